@@ -1,0 +1,147 @@
+# kvmu: one GNU Makefile.  `make` builds the library, the CLI and the shim;
+# `make check` runs the whole suite, then again under ASan+UBSan.
+# Sources are found by wildcard: a new file in a listed folder needs no edit.
+
+PREFIX ?= /usr/local
+BUILD ?= build
+CC ?= cc
+SAN ?=
+V ?= 0
+
+VERSION := 0.1.0
+Q := $(if $(filter 1,$(V)),,@)
+
+DEP_CFLAGS := $(shell pkg-config --cflags fuse3 libcrypto 2>/dev/null)
+DEP_LIBS := -lZydis $(shell pkg-config --libs fuse3 libcrypto 2>/dev/null) -lpthread
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu17 $(CFLAGS) $(WARN) -fPIC -pthread -Iinclude \
+	-Isrc/core -Isrc $(DEP_CFLAGS) -MMD -MP
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+LDSAN := -fsanitize=address,undefined
+endif
+ifeq ($(SAN),thread)
+ALL_CFLAGS += -fsanitize=thread -fno-omit-frame-pointer
+LDSAN := -fsanitize=thread
+endif
+LDFLAGS_ALL := $(LDFLAGS) $(LDSAN) -pthread
+
+LIB_SRCS := $(wildcard src/core/*.c src/arch/*/*.c src/host/*/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+SHIM_SRCS := $(wildcard src/shim/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+API_SRCS := $(wildcard tests/api/*_test.c)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/%.o)
+TESTLIB_OBJS := $(TESTLIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+API_KVMU_BINS := $(API_SRCS:tests/api/%.c=$(BUILD)/tests/api/kvmu/%)
+API_KVM_BINS := $(API_SRCS:tests/api/%.c=$(BUILD)/tests/api/kvm/%)
+
+LIBA := $(BUILD)/libkvmu.a
+LIBSO := $(BUILD)/libkvmu.so
+SHIM := $(BUILD)/libkvmu-preload.so
+CLI := $(BUILD)/kvmu
+PC := $(BUILD)/kvmu.pc
+
+.PHONY: all deps check check-run tests demo bench install clean tsan fuzz \
+	difftest guests
+all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(if $(SHIM_OBJS),$(SHIM))
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libkvmu.so.0 -o $@ $^ $(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(CLI): $(CLI_OBJS) $(LIBA)
+	@echo "  LD      $@"
+	$(Q)$(CC) -o $@ $(CLI_OBJS) $(LIBA) $(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(SHIM): $(SHIM_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -o $@ $(SHIM_OBJS) $(LIB_OBJS) $(LDFLAGS_ALL) $(DEP_LIBS) -ldl
+
+$(PC): Makefile
+	@mkdir -p $(BUILD)
+	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+		'includedir=$${prefix}/include' '' 'Name: kvmu' \
+		'Description: the Linux KVM API in user space' \
+		'Version: $(VERSION)' 'Libs: -L$${libdir} -lkvmu' \
+		'Libs.private: $(DEP_LIBS)' \
+		'Requires.private: fuse3 libcrypto' \
+		'Cflags: -I$${includedir}' > $@
+
+# ---- tests ----
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA) $(TESTLIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib -o $@ $< $(TESTLIB_OBJS) $(LIBA) \
+		$(LDFLAGS_ALL) $(DEP_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/api/kvmu/%: tests/api/%.c tests/api/kvm_api.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DKVMU -Itests/api -o $@ $< $(LIBA) \
+		$(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(BUILD)/tests/api/kvm/%: tests/api/%.c tests/api/kvm_api.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/api -o $@ $< $(LDFLAGS_ALL)
+
+guests:
+	$(Q)$(MAKE) --no-print-directory -C tests/guests BUILD=$(abspath $(BUILD))/guests
+
+tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS)
+
+check-run: tests
+	$(Q)BUILD=$(BUILD) sh tests/run.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+	@echo "== again under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	$(Q)ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory \
+		BUILD=build-san SAN=1 check-run
+
+tsan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
+		CFLAGS="-O1 -g" check-run
+
+demo: deps all guests
+	$(Q)sh scripts/demo.sh $(BUILD)
+
+bench: deps all guests
+	$(Q)sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/include/kvmu/abi
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libkvmu.so.0
+	ln -sf libkvmu.so.0 $(DESTDIR)$(PREFIX)/lib/libkvmu.so
+	$(if $(SHIM_OBJS),install -m 755 $(SHIM) $(DESTDIR)$(PREFIX)/lib/)
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 include/kvmu/*.h $(DESTDIR)$(PREFIX)/include/kvmu/
+	install -m 644 include/kvmu/abi/*.h $(DESTDIR)$(PREFIX)/include/kvmu/abi/
+	install -m 644 $(PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf build build-san build-tsan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

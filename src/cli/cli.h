@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* The kvmu command: one entry point per subcommand, one file each. */
+#ifndef KVMU_CLI_H
+#define KVMU_CLI_H
+
+/* `kvmu run`: boot a guest image. */
+int kvmu_cli_run(int argc, char **argv);
+/* `kvmu caps`: list capabilities. */
+int kvmu_cli_caps(int argc, char **argv);
+/* `kvmu exec`: run a KVM program on kvmu through the preload shim. */
+int kvmu_cli_exec(int argc, char **argv);
+/* `kvmu host`: the simulated s390 host (AP bus, vfio_ap). */
+int kvmu_cli_host(int argc, char **argv);
+
+#endif

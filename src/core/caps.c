@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capabilities every architecture answers the same way.  A capability is
+ * reported only where kvmu implements it; everything else is left to the
+ * architecture, which answers 0 for what it lacks.
+ */
+#include "kvmu_int.h"
+
+long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
+				  struct kvmu_vm *vm, long cap, bool *known)
+{
+
+	*known = true;
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_USER_MEMORY2:
+		return 1;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+		       KVM_DIRTY_LOG_INITIALLY_SET;
+	case KVM_CAP_MULTI_ADDRESS_SPACE:
+		return vm ? vm->nr_as : KVMU_MAX_AS;
+	case KVM_CAP_COALESCED_MMIO:
+		return (long)arch->coalesced_page;
+	case KVM_CAP_COALESCED_PIO:
+		return arch->coalesced_page ? 1 : 0;
+	default:
+		*known = false;
+		return 0;
+	}
+}

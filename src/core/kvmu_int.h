@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvmu internals: the object model shared by the core and the architectures.
+ * Every function returns 0 or a negative errno unless it says otherwise.
+ */
+#ifndef KVMU_INT_H
+#define KVMU_INT_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kvmu/kvmu.h"
+#include "kvmu/abi/kvm_common.h"
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#define KVMU_PAGE_SIZE		4096ULL
+#define KVMU_PAGE_SHIFT		12
+#define KVMU_MAX_VCPUS		256
+#define KVMU_MAX_VCPU_ID	1024
+#define KVMU_MAX_AS		2
+#define KVMU_MAX_COALESCED_ZONES 1000
+#define KVMU_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define KVMU_UNUSED __attribute__((unused))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+enum kvmu_kind {
+	KVMU_OBJ_SYSTEM,
+	KVMU_OBJ_VM,
+	KVMU_OBJ_VCPU,
+	KVMU_OBJ_DEVICE,
+	KVMU_OBJ_PLANE,
+	KVMU_OBJ_STATS,
+	KVMU_OBJ_NR
+};
+
+struct kvmu_obj;
+struct kvmu_vm;
+struct kvmu_vcpu;
+struct kvmu_arch_ops;
+
+/* How the ioctl dispatcher moves an argument between caller and handler. */
+enum kvmu_argmode {
+	KVMU_ARG_VAL,		/* arg is a value, passed through */
+	KVMU_ARG_IN,		/* copy _IOC_SIZE bytes in */
+	KVMU_ARG_OUT,		/* copy _IOC_SIZE bytes out on success */
+	KVMU_ARG_INOUT,		/* both */
+	KVMU_ARG_PTR,		/* handler copies itself (variable length) */
+};
+
+/* One ioctl request as the handler sees it. */
+struct kvmu_ioctl_req {
+	unsigned int cmd;
+	unsigned long uarg;	/* the caller's argument (value or pointer) */
+	void *karg;		/* kernel-side copy for IN/OUT/INOUT modes */
+};
+
+typedef long (*kvmu_ioctl_fn)(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
+
+/* One line of an ioctl table (generated from the .def lists). */
+struct kvmu_ioctl_desc {
+	unsigned int cmd;
+	u8 kind;		/* enum kvmu_kind */
+	u8 mode;		/* enum kvmu_argmode */
+	const char *name;
+	kvmu_ioctl_fn fn;
+};
+
+/* Every fd-backed object starts with this header. */
+struct kvmu_obj {
+	enum kvmu_kind kind;
+	atomic_int refs;
+	int watch;			/* inotify watch of the fd's inode */
+	dev_t dev;
+	ino_t ino;
+	pid_t owner;			/* creating process; others get EIO */
+	const struct kvmu_arch_ops *arch;
+	struct kvmu_obj *hash_next;
+	void (*destroy)(struct kvmu_obj *obj);	/* last reference dropped */
+	void (*closed)(struct kvmu_obj *obj);	/* every fd and mapping gone */
+};
+
+/* A memory slot; immutable once published in a kvmu_memslots snapshot. */
+struct kvmu_memslot {
+	u64 gpa;
+	u64 size;
+	u64 hva;
+	u32 flags;
+	u16 id;
+	u16 as_id;
+	_Atomic(unsigned long) *dirty;	/* dirty bitmap (shared across snapshots) */
+	size_t dirty_longs;
+};
+
+/* A published, read-only view of one address space's slots, sorted by gpa. */
+struct kvmu_memslots {
+	u64 generation;
+	int nr;
+	struct kvmu_memslot slots[];
+};
+
+struct kvmu_coalesced_zone {
+	u64 addr;
+	u32 size;
+	u32 pio;
+};
+
+struct kvmu_vm {
+	struct kvmu_obj obj;
+	pthread_mutex_t lock;		/* vCPU creation, caps, zones */
+	pthread_mutex_t slots_lock;	/* memslot writers */
+	unsigned long type;
+	_Atomic(struct kvmu_memslots *) slots[KVMU_MAX_AS];
+	u64 slots_generation;
+	struct kvmu_vcpu *vcpus[KVMU_MAX_VCPUS];
+	atomic_int nr_vcpus;
+	int max_vcpus;
+	int max_vcpu_id;
+	int nr_as;			/* address spaces (x86: 2, for SMM) */
+	bool manual_dirty_protect;
+	bool vcpu_has_run;
+	int nr_zones;
+	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];
+	pthread_mutex_t ring_lock;	/* coalesced ring writers */
+	void *arch_data;
+};
+
+struct kvmu_vcpu {
+	struct kvmu_obj obj;
+	struct kvmu_vm *vm;
+	int id;
+	int index;			/* position in vm->vcpus */
+	void *map;			/* our mapping of the fd: run page + more */
+	size_t map_size;
+	struct kvmu_run_hdr *run;	/* == map */
+	pthread_mutex_t mutex;		/* serialises the vCPU's ioctls */
+	bool has_sigmask;
+	sigset_t sigmask;
+	atomic_bool kick;		/* leave the run loop at the next check */
+	atomic_bool in_run;
+	_Atomic(pthread_t) run_thread;
+	struct kvmu_vcpu_stats stats;
+	_Atomic u64 seen_generation;	/* memslot generation last observed */
+	bool slots_changed;		/* arch must drop cached translations */
+	void *arch_data;
+};
+
+/* The per-architecture operations; one const instance per architecture. */
+struct kvmu_arch_ops {
+	enum kvmu_arch arch;
+	const char *name;
+	unsigned int vcpu_mmap_pages;	/* KVM_GET_VCPU_MMAP_SIZE / page size */
+	unsigned int coalesced_page;	/* page offset of the ring, 0: none */
+	unsigned int pio_page;		/* page offset of PIO data, 0: none */
+	const struct kvmu_ioctl_desc *ioctls;	/* arch ioctl table */
+	size_t nr_ioctls;
+	/* KVM_CHECK_EXTENSION: vm is NULL on the system fd; 0 = unsupported */
+	long (*check_extension)(struct kvmu_vm *vm, long cap);
+	int (*vm_init)(struct kvmu_vm *vm, unsigned long type);
+	void (*vm_destroy)(struct kvmu_vm *vm);
+	/* KVM_ENABLE_CAP on the VM for caps the core does not own */
+	int (*vm_enable_cap)(struct kvmu_vm *vm, const struct kvm_enable_cap *c);
+	int (*vcpu_init)(struct kvmu_vcpu *vcpu);
+	void (*vcpu_destroy)(struct kvmu_vcpu *vcpu);
+	/* run the guest until an exit; returns 0 (exit set) or -errno */
+	int (*vcpu_run)(struct kvmu_vcpu *vcpu);
+	/* validate a new memslot layout (arch restrictions); may be NULL */
+	int (*prepare_memslot)(struct kvmu_vm *vm,
+			       const struct kvm_userspace_memory_region *r);
+};
+
+/* ---- object.c: fds, lookup, lifetime ---- */
+
+/* Create the fd for obj (a memfd called name, size bytes); returns fd. */
+int kvmu_obj_install(struct kvmu_obj *obj, const char *name, size_t size,
+		     int cloexec);
+/* Find the live object behind fd and take a reference; -EBADF/-ENOTTY. */
+int kvmu_obj_get(int fd, struct kvmu_obj **out);
+/* Take another reference on obj. */
+void kvmu_obj_ref(struct kvmu_obj *obj);
+/* Drop a reference; destroy() runs when the last one goes. */
+void kvmu_obj_put(struct kvmu_obj *obj);
+/* Every descriptor of obj is gone: unlink it and drop the fd's reference. */
+void kvmu_obj_closed(struct kvmu_obj *obj);
+/* Release objects whose descriptors and mappings have all gone. */
+void kvmu_obj_reap(void);
+/* The architecture ops for arch, or NULL when this build lacks it. */
+const struct kvmu_arch_ops *kvmu_arch_lookup(enum kvmu_arch arch);
+
+/* ---- uaccess.c: the user-pointer boundary ---- */
+
+/* Copy len bytes from the caller's address uptr; -EFAULT when unmapped. */
+int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len);
+/* Copy len bytes to the caller's address uptr; -EFAULT when unmapped. */
+int kvmu_copy_to_user(unsigned long uptr, const void *src, size_t len);
+
+/* ---- ioctl.c ---- */
+
+/* Dispatch cmd on obj through the core and arch tables. */
+long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
+
+/* ---- vm.c / memslot.c ---- */
+
+/* Create a VM of the given machine type; returns its fd. */
+int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type);
+/* The slot containing gpa in address space as, or NULL (lock-free). */
+const struct kvmu_memslot *kvmu_memslot_find(struct kvmu_vm *vm, int as,
+					     u64 gpa);
+/* Mark the page of gpa dirty in slot when dirty logging is on. */
+void kvmu_memslot_mark_dirty(const struct kvmu_memslot *slot, u64 gpa);
+/* Apply KVM_SET_USER_MEMORY_REGION(2) semantics. */
+int kvmu_memslot_set(struct kvmu_vm *vm,
+		     const struct kvm_userspace_memory_region *r,
+		     bool region2);
+/* KVM_GET_DIRTY_LOG / KVM_CLEAR_DIRTY_LOG. */
+int kvmu_memslot_get_dirty_log(struct kvmu_vm *vm, struct kvm_dirty_log *d);
+int kvmu_memslot_clear_dirty_log(struct kvmu_vm *vm,
+				 const struct kvm_clear_dirty_log *c);
+/* Free VMs whose fd is closed once no vCPU fd or mapping remains. */
+void kvmu_vm_reap_zombies(void);
+/* Free every slot snapshot (VM teardown). */
+void kvmu_memslot_free_all(struct kvmu_vm *vm);
+
+/* ---- coalesced.c ---- */
+
+/* Register or unregister a coalesced MMIO/PIO zone. */
+int kvmu_coalesced_register(struct kvmu_vm *vm,
+			    const struct kvm_coalesced_mmio_zone *z);
+int kvmu_coalesced_unregister(struct kvmu_vm *vm,
+			      const struct kvm_coalesced_mmio_zone *z);
+/*
+ * Try to queue a guest write to addr into vcpu's coalesced ring.  Returns
+ * 1 when queued (no exit needed), 0 when the write must exit normally.
+ */
+int kvmu_coalesced_write(struct kvmu_vcpu *vcpu, u64 addr, const void *data,
+			 u32 len, bool pio);
+
+/* ---- vcpu.c ---- */
+
+/* Create vCPU id in vm; returns its fd. */
+int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id);
+/*
+ * Called by arch run loops at block boundaries: true when the vCPU must
+ * leave (signal pending, kick, immediate_exit).  Cheap.
+ */
+bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu);
+/* Point in the page after kvm_run that KVM reserves for PIO data. */
+void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu);
+
+/* ---- caps.c ---- */
+
+/* Capabilities answered by the generic code (vm may be NULL). */
+long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
+				  struct kvmu_vm *vm, long cap, bool *known);
+
+/* ---- trace.c ---- */
+
+/* Print one trace line when tracing is on. */
+void kvmu_trace_ioctl(struct kvmu_obj *obj, unsigned int cmd,
+		      unsigned long arg, long ret);
+extern void *kvmu_trace_stream;
+
+/* The architecture tables (defined where each architecture lives). */
+extern const struct kvmu_arch_ops kvmu_x86_ops;
+
+#endif /* KVMU_INT_H */

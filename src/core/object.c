@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * File descriptors and object lifetime.
+ *
+ * Every object is a memfd, so the descriptor is a real one: close(), dup(),
+ * fork(), poll() and mmap() behave as on the kernel's fds.  We find the
+ * object behind a descriptor by the inode (fstat), which dup() and fork()
+ * preserve.  We learn that the last descriptor (and mapping) of an object
+ * has gone from inotify: the inode's eviction reports IN_IGNORED.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kvmu_int.h"
+
+#define KVMU_HASH_BITS 10
+#define KVMU_HASH_SIZE (1u << KVMU_HASH_BITS)
+
+static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct kvmu_obj *table[KVMU_HASH_SIZE];
+static int inotify_fd = -1;
+static pthread_once_t inotify_once = PTHREAD_ONCE_INIT;
+
+static unsigned int hash_ino(dev_t dev, ino_t ino)
+{
+	u64 h = ((u64)ino ^ ((u64)dev << 17)) * 0x9E3779B97F4A7C15ULL;
+
+	return (unsigned int)(h >> (64 - KVMU_HASH_BITS));
+}
+
+static void inotify_setup(void)
+{
+	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+/* Remove obj from the table; caller holds the write lock. */
+static void table_unlink(struct kvmu_obj *obj)
+{
+	struct kvmu_obj **pp = &table[hash_ino(obj->dev, obj->ino)];
+
+	while (*pp && *pp != obj)
+		pp = &(*pp)->hash_next;
+	if (*pp)
+		*pp = obj->hash_next;
+	obj->hash_next = NULL;
+}
+
+int kvmu_obj_install(struct kvmu_obj *obj, const char *name, size_t size,
+		     int cloexec)
+{
+	char path[64];
+	struct stat st;
+	int fd, h;
+
+	fd = memfd_create(name, cloexec ? MFD_CLOEXEC : 0);
+	if (fd < 0)
+		return -errno;
+	if (size && ftruncate(fd, (off_t)size) < 0)
+		goto fail;
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	pthread_once(&inotify_once, inotify_setup);
+	obj->watch = -1;
+	if (inotify_fd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		obj->watch = inotify_add_watch(inotify_fd, path, IN_ATTRIB);
+	}
+	obj->dev = st.st_dev;
+	obj->ino = st.st_ino;
+	obj->owner = getpid();
+	atomic_store(&obj->refs, 1);	/* the descriptor's reference */
+	h = (int)hash_ino(obj->dev, obj->ino);
+	pthread_rwlock_wrlock(&table_lock);
+	obj->hash_next = table[h];
+	table[h] = obj;
+	pthread_rwlock_unlock(&table_lock);
+	return fd;
+fail:
+	h = -errno;
+	close(fd);
+	return h;
+}
+
+int kvmu_obj_get(int fd, struct kvmu_obj **out)
+{
+	struct kvmu_obj *obj;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -EBADF;
+	pthread_rwlock_rdlock(&table_lock);
+	obj = table[hash_ino(st.st_dev, st.st_ino)];
+	while (obj && (obj->ino != st.st_ino || obj->dev != st.st_dev))
+		obj = obj->hash_next;
+	if (obj)
+		atomic_fetch_add(&obj->refs, 1);
+	pthread_rwlock_unlock(&table_lock);
+	if (!obj)
+		return -ENOTTY;
+	*out = obj;
+	return 0;
+}
+
+void kvmu_obj_ref(struct kvmu_obj *obj)
+{
+	atomic_fetch_add(&obj->refs, 1);
+}
+
+void kvmu_obj_put(struct kvmu_obj *obj)
+{
+	if (atomic_fetch_sub(&obj->refs, 1) == 1 && obj->destroy)
+		obj->destroy(obj);
+}
+
+/* The descriptors of obj are all gone: drop the descriptor's reference. */
+void kvmu_obj_closed(struct kvmu_obj *obj)
+{
+	pthread_rwlock_wrlock(&table_lock);
+	table_unlink(obj);
+	pthread_rwlock_unlock(&table_lock);
+	if (obj->closed)
+		obj->closed(obj);
+	kvmu_obj_put(obj);
+}
+
+static struct kvmu_obj *find_by_watch(int wd)
+{
+	struct kvmu_obj *obj, *hit = NULL;
+	unsigned int i;
+
+	pthread_rwlock_rdlock(&table_lock);
+	for (i = 0; i < KVMU_HASH_SIZE && !hit; i++)
+		for (obj = table[i]; obj; obj = obj->hash_next)
+			if (obj->watch == wd) {
+				hit = obj;
+				break;
+			}
+	pthread_rwlock_unlock(&table_lock);
+	return hit;
+}
+
+void kvmu_obj_reap(void)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct inotify_event *ev;
+	struct kvmu_obj *obj;
+	ssize_t n, off;
+
+	if (inotify_fd < 0)
+		return;
+	while ((n = read(inotify_fd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n;
+		     off += (ssize_t)sizeof(*ev) + ev->len) {
+			ev = (struct inotify_event *)(buf + off);
+			if (!(ev->mask & IN_IGNORED))
+				continue;
+			obj = find_by_watch(ev->wd);
+			if (obj)
+				kvmu_obj_closed(obj);
+		}
+	}
+	kvmu_vm_reap_zombies();
+}
+
+int kvmu_is_object(int fd)
+{
+	struct kvmu_obj *obj;
+
+	if (kvmu_obj_get(fd, &obj) < 0)
+		return 0;
+	kvmu_obj_put(obj);
+	return 1;
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Run every test program and shell test; print one closing line
+# "N passed, N failed, N skipped".  Exit status 77 means skipped.
+BUILD=${BUILD:-build}
+export BUILD
+pass=0 fail=0 skip=0 failed=""
+TIMEOUT=${KVMU_TEST_TIMEOUT:-600}
+
+run_one() {
+	name=$1
+	shift
+	out=$(timeout "$TIMEOUT" "$@" 2>&1)
+	rc=$?
+	case $rc in
+	0) pass=$((pass + 1)); echo "PASS $name" ;;
+	77) skip=$((skip + 1)); echo "SKIP $name: $(echo "$out" | tail -n 1)" ;;
+	*) fail=$((fail + 1)); failed="$failed $name"
+	   echo "FAIL $name (exit $rc)"; echo "$out" | tail -n 40 | sed 's/^/    /' ;;
+	esac
+}
+
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	run_one "unit/$(basename "$t")" "$t"
+done
+for t in tests/shell/*.sh; do
+	[ -f "$t" ] || continue
+	run_one "shell/$(basename "$t" .sh)" sh "$t"
+done
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]
