@@ -28,8 +28,8 @@ typedef int64_t s64;
 
 #define KVMU_PAGE_SIZE		4096ULL
 #define KVMU_PAGE_SHIFT		12
-#define KVMU_MAX_VCPUS		256
-#define KVMU_MAX_VCPU_ID	1024
+#define KVMU_MAX_VCPUS		1024
+#define KVMU_MAX_VCPU_ID	4096
 #define KVMU_MAX_AS		2
 #define KVMU_MAX_COALESCED_ZONES 1000
 #define KVMU_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
@@ -150,7 +150,10 @@ struct kvmu_vcpu {
 	struct kvmu_run_hdr *run;	/* == map */
 	pthread_mutex_t mutex;		/* serialises the vCPU's ioctls */
 	bool has_sigmask;
-	sigset_t sigmask;
+	sigset_t sigmask;		/* KVM_SET_SIGNAL_MASK */
+	sigset_t run_mask;		/* signals that interrupt this KVM_RUN */
+	bool immediate;			/* immediate_exit was set at entry */
+	unsigned int poll_count;	/* check points since the last sigpending */
 	atomic_bool kick;		/* leave the run loop at the next check */
 	atomic_bool in_run;
 	_Atomic(pthread_t) run_thread;

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vCPU object and the architecture-neutral half of KVM_RUN.
+ *
+ * Signals follow the kernel: during KVM_RUN the thread's mask is the one
+ * set with KVM_SET_SIGNAL_MASK (or the caller's own), and a signal that
+ * mask lets through makes KVM_RUN return -EINTR with KVM_EXIT_INTR; the
+ * signal is then delivered under the caller's mask as the ioctl returns.
+ * While the guest runs we block every asynchronous signal and poll for
+ * pending ones at check points, so a handler never interrupts the software
+ * CPU halfway through an instruction.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kvmu_int.h"
+#include "handlers.h"
+
+/* Check points between two sigpending() calls. */
+#define KVMU_SIGNAL_POLL 64
+
+static void vcpu_destroy(struct kvmu_obj *obj)
+{
+	struct kvmu_vcpu *vcpu = (struct kvmu_vcpu *)obj;
+
+	if (obj->arch->vcpu_destroy)
+		obj->arch->vcpu_destroy(vcpu);
+	if (vcpu->map)
+		munmap(vcpu->map, vcpu->map_size);
+	pthread_mutex_destroy(&vcpu->mutex);
+	kvmu_obj_put(&vcpu->vm->obj);
+	free(vcpu);
+}
+
+static bool id_taken(struct kvmu_vm *vm, int id)
+{
+	int i, n = atomic_load(&vm->nr_vcpus);
+
+	for (i = 0; i < n; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->id == id)
+			return true;
+	return false;
+}
+
+static int vcpu_map(struct kvmu_vcpu *vcpu, int fd)
+{
+	vcpu->map_size = vcpu->obj.arch->vcpu_mmap_pages * KVMU_PAGE_SIZE;
+	vcpu->map = mmap(NULL, vcpu->map_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+	if (vcpu->map == MAP_FAILED) {
+		vcpu->map = NULL;
+		return -errno;
+	}
+	vcpu->run = vcpu->map;
+	return 0;
+}
+
+static int vcpu_setup(struct kvmu_vm *vm, struct kvmu_vcpu *vcpu)
+{
+	char name[32];
+	int fd, ret;
+
+	snprintf(name, sizeof(name), "kvm-vcpu:%d", vcpu->id);
+	fd = kvmu_obj_install(&vcpu->obj, name,
+			      vm->obj.arch->vcpu_mmap_pages * KVMU_PAGE_SIZE,
+			      1);
+	if (fd < 0)
+		return fd;
+	ret = vcpu_map(vcpu, fd);
+	if (!ret)
+		ret = vm->obj.arch->vcpu_init(vcpu);
+	if (ret) {
+		close(fd);
+		kvmu_obj_reap();
+		return ret;
+	}
+	return fd;
+}
+
+int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id)
+{
+	struct kvmu_vcpu *vcpu;
+	int fd;
+
+	if (id >= (unsigned long)vm->max_vcpu_id)
+		return -EINVAL;
+	pthread_mutex_lock(&vm->lock);
+	fd = -EINVAL;
+	if (atomic_load(&vm->nr_vcpus) >= vm->max_vcpus)
+		goto out;
+	fd = -EEXIST;
+	if (id_taken(vm, (int)id))
+		goto out;
+	fd = -ENOMEM;
+	vcpu = calloc(1, sizeof(*vcpu));
+	if (!vcpu)
+		goto out;
+	vcpu->obj.kind = KVMU_OBJ_VCPU;
+	vcpu->obj.arch = vm->obj.arch;
+	vcpu->obj.destroy = vcpu_destroy;
+	vcpu->vm = vm;
+	vcpu->id = (int)id;
+	vcpu->index = atomic_load(&vm->nr_vcpus);
+	pthread_mutex_init(&vcpu->mutex, NULL);
+	kvmu_obj_ref(&vm->obj);
+	fd = vcpu_setup(vm, vcpu);
+	if (fd < 0) {
+		vcpu->obj.destroy = NULL;
+		if (vcpu->map)
+			munmap(vcpu->map, vcpu->map_size);
+		kvmu_obj_put(&vm->obj);
+		pthread_mutex_destroy(&vcpu->mutex);
+		free(vcpu);
+		goto out;
+	}
+	vm->vcpus[vcpu->index] = vcpu;
+	atomic_fetch_add(&vm->nr_vcpus, 1);
+out:
+	pthread_mutex_unlock(&vm->lock);
+	return fd;
+}
+
+void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu)
+{
+	return (u8 *)vcpu->map + vcpu->obj.arch->pio_page * KVMU_PAGE_SIZE;
+}
+
+/* A signal the run mask lets through is pending for this thread. */
+static bool signal_pending(struct kvmu_vcpu *vcpu)
+{
+	sigset_t p;
+	int s;
+
+	if (sigpending(&p))
+		return false;
+	for (s = 1; s < NSIG; s++)
+		if (sigismember(&p, s) == 1 &&
+		    sigismember(&vcpu->run_mask, s) != 1)
+			return true;
+	return false;
+}
+
+bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
+{
+	u64 gen = vcpu->vm->slots_generation;
+
+	if (atomic_load_explicit(&vcpu->seen_generation,
+				 memory_order_relaxed) != gen) {
+		vcpu->slots_changed = true;
+		atomic_store_explicit(&vcpu->seen_generation, gen,
+				      memory_order_release);
+	}
+	if (atomic_exchange_explicit(&vcpu->kick, false, memory_order_acq_rel))
+		return signal_pending(vcpu) ||
+		       __atomic_load_n(&vcpu->run->immediate_exit,
+				       __ATOMIC_RELAXED);
+	if (__atomic_load_n(&vcpu->run->immediate_exit, __ATOMIC_RELAXED))
+		return true;
+	if (++vcpu->poll_count < KVMU_SIGNAL_POLL)
+		return false;
+	vcpu->poll_count = 0;
+	return signal_pending(vcpu);
+}
+
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/* Block asynchronous signals; synchronous ones must still crash. */
+static void block_async(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGTRAP);
+	pthread_sigmask(SIG_SETMASK, &all, old);
+}
+
+long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	struct kvmu_vcpu *vcpu = (struct kvmu_vcpu *)obj;
+	unsigned int reason;
+	sigset_t saved;
+	u64 t0;
+	int ret;
+
+	if (r->uarg)
+		return -EINVAL;
+	t0 = now_ns();
+	block_async(&saved);
+	vcpu->run_mask = vcpu->has_sigmask ? vcpu->sigmask : saved;
+	vcpu->immediate = __atomic_load_n(&vcpu->run->immediate_exit,
+					  __ATOMIC_ACQUIRE);
+	vcpu->vm->vcpu_has_run = true;
+	atomic_store(&vcpu->run_thread, pthread_self());
+	atomic_store(&vcpu->in_run, true);
+	vcpu->poll_count = KVMU_SIGNAL_POLL;	/* look at signals at once */
+	ret = obj->arch->vcpu_run(vcpu);
+	atomic_store(&vcpu->in_run, false);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	reason = vcpu->run->exit_reason;
+	if (reason < ARRAY_SIZE(vcpu->stats.exits))
+		vcpu->stats.exits[reason]++;
+	vcpu->stats.run_ns += now_ns() - t0;
+	return ret;
+}
+
+long vcpu_set_signal_mask(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	struct kvmu_vcpu *vcpu = (struct kvmu_vcpu *)obj;
+	u32 len;
+	u64 bits;
+	int ret, s;
+
+	if (!r->uarg) {
+		vcpu->has_sigmask = false;
+		return 0;
+	}
+	ret = kvmu_copy_from_user(&len, r->uarg, sizeof(len));
+	if (ret)
+		return ret;
+	if (len != sizeof(bits))
+		return -EINVAL;
+	ret = kvmu_copy_from_user(&bits, r->uarg + sizeof(len), sizeof(bits));
+	if (ret)
+		return ret;
+	sigemptyset(&vcpu->sigmask);
+	for (s = 1; s <= 64 && s < NSIG; s++)
+		if (bits & (1ULL << (s - 1)))
+			sigaddset(&vcpu->sigmask, s);
+	sigdelset(&vcpu->sigmask, SIGKILL);
+	sigdelset(&vcpu->sigmask, SIGSTOP);
+	vcpu->has_sigmask = true;
+	return 0;
+}
+
+int kvmu_vcpu_stats(int vcpu_fd, struct kvmu_vcpu_stats *out)
+{
+	struct kvmu_obj *obj;
+	int ret = kvmu_obj_get(vcpu_fd, &obj);
+
+	if (ret) {
+		errno = -ret;
+		return -1;
+	}
+	if (obj->kind != KVMU_OBJ_VCPU) {
+		kvmu_obj_put(obj);
+		errno = EINVAL;
+		return -1;
+	}
+	*out = ((struct kvmu_vcpu *)obj)->stats;
+	kvmu_obj_put(obj);
+	return 0;
+}

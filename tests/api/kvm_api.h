@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Portability layer of the API tests.  Every test is compiled twice: with
+ * -DKVMU it talks to kvmu (kvmu_open/kvmu_ioctl), without it to the real
+ * /dev/kvm.  Both builds print a transcript on stdout that must be byte
+ * identical, so nothing host-dependent (fd numbers, pointers, CPUID, TSC,
+ * MSR lists) may ever be printed.
+ *
+ * Nothing here may depend on kvmu's internals: the plain build is an
+ * ordinary KVM program built against the system <linux/kvm.h>.
+ */
+#ifndef KVMU_TESTS_KVM_API_H
+#define KVMU_TESTS_KVM_API_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifdef KVMU
+#include <kvmu/kvmu.h>
+#define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
+#define KVM_IOCTL(fd, req, arg) \
+	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
+#define KVM_SIDE	"kvmu"
+#else
+#define KVM_OPEN()	open("/dev/kvm", O_RDWR | O_CLOEXEC)
+#define KVM_IOCTL(fd, req, arg) \
+	ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
+#define KVM_SIDE	"kvm"
+#endif
+
+/* What Debian 12's v6.1 <linux/kvm.h> lacks (numbers from Linux 6.8+). */
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+#define KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#endif
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2	231
+#endif
+#ifndef KVM_MEM_GUEST_MEMFD
+#define KVM_MEM_GUEST_MEMFD	(1UL << 2)
+#endif
+
+#define PAGE	4096UL
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One transcript line. */
+#define T(...) printf(__VA_ARGS__)
+
+static inline void die(const char *what)
+{
+	printf("FATAL: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static inline const char *errno_name(int e)
+{
+	static const struct { int e; const char *n; } tab[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" },
+		{ EIO, "EIO" }, { ENXIO, "ENXIO" }, { E2BIG, "E2BIG" },
+		{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
+		{ ENOSPC, "ENOSPC" }, { ENOTTY, "ENOTTY" }, { ERANGE, "ERANGE" },
+		{ ENOSYS, "ENOSYS" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ENOEXEC, "ENOEXEC" }, { EMFILE, "EMFILE" },
+	};
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(tab); i++)
+		if (tab[i].e == e)
+			return tab[i].n;
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+/*
+ * Print "label -> ret" or "label -> -1 ENAME".  CALL() clears errno before
+ * the expression so that a stale errno never leaks into a line.
+ */
+static inline long show_ret(const char *label, long ret)
+{
+	int e = errno;
+
+	if (ret == -1)
+		T("%s -> -1 %s\n", label, errno_name(e));
+	else
+		T("%s -> %ld\n", label, ret);
+	errno = e;
+	return ret;
+}
+#define CALL(label, expr) show_ret((label), (errno = 0, (long)(expr)))
+
+/* Print a line for a value that is only checked for a property. */
+#define SHOW(label, fmt, ...) T("%s: " fmt "\n", (label), __VA_ARGS__)
+
+/* Open the system fd; exit 77 (skip) when the plain build has no /dev/kvm. */
+static inline int kvm_open_or_skip(void)
+{
+	int fd = KVM_OPEN();
+
+	if (fd < 0) {
+		printf("SKIP: cannot open " KVM_SIDE ": %s\n", strerror(errno));
+		exit(77);
+	}
+	return fd;
+}
+
+/* A VM with one anonymous memslot at gpa 0 and (optionally) one vCPU. */
+struct tvm {
+	int sys, vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;
+	size_t mem_size;
+};
+
+static inline void *alloc_guest(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap guest memory");
+	return p;
+}
+
+static inline void set_slot(int vm, unsigned int slot, unsigned int flags,
+			    uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uintptr_t)hva,
+	};
+
+	if (KVM_IOCTL(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
+}
+
+static inline void tvm_create(struct tvm *t, size_t mem_size)
+{
+	memset(t, 0, sizeof(*t));
+	t->vcpu = -1;
+	t->sys = kvm_open_or_skip();
+	t->vm = KVM_IOCTL(t->sys, KVM_CREATE_VM, 0);
+	if (t->vm < 0)
+		die("KVM_CREATE_VM");
+	if (mem_size) {
+		t->mem = alloc_guest(mem_size);
+		t->mem_size = mem_size;
+		set_slot(t->vm, 0, 0, 0, mem_size, t->mem);
+	}
+}
+
+static inline void tvm_add_vcpu(struct tvm *t, unsigned long id)
+{
+	long sz = KVM_IOCTL(t->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	t->vcpu = KVM_IOCTL(t->vm, KVM_CREATE_VCPU, id);
+	if (t->vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	if (sz < (long)PAGE)
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	t->run_size = (size_t)sz;
+	t->run = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      t->vcpu, 0);
+	if (t->run == MAP_FAILED)
+		die("mmap vcpu");
+}
+
+static inline void tvm_destroy(struct tvm *t)
+{
+	if (t->run)
+		munmap(t->run, t->run_size);
+	if (t->vcpu >= 0)
+		close(t->vcpu);
+	close(t->vm);
+	close(t->sys);
+	if (t->mem)
+		munmap(t->mem, t->mem_size);
+}
+
+/* Real mode at cs:ip = 0:entry, flat segments from address 0. */
+static inline void tvm_real_mode(struct tvm *t, uint64_t entry, uint64_t sp)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	if (KVM_IOCTL(t->vcpu, KVM_GET_SREGS, &s) < 0)
+		die("KVM_GET_SREGS");
+	s.cs.base = 0;
+	s.cs.selector = 0;
+	s.ds = s.es = s.fs = s.gs = s.ss = s.cs;
+	s.ds.type = s.es.type = s.fs.type = s.gs.type = s.ss.type = 3;
+	if (KVM_IOCTL(t->vcpu, KVM_SET_SREGS, &s) < 0)
+		die("KVM_SET_SREGS");
+	memset(&r, 0, sizeof(r));
+	r.rip = entry;
+	r.rsp = sp;
+	r.rflags = 2;
+	if (KVM_IOCTL(t->vcpu, KVM_SET_REGS, &r) < 0)
+		die("KVM_SET_REGS");
+}
+
+static inline const char *exit_name(unsigned int nr)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "EXCEPTION", "IO", "HYPERCALL", "DEBUG", "HLT",
+		"MMIO", "IRQ_WINDOW_OPEN", "SHUTDOWN", "FAIL_ENTRY", "INTR",
+		"SET_TPR", "TPR_ACCESS", "S390_SIEIC", "S390_RESET", "DCR",
+		"NMI", "INTERNAL_ERROR",
+	};
+	static char buf[24];
+
+	if (nr < ARRAY_LEN(names))
+		return names[nr];
+	snprintf(buf, sizeof(buf), "exit%u", nr);
+	return buf;
+}
+
+static inline void print_bytes(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		T("%s%02x", i ? " " : "", p[i]);
+}
+
+/*
+ * Print an exit with the fields that define it.  For IN the data bytes
+ * are what the kernel left there before user space filled them: not part
+ * of the contract, so only OUT data is printed.
+ */
+static inline void print_exit(const struct kvm_run *run)
+{
+	T("exit %s", exit_name(run->exit_reason));
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		T(" %s size=%u port=0x%x count=%u data_offset=%llu",
+		  run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+		  run->io.size, run->io.port, run->io.count,
+		  (unsigned long long)run->io.data_offset);
+		if (run->io.direction == KVM_EXIT_IO_OUT) {
+			T(" data=");
+			print_bytes((const uint8_t *)run + run->io.data_offset,
+				    (size_t)run->io.size * run->io.count);
+		}
+		break;
+	case KVM_EXIT_MMIO:
+		T(" %s addr=0x%llx len=%u", run->mmio.is_write ? "write" : "read",
+		  (unsigned long long)run->mmio.phys_addr, run->mmio.len);
+		if (run->mmio.is_write) {
+			T(" data=");
+			print_bytes(run->mmio.data,
+				    run->mmio.len <= 8 ? run->mmio.len : 8);
+		}
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		T(" suberror=%u", run->internal.suberror);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		T(" reason=0x%llx", (unsigned long long)
+		  run->fail_entry.hardware_entry_failure_reason);
+		break;
+	default:
+		break;
+	}
+	T("\n");
+}
+
+/* KVM_RUN once and print the result and the exit. */
+static inline long run_once(struct tvm *t)
+{
+	long r;
+
+	errno = 0;
+	r = KVM_IOCTL(t->vcpu, KVM_RUN, 0);
+	if (r < 0)
+		T("KVM_RUN -> -1 %s, ", errno_name(errno));
+	print_exit(t->run);
+	return r;
+}
+
+/* Fill the data of an IN exit with bytes start, start+1, ... */
+static inline void fill_in_data(struct kvm_run *run, uint8_t start)
+{
+	uint8_t *p = (uint8_t *)run + run->io.data_offset;
+	size_t i, n = (size_t)run->io.size * run->io.count;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(start + i);
+}
+
+static inline void get_regs(struct tvm *t, struct kvm_regs *r)
+{
+	if (KVM_IOCTL(t->vcpu, KVM_GET_REGS, r) < 0)
+		die("KVM_GET_REGS");
+}
+
+static inline void get_sregs(struct tvm *t, struct kvm_sregs *s)
+{
+	if (KVM_IOCTL(t->vcpu, KVM_GET_SREGS, s) < 0)
+		die("KVM_GET_SREGS");
+}
+
+#endif /* KVMU_TESTS_KVM_API_H */
