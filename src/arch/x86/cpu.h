@@ -128,6 +128,7 @@ struct x86_operand {
 	u8 scale;
 	u8 visible;		/* explicit in the encoding */
 	u8 write;		/* written by the instruction */
+	u8 rel;			/* immediate is a relative branch offset */
 	s64 disp;
 	u64 imm;		/* immediate, or far-pointer offset */
 	u16 ptr_seg;		/* far pointer selector */
@@ -341,6 +342,9 @@ enum x86_status x86_op_read(struct x86_cpu *cpu, const struct x86_insn *in,
 /* Write operand n with the size's semantics (32-bit GPR writes zero-extend). */
 enum x86_status x86_op_write(struct x86_cpu *cpu, const struct x86_insn *in,
 			     int n, u64 val);
+/* Target of a relative branch operand n: next rip + offset, masked. */
+u64 x86_branch_target(const struct x86_cpu *cpu, const struct x86_insn *in,
+		      int n);
 /* Read/write a GPR of size bytes (high8: AH..BH). */
 u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size, bool high8);
 void x86_gpr_set(struct x86_cpu *cpu, int reg, int size, bool high8, u64 v);
