@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The ioctl tracer: one strace-like line per KVM ioctl. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 
