@@ -311,6 +311,46 @@ static inline void fill_in_data(struct kvm_run *run, uint8_t start)
 		p[i] = (uint8_t)(start + i);
 }
 
+/*
+ * Run until HLT, anything unexpected, or max exits.  IN data and MMIO read
+ * data are answered with counting patterns (0xa0.., 0xb0..) that are
+ * printed, so the guest's echo of them can be checked in the transcript.
+ * Returns the last exit reason, or -1 when KVM_RUN failed.
+ */
+static inline int run_to_hlt(struct tvm *t, int max)
+{
+	uint8_t in_seed = 0xa0, mmio_seed = 0xb0;
+	struct kvm_run *run = t->run;
+	int i;
+
+	for (i = 0; i < max; i++) {
+		if (run_once(t) < 0)
+			return -1;
+		if (run->exit_reason == KVM_EXIT_IO &&
+		    run->io.direction == KVM_EXIT_IO_IN) {
+			fill_in_data(run, in_seed);
+			T("  fill ");
+			print_bytes((uint8_t *)run + run->io.data_offset,
+				    (size_t)run->io.size * run->io.count);
+			T("\n");
+			in_seed += 0x10;
+		} else if (run->exit_reason == KVM_EXIT_MMIO &&
+			   !run->mmio.is_write) {
+			for (unsigned int k = 0; k < 8; k++)
+				run->mmio.data[k] = (uint8_t)(mmio_seed + k);
+			T("  fill ");
+			print_bytes(run->mmio.data, run->mmio.len);
+			T("\n");
+			mmio_seed += 0x10;
+		} else if (run->exit_reason != KVM_EXIT_IO &&
+			   run->exit_reason != KVM_EXIT_MMIO) {
+			return (int)run->exit_reason;
+		}
+	}
+	T("too many exits\n");
+	return -1;
+}
+
 static inline void get_regs(struct tvm *t, struct kvm_regs *r)
 {
 	if (KVM_IOCTL(t->vcpu, KVM_GET_REGS, r) < 0)
