@@ -222,6 +222,116 @@ static inline void tvm_real_mode(struct tvm *t, uint64_t entry, uint64_t sp)
 		die("KVM_SET_REGS");
 }
 
+/*
+ * Long mode set up the way a VMM does it, through SET_SREGS, with the
+ * tables in guest RAM (the slot at gpa 0 must cover 2 MiB): 4-level
+ * identity paging of [0, 2M) with 4K pages, a GDT with a 64-bit code
+ * segment (0x8) and a data segment (0x10), an IDT of 32 interrupt gates.
+ */
+static inline void get_sregs(struct tvm *t, struct kvm_sregs *s);
+
+#define LM_GDT		0x500
+#define LM_PML4		0x1000
+#define LM_PDPT		0x2000
+#define LM_PD		0x3000
+#define LM_PT		0x4000
+#define LM_IDT		0x6000
+#define LM_TSS		0x7000
+#define PTE_P		1ULL
+#define PTE_W		2ULL
+
+static inline void lm_set_pte(struct tvm *t, uint64_t gpa, uint64_t flags)
+{
+	uint64_t *pt = (uint64_t *)(t->mem + LM_PT);
+
+	pt[gpa >> 12] = (gpa & ~0xfffULL) | flags;
+}
+
+static inline void lm_set_gate(struct tvm *t, int vec, uint64_t handler)
+{
+	uint8_t *g = t->mem + LM_IDT + 16 * vec;
+	uint64_t lo = (handler & 0xffff) | (0x8ULL << 16) | (0x8eULL << 40) |
+		      ((handler >> 16 & 0xffff) << 48);
+	uint64_t hi = handler >> 32;
+
+	memcpy(g, &lo, 8);
+	memcpy(g + 8, &hi, 8);
+}
+
+static inline void lm_tables(struct tvm *t, uint64_t handler)
+{
+	static const uint64_t gdt[] = {
+		0, 0x00af9a000000ffffULL, 0x00cf92000000ffffULL,
+	};
+	uint64_t *pml4 = (uint64_t *)(t->mem + LM_PML4);
+	uint64_t *pdpt = (uint64_t *)(t->mem + LM_PDPT);
+	uint64_t *pd = (uint64_t *)(t->mem + LM_PD);
+	int i;
+
+	memcpy(t->mem + LM_GDT, gdt, sizeof(gdt));
+	pml4[0] = LM_PDPT | PTE_P | PTE_W;
+	pdpt[0] = LM_PD | PTE_P | PTE_W;
+	pd[0] = LM_PT | PTE_P | PTE_W;
+	for (i = 0; i < 512; i++)
+		lm_set_pte(t, (uint64_t)i << 12, PTE_P | PTE_W);
+	for (i = 0; i < 32; i++)
+		lm_set_gate(t, i, handler);
+}
+
+static inline void lm_segment(struct kvm_segment *s, __u16 sel, __u8 type)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->db = type == 11 ? 0 : 1;
+	s->l = type == 11;
+}
+
+/* Enter long mode at entry with every vector going to handler. */
+static inline void tvm_long_mode(struct tvm *t, uint64_t handler,
+				 uint64_t entry, uint64_t sp)
+{
+	struct kvm_regs r = { .rip = entry, .rsp = sp, .rflags = 2 };
+	struct kvm_sregs s;
+
+	lm_tables(t, handler);
+	get_sregs(t, &s);
+	lm_segment(&s.cs, 0x8, 11);
+	lm_segment(&s.ds, 0x10, 3);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	memset(&s.tr, 0, sizeof(s.tr));
+	s.tr.base = LM_TSS;
+	s.tr.limit = 0x67;
+	s.tr.selector = 0x18;
+	s.tr.type = 11;
+	s.tr.present = 1;
+	memset(&s.ldt, 0, sizeof(s.ldt));
+	s.ldt.unusable = 1;
+	s.gdt.base = LM_GDT;
+	s.gdt.limit = 0x17;
+	s.idt.base = LM_IDT;
+	s.idt.limit = 32 * 16 - 1;
+	s.cr0 = 0x80010033;	/* PG WP NE ET MP PE */
+	s.cr3 = LM_PML4;
+	s.cr4 = 0x20;		/* PAE */
+	s.efer = 0x500;		/* LMA LME */
+	if (KVM_IOCTL(t->vcpu, KVM_SET_SREGS, &s) < 0)
+		die("KVM_SET_SREGS long mode");
+	if (KVM_IOCTL(t->vcpu, KVM_SET_REGS, &r) < 0)
+		die("KVM_SET_REGS");
+}
+
+/* Copy code to gpa. */
+static inline void put_code(struct tvm *t, uint64_t gpa, const uint8_t *c,
+			    size_t n)
+{
+	memcpy(t->mem + gpa, c, n);
+}
+
 static inline const char *exit_name(unsigned int nr)
 {
 	static const char *const names[] = {
