@@ -28,8 +28,9 @@ changed_lines() {
 	diff -U0 "$1" "$2" | grep -E '^[-+]' | grep -vE '^(---|\+\+\+) '
 }
 
+# /proc/modules is missing on some kernels; /sys/module is not.
 is_pvm() {
-	grep -qs '^kvm_pvm ' /proc/modules
+	[ -d /sys/module/kvm_pvm ] || grep -qs '^kvm_pvm ' /proc/modules
 }
 
 check_kvmu() {
