@@ -196,6 +196,8 @@ struct x86_tlb_entry {
 	u8 *host;		/* host pointer of the page, NULL: MMIO/RO */
 	u8 user, write, nx;	/* permissions of the walk */
 	u8 ro_slot;		/* slot is read-only: writes exit */
+	u8 dirty;		/* D is set: writes need no walk */
+	const struct kvmu_memslot *slot;	/* NULL: MMIO */
 };
 
 struct x86_fpu_state {
@@ -245,6 +247,19 @@ struct x86_cpu {
 	struct x86_io_pending io;
 	u64 mmio_write_queue[4][3];	/* addr, len, data of extra writes */
 	int nr_mmio_writes;
+	u8 io_wait;			/* enum x86_io_wait: exit to complete */
+	struct x86_io_pending mmio_done[4];	/* reads completed, this insn */
+	int nr_mmio_done;
+	u8 pio_data[1024];		/* INS read-ahead, as KVM's */
+	u32 pio_pos, pio_end;
+	bool out_done;			/* OUT exit consumed: retire on rerun */
+
+	/* misc state (mem.c, run.c) */
+	u64 pdptr[4];			/* PAE PDPTRs, loaded with CR3 */
+	bool has_run;			/* entered the guest once (CPUID lock) */
+	bool check_entry;		/* state set by ioctl: entry checks */
+	bool nmi_window_pending;	/* NMI queued by KVM_NMI */
+	u8 nr_nmi;			/* KVM_NMI count not yet delivered */
 
 	/* mode and caches */
 	enum x86_mode mode;
@@ -330,6 +345,21 @@ static inline int x86_cpl(const struct x86_cpu *cpu)
 		return 3;
 	return cpu->seg[X86_CS].sel & 3;
 }
+
+/* ---- exec_seg.c: descriptor loads, far transfers (for other tables) ---- */
+
+/* Load segment register sreg (not CS) with selector sel: MOV/POP/LxS. */
+enum x86_status x86_load_seg(struct x86_cpu *cpu, int sreg, u16 sel);
+/* Far JMP/CALL to sel:off (ptr16:xx operand or m16:xx), all modes. */
+enum x86_status x86_far_jmp(struct x86_cpu *cpu, const struct x86_insn *in,
+			    u16 sel, u64 off);
+enum x86_status x86_far_call(struct x86_cpu *cpu, const struct x86_insn *in,
+			     u16 sel, u64 off);
+/* Far RET (RETF imm16): pops with in->opsize, then releases imm bytes. */
+enum x86_status x86_far_ret(struct x86_cpu *cpu, const struct x86_insn *in,
+			    u16 imm);
+/* MOV to/from CRn or DRn (Zydis calls these MOV too). */
+enum x86_status x86_mov_crdr(struct x86_cpu *cpu, const struct x86_insn *in);
 
 /* ---- operand.c ---- */
 
