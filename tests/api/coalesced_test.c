@@ -129,6 +129,8 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tvm_create(&t, 0x10000);
+	REQUIRE_CAP(t.sys, COALESCED_MMIO);
+	REQUIRE_CAP(t.sys, COALESCED_PIO);
 	tvm_add_vcpu(&t, 0);
 	CALL("CHECK_EXTENSION(COALESCED_MMIO)",
 	     KVM_IOCTL(t.sys, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO));

@@ -45,6 +45,7 @@ static uint8_t *logged;
 static void setup(struct tvm *t)
 {
 	tvm_create(t, 0x10000);
+	REQUIRE_CAP(t->sys, MANUAL_DIRTY_LOG_PROTECT2);
 	memcpy(t->mem + PROG_A, prog_a, sizeof(prog_a));
 	memcpy(t->mem + PROG_B, prog_b, sizeof(prog_b));
 	tvm_add_vcpu(t, 0);

@@ -60,6 +60,9 @@ static void setup(struct tvm *t)
 	struct kvm_sregs s;
 
 	tvm_create(t, 2UL << 20);
+	REQUIRE_CAP(t->sys, VCPU_EVENTS);
+	REQUIRE_CAP(t->sys, EXCEPTION_PAYLOAD);
+	REQUIRE_CAP(t->sys, MSR_PLATFORM_INFO);
 	tvm_add_vcpu(t, 0);
 	put_code(t, MAIN_HLT, main_hlt, sizeof(main_hlt));
 	put_code(t, MAIN_RDMSR, main_rdmsr, sizeof(main_rdmsr));

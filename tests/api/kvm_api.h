@@ -126,6 +126,20 @@ static inline int kvm_open_or_skip(void)
 	return fd;
 }
 
+/*
+ * Skip (exit 77) when the system fd lacks a capability the test needs, as
+ * the kernel selftests do.  Prints nothing when present, so transcripts
+ * do not depend on it; tests/shell/api_transcripts.sh fails a kvmu skip.
+ */
+static inline void require_cap(int sys, long cap, const char *name)
+{
+	if (KVM_IOCTL(sys, KVM_CHECK_EXTENSION, cap) <= 0) {
+		printf("SKIP: " KVM_SIDE " lacks KVM_CAP_%s\n", name);
+		exit(77);
+	}
+}
+#define REQUIRE_CAP(sys, cap) require_cap((sys), KVM_CAP_##cap, #cap)
+
 /* A VM with one anonymous memslot at gpa 0 and (optionally) one vCPU. */
 struct tvm {
 	int sys, vm, vcpu;

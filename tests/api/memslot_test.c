@@ -170,6 +170,8 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tvm_create(&t, 0);
+	REQUIRE_CAP(t.sys, USER_MEMORY2);
+	REQUIRE_CAP(t.sys, READONLY_MEM);
 	mem = alloc_guest(MEM_SIZE);
 	CALL("CHECK_EXTENSION(NR_MEMSLOTS)",
 	     KVM_IOCTL(t.vm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS));

@@ -90,6 +90,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tvm_create(&t, 0x10000);
+	REQUIRE_CAP(t.sys, READONLY_MEM);
 	ro = alloc_guest(PAGE);
 	for (i = 0; i < 16; i++)
 		ro[i] = (uint8_t)(0x50 + i);

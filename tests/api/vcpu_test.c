@@ -211,6 +211,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tvm_create(&t, 0x10000);
+	REQUIRE_CAP(t.sys, IMMEDIATE_EXIT);
 	tvm_add_vcpu(&t, 0);
 	test_reset_state(&t);
 	test_create(&t);
