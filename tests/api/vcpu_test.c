@@ -205,6 +205,45 @@ static void test_signal_run(struct tvm *t)
 	SHOW("handler ran", "%d", (int)handled);
 }
 
+/* Real mode at 0x1100: an MMIO read, a PIO read, HLT. */
+static const uint8_t io_guest[] = {
+	0xb8, 0x00, 0x20,			/* mov ax,0x2000 */
+	0x8e, 0xc0,				/* mov es,ax */
+	0x26, 0x66, 0xa1, 0x08, 0x00,		/* mov eax,es:0x8 */
+	0x66, 0xe5, 0x20,			/* in eax,0x20 */
+	0xf4,					/* hlt */
+};
+
+static void complete_with_immediate_exit(struct tvm *t)
+{
+	struct kvm_regs r;
+
+	t->run->immediate_exit = 1;
+	CALL("KVM_RUN immediate_exit=1", KVM_IOCTL(t->vcpu, KVM_RUN, 0));
+	t->run->immediate_exit = 0;
+	get_regs(t, &r);
+	T("rax=0x%llx rip=0x%llx\n", r.rax, r.rip);
+}
+
+/*
+ * api.rst: immediate_exit lets user space complete a pending MMIO or PIO
+ * read without re-entering the guest; the register is written, the
+ * instruction retired, and KVM_RUN returns EINTR.
+ */
+static void test_complete_io(struct tvm *t)
+{
+	T("== completing MMIO/PIO reads with immediate_exit\n");
+	memcpy(t->mem + 0x1100, io_guest, sizeof(io_guest));
+	tvm_real_mode(t, 0x1100, 0x8000);
+	run_once(t);
+	memcpy(t->run->mmio.data, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+	complete_with_immediate_exit(t);
+	run_once(t);
+	fill_in_data(t->run, 0xa0);
+	complete_with_immediate_exit(t);
+	run_once(t);
+}
+
 int main(void)
 {
 	struct tvm t;
@@ -220,6 +259,7 @@ int main(void)
 	test_signal_mask(&t);
 	test_run(&t);
 	test_signal_run(&t);
+	test_complete_io(&t);
 	tvm_destroy(&t);
 	return 0;
 }
