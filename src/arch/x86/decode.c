@@ -105,7 +105,8 @@ static void conv_reg(struct x86_operand *o, ZydisRegister r)
 		o->high8 = r >= ZYDIS_REGISTER_AH && r <= ZYDIS_REGISTER_BH;
 		big = ZydisRegisterGetLargestEnclosing(
 			ZYDIS_MACHINE_MODE_LONG_64, r);
-		o->reg = (u8)(big - ZYDIS_REGISTER_RAX);
+		/* x86_gpr_get() wants AH..BH as 4..7 with high8 set */
+		o->reg = (u8)(big - ZYDIS_REGISTER_RAX + (o->high8 ? 4 : 0));
 		return;
 	case ZYDIS_REGCLASS_SEGMENT:
 		o->rclass = X86_RC_SEG;
