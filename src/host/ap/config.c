@@ -418,21 +418,23 @@ int ap_state_format(const struct ap_state *st, FILE *f)
 	return ferror(f) ? -EIO : 0;
 }
 
+/*
+ * The vfio-ap documentation's example machine.  Its walk-through binds
+ * exactly eight queues to vfio_ap after "-5,-6" / "-4,-0x47,-0xab,-0xff",
+ * so the machine has no other queues: the other adapter is a CEX3C (too
+ * old for a device, let alone vfio_ap) and extra domains are control-only.
+ */
 static const char default_config[] =
-	"# kvmu host: the default simulated s390 machine.  Adapters 05 and\n"
-	"# 06 and domains 04, 47, ab, ff are the vfio-ap documentation's\n"
-	"# example; adapter 03 is a CEX3C (hwtype 9), too old for vfio_ap.\n"
+	"# kvmu host: the vfio-ap documentation's example machine\n"
 	"apxa on\n"
 	"max-adapter-id 255\n"
 	"max-domain-id 255\n"
 	"#       id    type   mode\n"
-	"adapter 0x03  CEX3C\n"
-	"adapter 0x04  CEX8   ep11\n"
+	"adapter 0x03  CEX3C            # hwtype 9: no device, not vfio_ap\n"
 	"adapter 0x05  CEX5   cca\n"
 	"adapter 0x06  CEX5   accel\n"
-	"adapter 0x0a  CEX7   cca\n"
-	"usage-domains   0-7,0x47,0x54,0xab,0xff\n"
-	"control-domains 0-15,0x47,0x54,0xab,0xff\n";
+	"usage-domains   0x04,0x47,0xab,0xff\n"
+	"control-domains 0-15,0x47,0xab,0xff\n";
 
 const char *kvmu_host_default_config(void)
 {
