@@ -545,6 +545,8 @@ int kvmu_cli_run(int argc, char **argv)
 		vm_destroy(&vm);
 		return RUN_EXIT_USAGE;
 	}
+	/* Guest lines appear as they are written, even through a pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	catch_signals(vm.run);
 	t0 = now_s();
 	run_loop(&vm);

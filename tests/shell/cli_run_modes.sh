@@ -1,0 +1,30 @@
+#!/bin/sh
+# kvmu run's boot modes and devices: a real-mode flat image (debugcon via
+# string I/O, COM1 with LSR polling, HLT -> 0), a long-mode flat image
+# and the same as ELF64 (exit port -> (0x2A << 1) | 1), and the firmware
+# IDT reporting an unhandled #UD (status 4).
+BUILD=${BUILD:-build}
+KVMU=$BUILD/kvmu
+G=$BUILD/guests/x86
+[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
+fail() { echo "FAIL: $*"; echo "$out"; exit 1; }
+
+out=$("$KVMU" run "$G/real_hello.bin" 2>&1); rc=$?
+[ $rc = 0 ] || fail "real mode: status $rc"
+[ "$out" = "real mode: hello via debugcon
+real mode: hello via COM1" ] || fail "real mode output"
+
+for args in "--mode long $G/long_hello.bin" "$G/long_hello.elf64"; do
+	out=$("$KVMU" run $args 2>&1); rc=$?
+	[ $rc = 85 ] || fail "$args: status $rc, want 85"
+	[ "$out" = "long mode: hello from a 64-bit flat image" ] ||
+		fail "$args: output"
+done
+
+out=$("$KVMU" run "$G/long_ud.elf64" 2>&1); rc=$?
+[ $rc = 4 ] || fail "#UD: status $rc, want 4"
+echo "$out" | grep -q "^kvmu: unhandled exception 6 (#UD)$" ||
+	fail "#UD: no firmware message"
+echo "$out" | grep -q "unhandled exception 6 (#UD) at rip 0x100000" ||
+	fail "#UD: no diagnosis"
+echo "ok"
