@@ -4,6 +4,7 @@
 #define TEST_HOST_UTIL_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
