@@ -1,0 +1,90 @@
+#!/bin/sh
+# make bench: one table from one run, kvmu against its peers.
+#  (a) the demo guest's instructions per second on kvmu and on
+#      qemu-system-x86_64 -accel tcg (same image; QEMU's rate uses the
+#      instruction count kvmu measured and QEMU's whole-run wall time);
+#  (b) a PIO exit round trip (KVM_RUN -> KVM_EXIT_IO -> back) and
+#  (c) VM + memory slot + vCPU creation, kvmu against the real /dev/kvm,
+#      measured by bench/kvm_bench.c built once for each.
+# Ratios only: absolute times depend on the machine.  "n/a" where a peer
+# is missing (no /dev/kvm, no QEMU).
+BUILD=${1:-build}
+KVMU=$BUILD/kvmu
+IMAGE=$BUILD/guests/x86/demo.elf
+OUT=$BUILD/bench
+PIO_N=${BENCH_PIO_N:-200000}
+PIO_KVM_N=${BENCH_PIO_KVM_N:-20000}
+CREATE_N=${BENCH_CREATE_N:-200}
+mkdir -p "$OUT" || exit 1
+
+# ---- build the micro-benchmark twice ----
+libs=$(sed -n 's/^Libs.private: //p' "$BUILD/kvmu.pc")
+# shellcheck disable=SC2086
+${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/kvm_bench-kvmu" \
+	bench/kvm_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
+${CC:-cc} -O2 -std=gnu17 -o "$OUT/kvm_bench-kvm" bench/kvm_bench.c || exit 1
+
+now_us() { echo $(($(date +%s%N) / 1000)); }
+# fmt X: a number with two decimals, or "n/a".
+fmt() { awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else printf "%.2f", x }'; }
+# speed KVMU PEER HIGHER_IS_BETTER: how many times faster kvmu is.
+speed() {
+	awk -v k="$1" -v p="$2" -v hib="$3" 'BEGIN {
+		if (k == "" || p == "" || k == 0 || p == 0) { print "n/a"; exit }
+		printf "%.2fx", hib ? k / p : p / k }'
+}
+
+# ---- (a) demo workload ----
+t0=$(now_us)
+"$KVMU" run --stats "$IMAGE" >/dev/null 2>"$OUT/demo.stats"
+rc=$?
+t1=$(now_us)
+insns=$(sed -n 's/^ *instructions: *\([0-9][0-9]*\)$/\1/p' "$OUT/demo.stats")
+kvmu_mips=""
+if [ "$rc" = 33 ] && [ -n "$insns" ]; then
+	kvmu_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+else
+	echo "bench: kvmu run of the demo failed (status $rc):" >&2
+	tail -n 5 "$OUT/demo.stats" >&2
+fi
+qemu_mips=""
+if command -v qemu-system-x86_64 >/dev/null 2>&1; then
+	t0=$(now_us)
+	qemu-system-x86_64 -accel tcg -display none -no-reboot -serial none \
+		-monitor none -chardev file,id=dbg,path=/dev/null \
+		-device isa-debugcon,iobase=0xe9,chardev=dbg \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel "$IMAGE" </dev/null
+	qrc=$?
+	t1=$(now_us)
+	if [ "$qrc" = 33 ] && [ -n "$insns" ]; then
+		qemu_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) \
+			'BEGIN { print n / us }')
+	fi
+fi
+
+# ---- (b), (c) micro-benchmarks ----
+field() { "$@" 2>/dev/null | awk '{ print $2 / 1000 }'; }
+kvmu_pio=$(field "$OUT/kvm_bench-kvmu" pio "$PIO_N")
+kvmu_create=$(field "$OUT/kvm_bench-kvmu" create "$CREATE_N")
+kvm_pio="" kvm_create=""
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	kvm_pio=$(field "$OUT/kvm_bench-kvm" pio "$PIO_KVM_N")
+	kvm_create=$(field "$OUT/kvm_bench-kvm" create "$CREATE_N")
+fi
+
+# ---- the table ----
+row() { printf '%-34s %14s %14s  %-10s %9s\n' "$@"; }
+echo
+echo "kvmu bench (one run; speed = how many times faster kvmu is than the peer)"
+row "measure" "kvmu" "peer" "(peer)" "speed"
+row "demo guest, MIPS" "$(fmt "$kvmu_mips")" "$(fmt "$qemu_mips")" \
+	"QEMU TCG" "$(speed "$kvmu_mips" "$qemu_mips" 1)"
+row "PIO exit round trip, us" "$(fmt "$kvmu_pio")" "$(fmt "$kvm_pio")" \
+	"/dev/kvm" "$(speed "$kvmu_pio" "$kvm_pio" 0)"
+row "VM+memslot+vCPU creation, us" "$(fmt "$kvmu_create")" \
+	"$(fmt "$kvm_create")" "/dev/kvm" "$(speed "$kvmu_create" "$kvm_create" 0)"
+echo "demo workload: ${insns:-?} guest instructions (counted by kvmu);" \
+	"MIPS from whole-process wall time, start-up included, for both."
+[ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
+exit 0
