@@ -45,21 +45,23 @@ static char *utoa(char *end, unsigned long long v, unsigned int base)
 }
 
 struct spec {
-	int zero, alt, width, lng;
+	int zero, alt, left, width, lng;
 };
 
 static int emit(const struct spec *sp, const char *pfx, const char *s)
 {
 	int len = (int)(strlen(pfx) + strlen(s)), n = 0;
 
-	if (!sp->zero)
+	if (!sp->zero && !sp->left)
 		for (; n < sp->width - len; n++)
 			guest_putc(' ');
 	guest_puts(pfx);
-	if (sp->zero)
+	if (sp->zero && !sp->left)
 		for (; n < sp->width - len; n++)
 			guest_putc('0');
 	guest_puts(s);
+	for (; n < sp->width - len; n++)
+		guest_putc(' ');
 	return n + len;
 }
 
@@ -72,19 +74,20 @@ static unsigned long long get_uint(const struct spec *sp, va_list *ap)
 
 static int conv(char c, const struct spec *sp, va_list *ap)
 {
-	char buf[24], ch[2] = { 0, 0 };
+	char buf[24], ch[2] = { 0, 0 }, *end = buf + sizeof(buf);
+	unsigned long long u;
 	const char *s;
 	long long v;
 
 	switch (c) {
 	case 'd':
 		v = sp->lng ? va_arg(*ap, long long) : va_arg(*ap, int);
-		s = utoa(buf + sizeof(buf), v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10);
-		return emit(sp, v < 0 ? "-" : "", s);
+		u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+		return emit(sp, v < 0 ? "-" : "", utoa(end, u, 10));
 	case 'u':
-		return emit(sp, "", utoa(buf + sizeof(buf), get_uint(sp, ap), 10));
+		return emit(sp, "", utoa(end, get_uint(sp, ap), 10));
 	case 'x':
-		s = utoa(buf + sizeof(buf), get_uint(sp, ap), 16);
+		s = utoa(end, get_uint(sp, ap), 16);
 		return emit(sp, sp->alt ? "0x" : "", s);
 	case 's':
 		s = va_arg(*ap, const char *);
@@ -98,7 +101,7 @@ static int conv(char c, const struct spec *sp, va_list *ap)
 	}
 }
 
-/* %[#][0][width][l|ll|z]{d,u,x,s,c} and %%: what our guests need. */
+/* %[#][0][-][width][l|ll|z]{d,u,x,s,c} and %%: what our guests need. */
 int guest_vprintf(const char *fmt, va_list ap)
 {
 	struct spec sp;
@@ -114,8 +117,9 @@ int guest_vprintf(const char *fmt, va_list ap)
 			continue;
 		}
 		sp = (struct spec){ 0 };
-		for (fmt++; *fmt == '#' || *fmt == '0'; fmt++)
-			*(*fmt == '#' ? &sp.alt : &sp.zero) = 1;
+		for (fmt++; *fmt == '#' || *fmt == '0' || *fmt == '-'; fmt++)
+			*(*fmt == '#' ? &sp.alt : *fmt == '-' ? &sp.left :
+			  &sp.zero) = 1;
 		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
 			sp.width = sp.width * 10 + (*fmt - '0');
 		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
