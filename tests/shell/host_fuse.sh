@@ -16,6 +16,7 @@ command -v bash >/dev/null || { echo "skip: no bash"; exit 77; }
 T=$(mktemp -d /tmp/kvmu-host-fuse.XXXXXX)
 export KVMU_HOST_DIR=$T/state
 SYS=$T/sys
+SYS_MNT=$SYS
 mkdir "$SYS"
 FPID=
 cleanup() {
@@ -168,5 +169,12 @@ expect "$KVMU host list | grep '^05.0047'" \
 	"05.0047     CEX5C  CCA-Coproc   assigned   vfio_ap    $uuid2"
 expect "$KVMU host check" "ok: no APQN shared, none reserved twice"
 
+# the mount process must exit cleanly (under ASan: no reports)
+cd / && fusermount3 -u "$SYS_MNT" && wait $FPID || fail "mount process exit status"
+FPID=
+if grep -q -e "Sanitizer" -e "runtime error" "$T/mount.log"; then
+	fail "sanitizer report from the mount process"
+	cat "$T/mount.log"
+fi
 [ $fails = 0 ] || exit 1
 echo "vfio-ap walk-through on the mounted tree: all steps as documented"

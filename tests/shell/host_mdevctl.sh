@@ -17,6 +17,7 @@ unshare -m true 2>/dev/null ||
 
 T=$(mktemp -d /tmp/kvmu-host-mdevctl.XXXXXX)
 export KVMU_HOST_DIR=$T/state
+SYS_MNT=$T/sys
 mkdir -p "$T/sys" "$T/etc/scripts.d/callouts" "$T/etc/scripts.d/notifiers"
 FPID=
 cleanup() {
@@ -74,6 +75,7 @@ fi
 [ -n "${KVMU_HOST_TRANSCRIPT:-}" ] && echo "$out"
 
 fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 want() {
 	printf '%s\n' "$out" | grep -q -- "$1" || {
 		echo "FAIL: missing '$1'"
@@ -97,5 +99,12 @@ printf '%s\n' "$out" | grep -q "^$U2$" &&
 grep -q "vfio_ap_mdev $U2: Userspace may not assign queue 05.0047 to mdev: \
 already assigned to $U1" "$KVMU_HOST_DIR/log" ||
 	{ echo "FAIL: no sharing warning in the log"; fails=$((fails + 1)); }
+# the mount process must exit cleanly (under ASan: no reports)
+fusermount3 -u "$SYS_MNT" && wait $FPID || fail "mount process exit status"
+FPID=
+if grep -q -e "Sanitizer" -e "runtime error" "$T/mount.log"; then
+	fail "sanitizer report from the mount process"
+	cat "$T/mount.log"
+fi
 [ $fails = 0 ] || { echo "$out"; exit 1; }
 echo "mdevctl types/define/modify/start/list/stop work on the tree"
