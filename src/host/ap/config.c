@@ -328,8 +328,8 @@ int ap_config_parse(const char *text, struct ap_state *st, bool state_file,
 	st->n_mdev = st->n_q = 0;
 	st->ap_domain = -1;
 	st->config_time = 30;
-	for (line = strtok_r(copy, "\n", &save); line && !rc;
-	     line = strtok_r(NULL, "\n", &save)) {
+	/* strsep, not strtok: empty lines count for error line numbers */
+	for (save = copy; !rc && (line = strsep(&save, "\n")); ) {
 		lineno++;
 		rc = parse_line(&c, line, state_file);
 	}

@@ -137,12 +137,36 @@ static bool bound_to(const struct ap_state *st, enum dir d, unsigned int apid,
 		!strcmp(drv, "vfio_ap");
 }
 
+/* An mdev by its lowercase UUID: its directory or one of its links. */
+static int lookup_mdev(struct ap_state *st, struct ap_node *n,
+		       const char *name)
+{
+	struct ap_mdev *md;
+
+	md = strlen(name) == AP_UUID_LEN ? vfio_ap_find(st, name) : NULL;
+	if (!md || strcmp(md->uuid, name))
+		return -ENOENT;
+	n->md = md;
+	switch (n->dir) {
+	case D_MATRIX:
+		set_dir(n, D_MDEV);
+		return 0;
+	case D_BUS_MDEV_DEVICES:
+		set_link(n, "../../../devices/vfio_ap/matrix/%s", name);
+		return 0;
+	case D_TYPE_DEVICES:
+		set_link(n, "../../../%s", name);
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
 /* Children that depend on the state; 0 when found, -ENOENT if not. */
 static int lookup_dynamic(struct ap_state *st, struct ap_node *n,
 			  const char *name)
 {
 	unsigned int a, q;
-	struct ap_mdev *md;
 
 	switch (n->dir) {
 	case D_BUS_AP_DEVICES:
@@ -178,7 +202,7 @@ static int lookup_dynamic(struct ap_state *st, struct ap_node *n,
 	case D_CARD:
 		if (!parse_queue(name, &a, &q) || a != n->apid ||
 		    !ap_queue_exists(st, a, q))
-			break;
+			return -ENOENT;
 		n->apqi = q;
 		set_dir(n, D_QUEUE);
 		return 0;
@@ -189,24 +213,7 @@ static int lookup_dynamic(struct ap_state *st, struct ap_node *n,
 			 ap_queue_driver(st, n->apid, n->apqi));
 		return 0;
 	default:
-		break;
-	}
-	md = strlen(name) == AP_UUID_LEN ? vfio_ap_find(st, name) : NULL;
-	if (!md || strcmp(md->uuid, name))
-		return -ENOENT;
-	n->md = md;
-	switch (n->dir) {
-	case D_MATRIX:
-		set_dir(n, D_MDEV);
-		return 0;
-	case D_BUS_MDEV_DEVICES:
-		set_link(n, "../../../devices/vfio_ap/matrix/%s", name);
-		return 0;
-	case D_TYPE_DEVICES:
-		set_link(n, "../../../%s", name);
-		return 0;
-	default:
-		return -ENOENT;
+		return lookup_mdev(st, n, name);
 	}
 }
 
@@ -303,6 +310,24 @@ restart:
 	return rc;
 }
 
+/* Queue links: all queues, or those bound to the driver of directory n. */
+static void list_queues(struct ap_state *st, const struct ap_node *n,
+			ap_tree_fill fill, void *arg)
+{
+	unsigned int a, q;
+	char name[16];
+
+	for (a = 0; a < AP_BITS; a++)
+		for (q = 0; q < AP_BITS; q++) {
+			if (!ap_queue_exists(st, a, q) ||
+			    (n->dir != D_BUS_AP_DEVICES &&
+			     !bound_to(st, n->dir, a, q)))
+				continue;
+			snprintf(name, sizeof(name), "%02x.%04x", a, q);
+			fill(arg, name, AP_NODE_LINK);
+		}
+}
+
 /* List a directory: fixed dirs, links, visible attributes, then dynamic. */
 void ap_tree_list(struct ap_state *st, const struct ap_node *n,
 		  ap_tree_fill fill, void *arg)
@@ -336,15 +361,7 @@ void ap_tree_list(struct ap_state *st, const struct ap_node *n,
 		/* fall through */
 	case D_DRV_QUEUE:
 	case D_DRV_VFIO:
-		for (i = 0; i < AP_BITS; i++)
-			for (q = 0; q < AP_BITS; q++) {
-				if (!ap_queue_exists(st, i, q) ||
-				    (n->dir != D_BUS_AP_DEVICES &&
-				     !bound_to(st, n->dir, i, q)))
-					continue;
-				snprintf(name, sizeof(name), "%02x.%04x", i, q);
-				fill(arg, name, AP_NODE_LINK);
-			}
+		list_queues(st, n, fill, arg);
 		break;
 	case D_CARD:
 		for (q = 0; q < AP_BITS; q++)
