@@ -439,6 +439,8 @@ extern const struct x86_op_entry x86_ops_fpu[];	/* exec_fpu.c */
 extern const struct x86_op_entry x86_ops_sse[];	/* exec_sse.c */
 extern const struct x86_op_entry x86_ops_fpu_misc[];	/* exec_fpu_misc.c */
 extern const struct x86_op_entry x86_ops_fpu_env[];	/* exec_fpu_env.c */
+extern const struct x86_op_entry x86_ops_sse_int[];	/* exec_sse_int.c */
+extern const struct x86_op_entry x86_ops_sse_mov[];	/* exec_sse_mov.c */
 
 /* The handler for a mnemonic, or NULL (the instruction raises #UD). */
 x86_handler x86_handler_for(u16 mnemonic);

@@ -174,7 +174,18 @@ static enum x86_status string_form(struct x86_cpu *cpu,
 
 static bool xmm_form(const struct x86_insn *in)
 {
-	return in->op[0].rclass == X86_RC_XMM && in->op[0].kind == X86_OP_REG;
+	return (in->op[0].kind == X86_OP_REG &&
+		in->op[0].rclass == X86_RC_XMM) ||
+	       (in->op[1].kind == X86_OP_REG &&
+		in->op[1].rclass == X86_RC_XMM);
+}
+
+/* Likewise MOVSD. */
+static enum x86_status op_movsd(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	if (!xmm_form(in))
+		return string_form(cpu, in);
+	return sse_mov_scalar(cpu, in, 8, SSE2_BIT);
 }
 
 /* Zydis calls SSE2 CMPSD and the string CMPSD alike (see exec_str.c). */
@@ -285,6 +296,7 @@ const struct x86_op_entry x86_ops_sse[] = {
 	SSE_FP_OPS(SSE_FP_ENTRY)
 	{ ZYDIS_MNEMONIC_CMPPS, op_cmpps }, { ZYDIS_MNEMONIC_CMPPD, op_cmppd },
 	{ ZYDIS_MNEMONIC_CMPSS, op_cmpss }, { ZYDIS_MNEMONIC_CMPSD, op_cmpsd },
+	{ ZYDIS_MNEMONIC_MOVSD, op_movsd },
 	{ ZYDIS_MNEMONIC_COMISS, op_comiss },
 	{ ZYDIS_MNEMONIC_UCOMISS, op_ucomiss },
 	{ ZYDIS_MNEMONIC_COMISD, op_comisd },

@@ -260,6 +260,8 @@ enum x86_status sse_gate(struct x86_cpu *cpu, const struct x86_insn *in,
 #define SSE_BIT	25
 #define SSE2_BIT 26
 #define FXSR_BIT 24
+#define MMX_BIT	23
+#define NONE_BIT (-1)	/* no such form: #UD */
 
 /* ---- exec_sse.c: shared SSE helpers ---- */
 
@@ -270,6 +272,25 @@ enum x86_status sse_read(struct x86_cpu *cpu, const struct x86_insn *in,
 /* Raise #XM (CR4.OSXMMEXCPT) or #UD for unmasked SIMD exceptions in flags
  * after merging them into MXCSR; true when the result must be dropped. */
 bool sse_exceptions(struct x86_cpu *cpu, u32 flags, enum x86_status *st);
+
+/* exec_sse_int.c: instructions with XMM or MMX register forms. */
+int vec_width(const struct x86_insn *in);	/* 8: MMX, 16: XMM */
+/* MMX gate: #UD (feature bit < 0 or clear, EM), #NM (TS), pending #MF;
+ * then the x87 to MMX transition (TOP = 0, all registers in use). */
+enum x86_status mmx_gate(struct x86_cpu *cpu, const struct x86_insn *in,
+			 int bit);
+enum x86_status vec_gate(struct x86_cpu *cpu, const struct x86_insn *in,
+			 int xmm_bit, int mmx_bit);
+/* Register operand contents (8 or 16 bytes); MMX writes set the
+ * exponent bits of the aliased x87 register to all ones. */
+void vec_get(const struct x86_cpu *cpu, const struct x86_operand *op,
+	     u8 *out);
+void vec_put(struct x86_cpu *cpu, const struct x86_operand *op,
+	     const u8 *v);
+
+/* exec_sse_mov.c: MOVSS/MOVSD (size 4/8) with the feature bit. */
+enum x86_status sse_mov_scalar(struct x86_cpu *cpu, const struct x86_insn *in,
+			       u32 size, int bit);
 
 /* Whether the linear address of memory operand op is misaligned. */
 bool fpu_misaligned(const struct x86_cpu *cpu, const struct x86_insn *in,
