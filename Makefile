@@ -141,6 +141,31 @@ install: all
 	install -m 644 include/kvmu/abi/*.h $(DESTDIR)$(PREFIX)/include/kvmu/abi/
 	install -m 644 $(PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 
+# ---- fuzzing: clang + libFuzzer, its own tree (build-fuzz) ----
+FUZZ_BUILD := build-fuzz
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_BIN := $(FUZZ_BUILD)/fuzz_ioctl
+
+.PHONY: fuzz-lib
+fuzz-lib:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+		$(FUZZ_BUILD)/libkvmu.a
+
+$(FUZZ_BIN): fuzz-lib tests/fuzz/fuzz_ioctl.c
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) -std=gnu17 -O1 -g $(WARN) -Iinclude -o $@ \
+		tests/fuzz/fuzz_ioctl.c $(FUZZ_BUILD)/libkvmu.a \
+		-fsanitize=fuzzer $(FUZZ_SAN) $(DEP_LIBS) -pthread
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(FUZZ_BUILD)/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) $(FUZZ_BUILD)/corpus \
+		tests/fuzz/corpus
+
 clean:
 	rm -rf build build-san build-tsan build-fuzz
 
