@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * KVM_RUN for x86, in the order of kvm_arch_vcpu_ioctl_run: take cr8
+ * from kvm_run, complete the user-space I/O the last exit asked for (the
+ * waiting instruction runs again and finds its data), honour
+ * immediate_exit, check the guest state as VM entry would, then deliver
+ * events and execute until an exit.  The kvm_run x86 fields are updated
+ * on every return, as post_kvm_run_save does.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/x86/x86_int.h"
+
+/* Instructions between two calls of kvmu_vcpu_should_exit. */
+#define X86_CHECK_EVERY 64
+
+void x86_update_mode(struct x86_cpu *cpu)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS];
+	enum x86_mode m;
+
+	if (!(cpu->cr0 & X86_CR0_PE))
+		m = X86_MODE_REAL;
+	else if (cpu->rflags & X86_VM)
+		m = X86_MODE_VM86;
+	else if (cpu->efer & X86_EFER_LMA)
+		m = cs->l ? X86_MODE_LONG64 :
+		    cs->db ? X86_MODE_COMPAT32 : X86_MODE_COMPAT16;
+	else
+		m = cs->db ? X86_MODE_PROT32 : X86_MODE_PROT16;
+	cpu->mode = m;
+}
+
+void x86_post_run(struct x86_cpu *cpu)
+{
+	struct kvm_run *run = cpu->run;
+
+	run->if_flag = !!(cpu->rflags & X86_IF);
+	run->cr8 = cpu->cr8;
+	run->apic_base = cpu->apic_base;
+	run->ready_for_interrupt_injection = x86_ready_for_injection(cpu);
+	run->flags = 0;
+}
+
+enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
+				      const struct x86_insn *in)
+{
+	struct kvm_run *run = cpu->run;
+
+	/* handle_emulation_failure: #UD outside ring 0 */
+	if (x86_cpl(cpu) > 0)
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->emulation_failure.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->emulation_failure.flags = 0;
+	run->emulation_failure.ndata = 1 + 5;
+	if (in && in->len) {
+		run->emulation_failure.flags =
+			KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+		run->emulation_failure.insn_size = in->len;
+		memset(run->emulation_failure.insn_bytes, 0x90,
+		       sizeof(run->emulation_failure.insn_bytes));
+		memcpy(run->emulation_failure.insn_bytes, in->bytes, in->len);
+		run->emulation_failure.ndata = 3 + 5;
+	}
+	return X86_EXIT;
+}
+
+static void advance_rip(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	u64 rip = cpu->rip + in->len;
+
+	if (cpu->mode != X86_MODE_LONG64)
+		rip &= cpu->seg[X86_CS].db && cpu->mode != X86_MODE_REAL &&
+		       cpu->mode != X86_MODE_VM86 ? 0xffffffffULL : 0xffffULL;
+	cpu->rip = rip;
+}
+
+static void retired(struct x86_cpu *cpu)
+{
+	cpu->nr_mmio_done = 0;
+	cpu->icount++;
+	cpu->vcpu->stats.instructions++;
+}
+
+enum x86_status x86_step(struct x86_cpu *cpu)
+{
+	const struct x86_insn *in;
+	enum x86_status st;
+	u8 shadow = cpu->interrupt_shadow;
+
+	st = x86_fetch_decode(cpu, &in);
+	if (st != X86_OK)
+		return st;
+	cpu->interrupt_shadow = 0;
+	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
+	switch (st) {
+	case X86_OK:
+	case X86_EXIT_RETIRED:
+		advance_rip(cpu, in);
+		/* fall through */
+	case X86_JUMP:
+		retired(cpu);
+		break;
+	case X86_FAULT:
+		cpu->nr_mmio_writes = 0;
+		cpu->nr_mmio_done = 0;
+		cpu->interrupt_shadow = shadow;
+		break;
+	case X86_EXIT:
+		/* not retired: it runs again, so forget its writes */
+		if (cpu->io_wait == X86_WAIT_MMIO_READ ||
+		    cpu->io_wait == X86_WAIT_PIO_IN)
+			cpu->nr_mmio_writes = 0;
+		break;
+	}
+	return st;
+}
+
+/* VM-entry checks on guest state (SDM 26.3.1, unrestricted guest). */
+static bool seg_limit_ok(const struct x86_seg *s)
+{
+	if ((s->limit & 0xfff) != 0xfff && s->g)
+		return false;
+	return !(s->limit > 0xfffff && !s->g);
+}
+
+static bool segs_ok(const struct x86_cpu *cpu, bool lma)
+{
+	const struct x86_seg *cs = &cpu->seg[X86_CS], *ss = &cpu->seg[X86_SS];
+	const struct x86_seg *tr = &cpu->seg[X86_TR];
+	int i;
+
+	if (cs->unusable || !cs->s || !seg_limit_ok(cs) ||
+	    !(cs->type == 3 || (cs->type & 9) == 9))
+		return false;
+	if (lma && cs->l && cs->db)
+		return false;
+	if (!ss->unusable && (!ss->s || (ss->type != 3 && ss->type != 7) ||
+			      !seg_limit_ok(ss)))
+		return false;
+	for (i = 0; i < X86_TR; i++) {
+		const struct x86_seg *s = &cpu->seg[i];
+
+		if (i == X86_CS || i == X86_SS || s->unusable)
+			continue;
+		if (!s->s || ((s->type & 8) && !(s->type & 2)) ||
+		    !seg_limit_ok(s))
+			return false;
+	}
+	if (tr->unusable || tr->s || !seg_limit_ok(tr) ||
+	    !(tr->type == 11 || (!lma && tr->type == 3)))
+		return false;
+	tr = &cpu->seg[X86_LDTR];
+	return tr->unusable || (tr->type == 2 && !tr->s && seg_limit_ok(tr));
+}
+
+static bool entry_ok(const struct x86_cpu *cpu)
+{
+	bool lma = cpu->efer & X86_EFER_LMA;
+
+	if (cpu->efer & ~(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA |
+			  X86_EFER_NXE))
+		return false;
+	if (lma && (!(cpu->efer & X86_EFER_LME) || !(cpu->cr0 & X86_CR0_PG)))
+		return false;
+	if (!(cpu->rflags & 2) || (cpu->rflags & 0xffffffffffc08028ULL))
+		return false;
+	if (lma && (cpu->rflags & X86_VM))
+		return false;
+	if (!(lma && cpu->seg[X86_CS].l) && (cpu->rip >> 32))
+		return false;
+	return segs_ok(cpu, lma);
+}
+
+static enum x86_status fail_entry(struct x86_cpu *cpu)
+{
+	cpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	/* VMX: entry failure (bit 31) for invalid guest state (33) */
+	cpu->run->fail_entry.hardware_entry_failure_reason = 0x80000021ULL;
+	cpu->run->fail_entry.cpu = 0;
+	return X86_EXIT;
+}
+
+static enum x86_status debug_exit(struct x86_cpu *cpu, int vector,
+				  u64 dr6)
+{
+	struct kvm_run *run = cpu->run;
+
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = (u32)vector;
+	run->debug.arch.pc = cpu->seg[X86_CS].base + cpu->rip;
+	if (vector == X86_DB) {
+		run->debug.arch.dr6 = dr6;
+		run->debug.arch.dr7 = cpu->dr[7];
+	}
+	return X86_EXIT;
+}
+
+static bool single_step(const struct x86_cpu *cpu)
+{
+	return (cpu->guest_debug & (KVM_GUESTDBG_ENABLE |
+				    KVM_GUESTDBG_SINGLESTEP)) ==
+	       (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP);
+}
+
+/* After a step: what the loop must do (exit to user space or go on). */
+static bool after_step(struct x86_cpu *cpu, enum x86_status st)
+{
+	if (st == X86_EXIT)
+		return true;
+	if (st == X86_FAULT)
+		return false;
+	if (x86_mmio_next_write(cpu))
+		return true;
+	if (st == X86_EXIT_RETIRED)
+		return true;
+	if (single_step(cpu)) {
+		debug_exit(cpu, X86_DB, X86_DR6_ACTIVE_LOW | X86_DR6_BS);
+		return true;
+	}
+	return false;
+}
+
+static bool irq_window(struct x86_cpu *cpu)
+{
+	if (!cpu->run->request_interrupt_window ||
+	    !x86_ready_for_injection(cpu))
+		return false;
+	cpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+	return true;
+}
+
+/* Execute until an exit; 0 or -EINTR. */
+static int run_loop(struct x86_cpu *cpu)
+{
+	struct kvmu_vcpu *vcpu = cpu->vcpu;
+	unsigned int n = 0;
+	enum x86_status st;
+
+	for (;;) {
+		if (x86_deliver_events(cpu) == X86_EXIT)
+			return 0;
+		if (irq_window(cpu))
+			return 0;
+		st = x86_step(cpu);
+		if (after_step(cpu, st))
+			return 0;
+		if ((st == X86_JUMP || ++n >= X86_CHECK_EVERY)) {
+			n = 0;
+			if (kvmu_vcpu_should_exit(vcpu)) {
+				cpu->run->exit_reason = KVM_EXIT_INTR;
+				return -EINTR;
+			}
+			if (vcpu->slots_changed) {
+				vcpu->slots_changed = false;
+				x86_tlb_flush(cpu);
+				x86_decode_flush(cpu);
+			}
+		}
+	}
+}
+
+static void sync_slots(struct kvmu_vcpu *vcpu, struct x86_cpu *cpu)
+{
+	u64 gen = vcpu->vm->slots_generation;
+
+	if (atomic_load(&vcpu->seen_generation) != gen || vcpu->slots_changed) {
+		atomic_store(&vcpu->seen_generation, gen);
+		vcpu->slots_changed = false;
+		x86_tlb_flush(cpu);
+		x86_decode_flush(cpu);
+	}
+}
+
+/* Finish what the last exit started; 1: an exit is set, 0: go on. */
+static int complete_userspace(struct x86_cpu *cpu)
+{
+	enum x86_status st;
+
+	if (cpu->io_wait == X86_WAIT_NONE)
+		return 0;
+	if (cpu->io_wait == X86_WAIT_MMIO_WRITE)
+		return x86_mmio_next_write(cpu) ? 1 : 0;
+	x86_io_complete(cpu);
+	st = x86_step(cpu);
+	if (st == X86_FAULT)
+		return 0;
+	return after_step(cpu, st) ? 1 : 0;
+}
+
+int x86_vcpu_run(struct kvmu_vcpu *vcpu)
+{
+	struct x86_cpu *cpu = x86_cpu_of(vcpu);
+	int ret = 0;
+
+	sync_slots(vcpu, cpu);
+	if (cpu->run->cr8 >> 4) {
+		ret = -EINVAL;
+		goto out;
+	}
+	cpu->cr8 = cpu->run->cr8;
+	if (complete_userspace(cpu))
+		goto out;
+	if (vcpu->immediate) {
+		ret = -EINTR;
+		goto out;
+	}
+	if (cpu->check_entry) {
+		if (!entry_ok(cpu)) {
+			fail_entry(cpu);
+			goto out;
+		}
+		cpu->check_entry = false;
+	}
+	cpu->has_run = true;
+	ret = run_loop(cpu);
+out:
+	x86_post_run(cpu);
+	return ret;
+}

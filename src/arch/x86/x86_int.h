@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the x86 machine side (ioctls, MMU, events, I/O): what the
+ * instruction handlers of other files do not need.
+ */
+#ifndef KVMU_X86_INT_H
+#define KVMU_X86_INT_H
+
+#include "arch/x86/cpu.h"
+
+/* Per-VM x86 state (KVM's kvm->arch). */
+struct x86_vm {
+	bool exception_payload;		/* KVM_CAP_EXCEPTION_PAYLOAD */
+	bool platform_info;		/* guest may read MSR_PLATFORM_INFO */
+	bool triple_fault_event;	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT */
+	u64 tss_addr;
+	u64 identity_map_addr;
+};
+
+static inline struct x86_vm *x86_vm_of(struct kvmu_vm *vm)
+{
+	return vm->arch_data;
+}
+
+static inline struct x86_vm *x86_cpu_vm(struct x86_cpu *cpu)
+{
+	return cpu->vcpu->vm->arch_data;
+}
+
+/* What the instruction waiting for user space needs (cpu->io_wait). */
+enum x86_io_wait {
+	X86_WAIT_NONE,
+	X86_WAIT_MMIO_READ,	/* run->mmio.data holds the value */
+	X86_WAIT_PIO_IN,	/* PIO page holds count * size bytes */
+	X86_WAIT_PIO_OUT,	/* OUT: retire on the next KVM_RUN */
+	X86_WAIT_MMIO_WRITE,	/* more write fragments to hand out */
+};
+
+/* KVM's constants that Debian 12's headers may lack. */
+#ifndef KVM_CAP_X86_TRIPLE_FAULT_EVENT
+#define KVM_CAP_X86_TRIPLE_FAULT_EVENT 218
+#endif
+#ifndef KVM_CAP_SREGS2
+#define KVM_CAP_SREGS2 200
+#endif
+#ifndef KVM_CAP_XSAVE2
+#define KVM_CAP_XSAVE2 208
+#endif
+#ifndef KVM_VCPUEVENT_VALID_TRIPLE_FAULT
+#define KVM_VCPUEVENT_VALID_TRIPLE_FAULT 0x00000020
+#endif
+#define X86_DR6_ACTIVE_LOW	0xffff0ff0ULL
+#define X86_DR6_BS		(1ULL << 14)
+#define X86_DR7_FIXED		0x400ULL
+#define X86_XSAVE_SIZE		4096
+#define X86_XCR0_SUPPORTED	0x3ULL	/* x87 | SSE */
+#define X86_MAX_IO_MSRS		256
+
+#define KVMU_IOCTL(req, kind, mode, fn) \
+	long fn(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
+#include "arch/x86/ioctls.def"
+#undef KVMU_IOCTL
+
+static inline struct x86_cpu *x86_obj_cpu(struct kvmu_obj *obj)
+{
+	return ((struct kvmu_vcpu *)obj)->arch_data;
+}
+
+/* x86.c */
+void x86_cpu_reset(struct x86_cpu *cpu);
+
+/* regs.c */
+void x86_seg_from_kvm(struct x86_seg *s, const struct kvm_segment *k,
+		      int sreg);
+void x86_seg_to_kvm(struct kvm_segment *k, const struct x86_seg *s);
+
+/* cpuid.c */
+int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max);
+/* The VMM's CPUID table only (KVM's guest_cpuid_has). */
+bool x86_guest_has(struct x86_cpu *cpu, u32 leaf, u32 sub, int reg, int bit);
+/* Physical-address width the guest sees (CPUID 0x80000008). */
+int x86_maxphyaddr(struct x86_cpu *cpu);
+
+/* msr.c */
+int x86_msr_get_host(struct x86_cpu *cpu, u32 index, u64 *val);
+int x86_msr_set_host(struct x86_cpu *cpu, u32 index, u64 val);
+
+/* mem.c / paging.c */
+/* Walk without side effects (KVM_TRANSLATE); false when unmapped. */
+bool x86_walk_peek(struct x86_cpu *cpu, u64 lin, u64 *gpa);
+/* Load the PAE PDPTRs from CR3; false when one is invalid. */
+bool x86_load_pdptrs(struct x86_cpu *cpu);
+bool x86_is_pae_paging(const struct x86_cpu *cpu);
+/* Canonical in 48-bit linear space. */
+static inline bool x86_canonical(u64 a)
+{
+	return (u64)((s64)(a << 16) >> 16) == a;
+}
+
+/* except.c */
+/* Queue an exception as KVM's kvm_multiple_exception does. */
+void x86_queue_exception(struct x86_cpu *cpu, int vector, bool has_error,
+			 u32 error, bool has_payload, u64 payload);
+/* Apply a pending exception's payload to CR2 / DR6. */
+void x86_deliver_payload(struct x86_cpu *cpu);
+/* Maskable interrupts could be taken now (IF, no shadow, nothing queued). */
+bool x86_ready_for_injection(const struct x86_cpu *cpu);
+
+/* seg.c: descriptors */
+/* Read the 8-byte descriptor for sel (GDT/LDT); error code sel & ~3. */
+enum x86_status x86_read_desc(struct x86_cpu *cpu, u16 sel, u64 *desc,
+			      int vec);
+/* Read a 16-byte system descriptor (long mode TSS/LDT). */
+enum x86_status x86_read_desc16(struct x86_cpu *cpu, u16 sel, u64 d[2],
+				int vec);
+/* Fill a segment register from a descriptor. */
+void x86_desc_to_seg(struct x86_seg *s, u64 desc, u16 sel);
+/* Set the accessed bit of the descriptor of sel in memory. */
+void x86_desc_set_accessed(struct x86_cpu *cpu, u16 sel, u64 desc);
+/* Commit a new CS (mode and decode state follow). */
+void x86_set_cs(struct x86_cpu *cpu, const struct x86_seg *cs);
+
+/* io.c */
+/* Take the data user space supplied for the instruction waiting on it. */
+void x86_io_complete(struct x86_cpu *cpu);
+/* One element of INS, with KVM's read-ahead batching of up to batch. */
+enum x86_status x86_pio_ins(struct x86_cpu *cpu, u16 port, int size,
+			    u32 batch, void *val);
+/* OUT (not string): exit with RIP unchanged, retire on the next run. */
+enum x86_status x86_pio_out_fast(struct x86_cpu *cpu, u16 port, int size,
+				 const void *buf);
+/* Hand the next queued MMIO write fragment to user space; false: none. */
+bool x86_mmio_next_write(struct x86_cpu *cpu);
+
+/* run.c */
+/* Report an instruction kvmu cannot execute (KVM's emulation failure). */
+enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
+				      const struct x86_insn *in);
+/* Update run->if_flag, cr8, apic_base, ready_for_interrupt_injection. */
+void x86_post_run(struct x86_cpu *cpu);
+
+#endif /* KVMU_X86_INT_H */
