@@ -237,17 +237,12 @@ static bool irq_window(struct x86_cpu *cpu)
 static int run_loop(struct x86_cpu *cpu)
 {
 	struct kvmu_vcpu *vcpu = cpu->vcpu;
-	unsigned int n = 0;
-	enum x86_status st;
+	unsigned int n = X86_CHECK_EVERY;
+	enum x86_status st = X86_JUMP;
 
+	cpu->run->exit_reason = KVM_EXIT_UNKNOWN;	/* as vcpu_run */
 	for (;;) {
-		if (x86_deliver_events(cpu) == X86_EXIT)
-			return 0;
-		if (irq_window(cpu))
-			return 0;
-		st = x86_step(cpu);
-		if (after_step(cpu, st))
-			return 0;
+		/* a signal pending at entry stops us before any instruction */
 		if ((st == X86_JUMP || ++n >= X86_CHECK_EVERY)) {
 			n = 0;
 			if (kvmu_vcpu_should_exit(vcpu)) {
@@ -260,6 +255,13 @@ static int run_loop(struct x86_cpu *cpu)
 				x86_decode_flush(cpu);
 			}
 		}
+		if (x86_deliver_events(cpu) == X86_EXIT)
+			return 0;
+		if (irq_window(cpu))
+			return 0;
+		st = x86_step(cpu);
+		if (after_step(cpu, st))
+			return 0;
 	}
 }
 
