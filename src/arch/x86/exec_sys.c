@@ -551,6 +551,13 @@ static enum x86_status h_nop(struct x86_cpu *cpu KVMU_UNUSED,
 	return X86_OK;
 }
 
+/* UD0/UD1/UD2 exist to raise #UD. */
+static enum x86_status h_ud(struct x86_cpu *cpu,
+			    const struct x86_insn *in KVMU_UNUSED)
+{
+	return ud(cpu);
+}
+
 const struct x86_op_entry x86_ops_sys[] = {
 	{ ZYDIS_MNEMONIC_LMSW, h_lmsw },
 	{ ZYDIS_MNEMONIC_SMSW, h_smsw },
@@ -578,6 +585,9 @@ const struct x86_op_entry x86_ops_sys[] = {
 	{ ZYDIS_MNEMONIC_XSETBV, h_xsetbv },
 	{ ZYDIS_MNEMONIC_SWAPGS, h_swapgs },
 	{ ZYDIS_MNEMONIC_PAUSE, h_nop },
+	{ ZYDIS_MNEMONIC_UD0, h_ud },
+	{ ZYDIS_MNEMONIC_UD1, h_ud },
+	{ ZYDIS_MNEMONIC_UD2, h_ud },
 	X86_FLOW_OPS
 	{ 0, NULL },
 };
