@@ -323,7 +323,18 @@ SNIPPET(sse_int,
 	"movdq2q %xmm0, %mm4; movq %mm4, %rax; mov %rax, 0x670(%rbx)\n"
 	"fnstenv 0x680(%rbx); emms; fnstenv 0x6a0(%rbx)\n"
 	"fldcw 0x60(%rbx)\n"
-	"movd %mm3, %ecx; mov %ecx, 0x6c0(%rbx); emms");
+	"movd %mm3, %ecx; mov %ecx, 0x6c0(%rbx)\n"
+	"movq 0xe0(%rbx), %mm0; movq 0xf0(%rbx), %mm1\n"
+	"lea 0x6c8(%rbx), %rdi; maskmovq %mm1, %mm0; movntq %mm1, 0x6d0(%rbx)\n"
+	"movdqa 0xe0(%rbx), %xmm0; lea 0x6e0(%rbx), %rdi\n"
+	"maskmovdqu %xmm0, %xmm0\n"
+	"cvtpi2ps %mm1, %xmm0; movdqa %xmm0, 0x6f0(%rbx)\n"
+	"cvtpi2pd 0xe8(%rbx), %xmm0; movdqa %xmm0, 0x700(%rbx)\n"
+	"cvtps2pi 0xd0(%rbx), %mm2; movq %mm2, 0x710(%rbx)\n"
+	"cvttps2pi 0xc0(%rbx), %mm2; movq %mm2, 0x718(%rbx)\n"
+	"cvtpd2pi 0xa0(%rbx), %mm2; movq %mm2, 0x720(%rbx)\n"
+	"cvttpd2pi 0xa0(%rbx), %mm2; movq %mm2, 0x728(%rbx)\n"
+	"stmxcsr 0x730(%rbx); emms");
 
 static const size_t int_skip[] = { 0x68c, 16, 0x6ac, 16, 0, 0 };
 

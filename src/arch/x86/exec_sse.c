@@ -290,6 +290,51 @@ static enum x86_status op_cvtsi2(struct x86_cpu *cpu,
 	return X86_OK;
 }
 
+/* CVTPI2PS, CVT(T)PS2PI, CVTPI2PD, CVT(T)PD2PI: two elements between an
+ * MMX register (or m64) and XMM, through the host's packed conversion. */
+static const struct {
+	u16 mnemonic;
+	u8 op, to_mmx, bit;
+} cvtpi[] = {
+	{ ZYDIS_MNEMONIC_CVTPI2PS, SH_CVTDQ2PS, 0, SSE_BIT },
+	{ ZYDIS_MNEMONIC_CVTPS2PI, SH_CVTPS2DQ, 1, SSE_BIT },
+	{ ZYDIS_MNEMONIC_CVTTPS2PI, SH_CVTTPS2DQ, 1, SSE_BIT },
+	{ ZYDIS_MNEMONIC_CVTPI2PD, SH_CVTDQ2PD, 0, SSE2_BIT },
+	{ ZYDIS_MNEMONIC_CVTPD2PI, SH_CVTPD2DQ, 1, SSE2_BIT },
+	{ ZYDIS_MNEMONIC_CVTTPD2PI, SH_CVTTPD2DQ, 1, SSE2_BIT },
+};
+
+static enum x86_status op_cvtpi(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	u8 s[16], r[16] = { 0 };
+	enum x86_status st;
+	size_t k = 0;
+	u32 flags;
+
+	while (cvtpi[k].mnemonic != in->mnemonic)
+		k++;
+	st = sse_gate(cpu, in, cvtpi[k].bit);
+	/* only an MMX register operand switches the x87 unit to MMX */
+	if (st == X86_OK && vec_width(in) == 8)
+		st = mmx_gate(cpu, in, cvtpi[k].bit);
+	if (st != X86_OK)
+		return st;
+	st = sse_read(cpu, in, 1, s, true);
+	if (st != X86_OK)
+		return st;
+	if (cvtpi[k].op == SH_CVTPS2DQ || cvtpi[k].op == SH_CVTTPS2DQ)
+		memset(s + 8, 0, 8);	/* the upper floats are not sources */
+	flags = sh_op(cvtpi[k].op, cpu->fpu.mxcsr, r, s);
+	if (sse_exceptions(cpu, flags, &st))
+		return st;
+	if (cvtpi[k].to_mmx)
+		vec_put(cpu, &in->op[0], r);
+	else
+		memcpy(cpu->fpu.xmm[in->op[0].reg], r,
+		       cvtpi[k].op == SH_CVTDQ2PS ? 8 : 16);
+	return X86_OK;
+}
+
 #define SSE_FP_ENTRY(m, bit)	{ ZYDIS_MNEMONIC_##m, op_##m },
 
 const struct x86_op_entry x86_ops_sse[] = {
@@ -307,5 +352,9 @@ const struct x86_op_entry x86_ops_sse[] = {
 	{ ZYDIS_MNEMONIC_CVTTSD2SI, op_cvt2si },
 	{ ZYDIS_MNEMONIC_CVTSI2SS, op_cvtsi2 },
 	{ ZYDIS_MNEMONIC_CVTSI2SD, op_cvtsi2 },
+	{ ZYDIS_MNEMONIC_CVTPI2PS, op_cvtpi }, { ZYDIS_MNEMONIC_CVTPS2PI, op_cvtpi },
+	{ ZYDIS_MNEMONIC_CVTTPS2PI, op_cvtpi },
+	{ ZYDIS_MNEMONIC_CVTPI2PD, op_cvtpi }, { ZYDIS_MNEMONIC_CVTPD2PI, op_cvtpi },
+	{ ZYDIS_MNEMONIC_CVTTPD2PI, op_cvtpi },
 	{ 0, NULL }
 };

@@ -119,7 +119,8 @@ static enum x86_status movdq_gate(struct x86_cpu *cpu,
 	if (!mmx)
 		return sse_gate(cpu, in, SSE2_BIT);
 	if (!xmm)
-		return mmx_gate(cpu, in, MMX_BIT);
+		return mmx_gate(cpu, in, in->mnemonic == ZYDIS_MNEMONIC_MOVNTQ ?
+					   SSE_BIT : MMX_BIT);
 	/* MOVQ2DQ, MOVDQ2Q */
 	st = sse_gate(cpu, in, SSE2_BIT);
 	return st != X86_OK ? st : mmx_gate(cpu, in, SSE2_BIT);
@@ -149,6 +150,34 @@ static enum x86_status op_movdq(struct x86_cpu *cpu, const struct x86_insn *in)
 		return x86_op_write(cpu, in, 0, q);
 	}
 	vec_put(cpu, d, v);
+	return X86_OK;
+}
+
+/* MASKMOVQ, MASKMOVDQU: store the bytes whose mask byte has its top bit
+ * set to DS:rDI (segment override allowed). */
+static enum x86_status op_maskmov(struct x86_cpu *cpu,
+				  const struct x86_insn *in)
+{
+	bool mmx = is_mmx(&in->op[0]);
+	const struct x86_operand *mem = &in->op[2];
+	u64 ea, m = x86_mask(in->addrsize);
+	enum x86_status st;
+	u8 v[16], k[16];
+	int i;
+
+	st = mmx ? mmx_gate(cpu, in, SSE_BIT) : sse_gate(cpu, in, SSE2_BIT);
+	if (st != X86_OK)
+		return st;
+	vec_get(cpu, &in->op[0], v);
+	vec_get(cpu, &in->op[1], k);
+	ea = x86_ea(cpu, in, mem);
+	for (i = 0; i < (mmx ? 8 : 16); i++) {
+		if (!(k[i] & 0x80))
+			continue;
+		st = x86_write(cpu, mem->seg, (ea + (u64)i) & m, &v[i], 1);
+		if (st != X86_OK)
+			return st;
+	}
 	return X86_OK;
 }
 
@@ -232,6 +261,9 @@ const struct x86_op_entry x86_ops_sse_mov[] = {
 	{ ZYDIS_MNEMONIC_MOVLHPS, op_movhalf },
 	{ ZYDIS_MNEMONIC_MOVD, op_movdq }, { ZYDIS_MNEMONIC_MOVQ, op_movdq },
 	{ ZYDIS_MNEMONIC_MOVQ2DQ, op_movdq }, { ZYDIS_MNEMONIC_MOVDQ2Q, op_movdq },
+	{ ZYDIS_MNEMONIC_MOVNTQ, op_movdq },
+	{ ZYDIS_MNEMONIC_MASKMOVQ, op_maskmov },
+	{ ZYDIS_MNEMONIC_MASKMOVDQU, op_maskmov },
 	{ ZYDIS_MNEMONIC_MOVNTI, op_movnti },
 	{ ZYDIS_MNEMONIC_EMMS, op_emms },
 	{ ZYDIS_MNEMONIC_LFENCE, op_fence }, { ZYDIS_MNEMONIC_SFENCE, op_fence },
