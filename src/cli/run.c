@@ -401,6 +401,29 @@ static void handle_hlt(struct vm *vm)
 	vm->status = 0;
 }
 
+/* KVM_INTERNAL_ERROR_EMULATION: name the instruction kvmu gave up on. */
+static void emulation_failure(struct vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	struct kvm_regs regs = { 0 };
+	char buf[64];
+	int i, len = 0, n = 0;
+
+	if (r->internal.ndata >= 2 && (r->emulation_failure.flags &
+	    KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES))
+		n = r->emulation_failure.insn_size;
+	if (n > (int)sizeof(r->emulation_failure.insn_bytes))
+		n = sizeof(r->emulation_failure.insn_bytes);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, " %02x",
+				r->emulation_failure.insn_bytes[i]);
+	kvmu_ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs);
+	guest_failed(vm, "emulation failure at rip %#llx%s%s",
+		     (unsigned long long)regs.rip, n ? ", instruction" : "",
+		     buf);
+}
+
 static void handle_internal(struct vm *vm)
 {
 	struct kvm_run *r = vm->run;
@@ -408,6 +431,10 @@ static void handle_internal(struct vm *vm)
 	char buf[256];
 	int len = 0;
 
+	if (r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+		emulation_failure(vm);
+		return;
+	}
 	if (n > sizeof(r->internal.data) / sizeof(r->internal.data[0]))
 		n = sizeof(r->internal.data) / sizeof(r->internal.data[0]);
 	buf[0] = '\0';

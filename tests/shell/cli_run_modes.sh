@@ -2,7 +2,7 @@
 # kvmu run's boot modes and devices: a real-mode flat image (debugcon via
 # string I/O, COM1 with LSR polling, HLT -> 0), a long-mode flat image
 # and the same as ELF64 (exit port -> (0x2A << 1) | 1), and the firmware
-# IDT reporting an unhandled #UD (status 4).
+# IDT reporting an unhandled #PF (status 4).
 BUILD=${BUILD:-build}
 KVMU=$BUILD/kvmu
 G=$BUILD/guests/x86
@@ -21,10 +21,10 @@ for args in "--mode long $G/long_hello.bin" "$G/long_hello.elf64"; do
 		fail "$args: output"
 done
 
-out=$("$KVMU" run "$G/long_ud.elf64" 2>&1); rc=$?
-[ $rc = 4 ] || fail "#UD: status $rc, want 4"
-echo "$out" | grep -q "^kvmu: unhandled exception 6 (#UD)$" ||
-	fail "#UD: no firmware message"
-echo "$out" | grep -q "unhandled exception 6 (#UD) at rip 0x100000" ||
-	fail "#UD: no diagnosis"
+out=$("$KVMU" run "$G/long_pf.elf64" 2>&1); rc=$?
+[ $rc = 4 ] || fail "#PF: status $rc, want 4"
+echo "$out" | grep -q "^kvmu: unhandled exception 14 (#PF)$" ||
+	fail "#PF: no firmware message"
+echo "$out" | grep -q "unhandled exception 14 (#PF), error code 0x2 at rip 0x10000a, cr2 0x200000000" ||
+	fail "#PF: no diagnosis"
 echo "ok"
