@@ -84,7 +84,12 @@ static inline int fg_sregs(struct tguest *g, uint64_t cr0_set,
 	return tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s);
 }
 
-/* A long-mode kvmu guest with SSE enabled; skips when kvmu cannot run. */
+/*
+ * A long-mode kvmu guest with SSE enabled; skips when kvmu cannot run.
+ * (The reference here is the host CPU itself, not /dev/kvm: kvm_pvm
+ * emulates a non-PVM guest's ring-0 code with KVM's instruction emulator,
+ * which fails on most SSE instructions.)
+ */
 static inline void fg_create(struct tguest *g)
 {
 	memset(g, 0, sizeof(*g));
