@@ -133,6 +133,7 @@ struct kvmu_vm {
 	int max_vcpu_id;
 	int nr_as;			/* address spaces (x86: 2, for SMM) */
 	bool manual_dirty_protect;
+	bool dirty_initially_set;	/* KVM_DIRTY_LOG_INITIALLY_SET */
 	bool vcpu_has_run;
 	int nr_zones;
 	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];

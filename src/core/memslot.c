@@ -218,7 +218,7 @@ static int set_locked(struct kvmu_vm *vm,
 		nw.dirty = old->dirty;
 		nw.dirty_longs = old->dirty_longs;
 	} else if (log) {
-		nw.dirty = alloc_dirty(nw.size, vm->manual_dirty_protect,
+		nw.dirty = alloc_dirty(nw.size, vm->dirty_initially_set,
 				       &nw.dirty_longs);
 		if (!nw.dirty)
 			return -ENOMEM;

@@ -196,6 +196,8 @@ static int enable_manual_dirty(struct kvmu_vm *vm, const struct kvm_enable_cap *
 	if (c->flags || (c->args[0] & ~valid))
 		return -EINVAL;
 	vm->manual_dirty_protect = c->args[0] & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE;
+	vm->dirty_initially_set = vm->manual_dirty_protect &&
+				  (c->args[0] & KVM_DIRTY_LOG_INITIALLY_SET);
 	return 0;
 }
 
