@@ -124,7 +124,156 @@ int kvmu_host_mdev_guest_matrix(struct kvmu_host_mdev *mdev,
 int kvmu_host_mdev_reset(struct kvmu_host_mdev *mdev);
 
 /* Release the mdev (resets its queues) and free the handle; NULL is ok. */
+
+/*
+ * The AP queues of the mdev's guest (see "AP queues" below), created with
+ * the handle, zeroized by kvmu_host_mdev_reset() and freed on release.
+ */
+struct kvmu_ap *kvmu_host_mdev_ap(struct kvmu_host_mdev *mdev);
 void kvmu_host_mdev_release(struct kvmu_host_mdev *mdev);
+
+/* ==== AP queues and adapter cryptography ====
+ *
+ * The queues of the simulated adapters as the AP instructions see them:
+ * PQAP (TAPQ, RAPQ, ZAPQ, AQIC, QCI), NQAP and DQAP.  A struct kvmu_ap is
+ * a set of queues in this process (requests and replies never go to the
+ * shared host state).  It comes from an mdev (kvmu_host_mdev_ap(): only the
+ * mdev's live guest matrix is usable, anything else answers RC 0x01) or,
+ * for tests and tools, from kvmu_ap_open() over a fixed matrix.
+ *
+ * The CPU decodes the instruction, checks privilege, facilities and the
+ * CRYCB, then moves bytes: registers in, a struct kvmu_ap_result out
+ * (status word for GR1 bits 32-63, condition code, GR2, PSMID, bytes
+ * done).  Accelerators answer type-50 RSA requests (ME and CRT) with
+ * type-80 replies computed with OpenSSL; everything else gets the type-82
+ * error reply documented in docs/s390-crypto-passthrough.md.
+ *
+ * Functions return 0 when the instruction completed (whatever its
+ * response code) and -errno only for misuse (-EINVAL) or -ENOMEM.
+ */
+struct kvmu_ap;
+
+/* The AP queue status word (GR1 bits 32-63), bit 0 = 0x80000000. */
+#define KVMU_AP_ST_EMPTY	0x80000000u	/* E: no request, no reply */
+#define KVMU_AP_ST_REPLIES	0x40000000u	/* R: replies waiting */
+#define KVMU_AP_ST_FULL		0x20000000u	/* F: queue full */
+#define KVMU_AP_ST_IRQ		0x01000000u	/* I: interruptions enabled */
+#define KVMU_AP_ST_RC(st)	(((st) >> 16) & 0xff)	/* response code */
+
+/* Response codes (the reference sheet, section 3.2). */
+#define KVMU_AP_RC_NORMAL		0x00
+#define KVMU_AP_RC_Q_NOT_AVAIL		0x01
+#define KVMU_AP_RC_RESET_IN_PROGRESS	0x02
+#define KVMU_AP_RC_DECONFIGURED		0x03
+#define KVMU_AP_RC_CHECKSTOPPED		0x04
+#define KVMU_AP_RC_BUSY			0x05
+#define KVMU_AP_RC_INVALID_ADDRESS	0x06
+#define KVMU_AP_RC_OTHERWISE_CHANGED	0x07
+#define KVMU_AP_RC_Q_FULL		0x10	/* NQAP */
+#define KVMU_AP_RC_NO_PENDING_REPLY	0x10	/* DQAP */
+#define KVMU_AP_RC_NO_FIRST_PART	0x13
+#define KVMU_AP_RC_MESSAGE_TOO_BIG	0x15
+#define KVMU_AP_RC_REQ_FAC_NOT_INST	0x16
+
+/* GR0 fields (64-bit register values, as the instructions define them). */
+#define KVMU_AP_GR0_FC(gr0)	(((gr0) >> 24) & 0xff)	/* PQAP function */
+#define KVMU_AP_GR0_T		0x00800000u	/* TAPQ: facility info */
+#define KVMU_AP_GR0_F		0x00400000u	/* RAPQ/ZAPQ full; NQAP special */
+#define KVMU_AP_GR0_NQAP_LAST	0x40000000u	/* NQAP: last part */
+#define KVMU_AP_GR0_DQAP	0x80000000u	/* DQAP: what Linux sets */
+#define KVMU_AP_GR0_APQN(gr0)	((unsigned int)(gr0) & 0xffff)
+#define KVMU_AP_APQN(apid, apqi) ((unsigned int)(apid) << 8 | (apqi))
+
+#define KVMU_AP_QCI_LEN		128	/* struct ap_config_info */
+#define KVMU_AP_MAX_MSG		12288	/* NQAP limit (RC 0x15 beyond) */
+
+/* What an instruction leaves for the CPU to store. */
+struct kvmu_ap_result {
+	uint32_t status;	/* GR1 bits 32-63 */
+	int cc;			/* condition code */
+	uint64_t gr0;		/* DQAP: GR0 to keep for a partial reply */
+	uint64_t gr2;		/* TAPQ: adapter info; DQAP: residual length */
+	uint64_t psmid;		/* DQAP: R1 pair (even = high 32 bits) */
+	size_t done;		/* NQAP: bytes consumed; DQAP: bytes stored */
+};
+
+/* Open test queues over host's adapters restricted to m (NULL: all). */
+int kvmu_ap_open(struct kvmu_host *host, const struct kvmu_host_matrix *m,
+		 struct kvmu_ap **out);
+
+/* Free queues from kvmu_ap_open() (NULL is ok; not for mdev queues). */
+void kvmu_ap_close(struct kvmu_ap *ap);
+
+/* Flags for kvmu_ap_set_flags(). */
+#define KVMU_AP_DEFER	0x1	/* requests and resets wait for _process() */
+
+/* Set flags: 0 = the adapters answer at once (the default). */
+void kvmu_ap_set_flags(struct kvmu_ap *ap, unsigned int flags);
+
+/*
+ * Complete up to max (0: all) deferred requests and resets, oldest first.
+ * Returns the number completed.
+ */
+int kvmu_ap_process(struct kvmu_ap *ap, unsigned int max);
+
+/*
+ * Called (outside any lock) when a reply arrives on a queue whose
+ * interruptions are enabled: the CPU sets the byte at nib and makes an
+ * adapter interruption of isc pending.
+ */
+typedef void (*kvmu_ap_notify_fn)(void *opaque, unsigned int apqn,
+				  unsigned int isc, uint64_t nib);
+void kvmu_ap_set_notify(struct kvmu_ap *ap, kvmu_ap_notify_fn fn,
+			void *opaque);
+
+/* Adapter states for kvmu_ap_set_adapter() (an SCLP or machine event). */
+enum kvmu_ap_adapter_state {
+	KVMU_AP_ADAPTER_ONLINE,
+	KVMU_AP_ADAPTER_DECONFIGURED,	/* RC 0x03 */
+	KVMU_AP_ADAPTER_CHECKSTOPPED,	/* RC 0x04; pending work is lost */
+};
+/* Put adapter apid in state s (this process only).  0 or -EINVAL. */
+int kvmu_ap_set_adapter(struct kvmu_ap *ap, unsigned int apid,
+			enum kvmu_ap_adapter_state s);
+
+/* PQAP(TAPQ): GR0 (with the T bit: adapter info in r->gr2). */
+int kvmu_ap_tapq(struct kvmu_ap *ap, uint64_t gr0, struct kvmu_ap_result *r);
+
+/* PQAP(RAPQ) or PQAP(ZAPQ) by GR0's function code: drop all work. */
+int kvmu_ap_reset(struct kvmu_ap *ap, uint64_t gr0, struct kvmu_ap_result *r);
+
+/*
+ * PQAP(AQIC): GR1 IR bit (bit 16) enables with ISC gr1 & 7 and the
+ * notification byte at gr2; nib_ok says gr2 is usable guest storage.
+ */
+int kvmu_ap_aqic(struct kvmu_ap *ap, uint64_t gr0, uint64_t gr1,
+		 uint64_t gr2, int nib_ok, struct kvmu_ap_result *r);
+
+/*
+ * PQAP(QCI): the 128-byte info block for masks m (the guest's CRYCB;
+ * NULL: this queue set's own matrix).  CC 0; the CPU stores info at GR2.
+ */
+int kvmu_ap_qci(struct kvmu_ap *ap, const struct kvmu_host_matrix *m,
+		uint8_t info[KVMU_AP_QCI_LEN], struct kvmu_ap_result *r);
+
+/*
+ * NQAP: len bytes of the message at msg.  more: the operand goes on past
+ * this chunk (CC 2, call again with the rest).  With the GR0 last-part bit
+ * the request is queued once the operand ends; without it the part is
+ * kept (CC 1) for the next NQAP of the same PSMID.
+ */
+int kvmu_ap_nqap(struct kvmu_ap *ap, uint64_t gr0, uint64_t psmid,
+		 const void *msg, size_t len, int more,
+		 struct kvmu_ap_result *r);
+
+/*
+ * DQAP: store up to len bytes of the oldest reply at buf.  CC 0: the
+ * reply is complete (r->psmid, removed); CC 1: r->gr2 bytes remain for
+ * the next DQAP; CC 3 with RC 0x10: no reply yet (E tells whether any
+ * request is still pending).
+ */
+int kvmu_ap_dqap(struct kvmu_ap *ap, uint64_t gr0, void *buf, size_t len,
+		 struct kvmu_ap_result *r);
 
 /* ---- the file system ---- */
 

@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "host/ap/ap_int.h"
+#include "host/ap/ap_queue.h"
 
 struct kvmu_host_mdev {
 	struct kvmu_host *host;		/* our own handle: outlives the caller's */
 	char uuid[AP_UUID_LEN + 1];
 	int fd;				/* holds the in-use flock */
+	struct kvmu_ap *ap;		/* the guest's queues (this process) */
 };
 
 struct q {
@@ -175,8 +177,11 @@ int kvmu_host_mdev_open(struct kvmu_host *host, const char *uuid,
 	q.uuid = m->uuid;
 	rc = kvmu_host_open(kvmu_host_dir(host), 0, &m->host);
 	if (!rc)
+		rc = ap_queues_new_mdev(m->host, m->uuid, &m->ap);
+	if (!rc)
 		rc = ap_update(m->host, open_fn, &q);
 	if (rc) {
+		ap_queues_free(m->ap);
 		kvmu_host_close(m->host);
 		free(m);
 		return rc;
@@ -228,7 +233,14 @@ int kvmu_host_mdev_reset(struct kvmu_host_mdev *mdev)
 {
 	struct q q = { .uuid = mdev->uuid, .fd = -1 };
 
+	/* the requests and replies live here, not in the host state */
+	ap_queues_zeroize(mdev->ap);
 	return ap_update(mdev->host, reset_fn, &q);
+}
+
+struct kvmu_ap *kvmu_host_mdev_ap(struct kvmu_host_mdev *mdev)
+{
+	return mdev->ap;
 }
 
 void kvmu_host_mdev_release(struct kvmu_host_mdev *mdev)
@@ -241,6 +253,7 @@ void kvmu_host_mdev_release(struct kvmu_host_mdev *mdev)
 	ap_update(mdev->host, reset_fn, &q);
 	if (q.fd >= 0)
 		close(q.fd);
+	ap_queues_free(mdev->ap);	/* zeroizes */
 	kvmu_host_close(mdev->host);
 	free(mdev);
 }
