@@ -85,6 +85,7 @@ static struct {
 	pid_t timer_tid;
 	int tick_sig;
 	bool bad_hva;		/* KVMU_FUZZ_BAD_HVA=1 */
+	bool trace;		/* KVMU_FUZZ_TRACE=1: print steps and exits */
 } G;
 
 /* The input, read front to back; exhausted input reads as zeros. */
@@ -187,6 +188,10 @@ static int xioctl(int fd, unsigned long req, unsigned long arg)
 
 	errno = 0;
 	r = kvmu_ioctl(fd, req, arg);
+	if (G.trace)
+		fprintf(stderr, "  %s(%d, %#lx) = %d%s%s\n", name ? name : "?",
+			fd, arg, r, r < 0 ? " " : "",
+			r < 0 ? strerrorname_np(errno) : "");
 	if (r < -1 || (r == -1 && !sane_errno(errno)))
 		fz_fail("ioctl(%d, %#lx %s, %#lx) = %d, errno %d", fd, req,
 			name ? name : "?", arg, r, errno);
@@ -705,7 +710,7 @@ static void op_msrs(struct fz *z, struct fdp *f)
 		m->entries[i].data = CHOOSE(f, any_vals);
 	}
 	r = xioctl(fd, req, (unsigned long)m);
-	if (r > (int)m->nmsrs)
+	if (r >= 0 && (u32)r > m->nmsrs)
 		fz_fail("MSR ioctl did %d of %u entries", r, m->nmsrs);
 }
 
@@ -1118,18 +1123,24 @@ static void op_run(struct fz *z, struct fdp *f)
 {
 	struct fz_vcpu *c = pick_vcpu(z, f);
 	unsigned int n = 1 + pick(f, 8);
+	bool imm;
 	int r;
 
 	if (!c)
 		return;
 	while (n-- && z->runs++ < MAX_RUNS) {
 		set_run_sigmask(f, c->fd);
-		c->run->immediate_exit = pick(f, 16) == 0;
+		imm = pick(f, 16) == 0;
+		c->run->immediate_exit = imm;
 		c->run->request_interrupt_window = pick(f, 16) == 0;
 		timer_arm(RUN_SLICE_NS);
 		r = xioctl(c->fd, KVM_RUN, 0);
 		timer_arm(0);
-		if (r && errno == EINTR &&
+		if (G.trace && !r)
+			fprintf(stderr, "  exit %s\n",
+				kvmu_exit_name(c->run->exit_reason));
+		/* immediate_exit leaves exit_reason alone, as in the kernel */
+		if (r && errno == EINTR && !imm &&
 		    c->run->exit_reason != KVM_EXIT_INTR)
 			fz_fail("KVM_RUN EINTR with exit reason %u",
 				c->run->exit_reason);
@@ -1211,14 +1222,14 @@ static unsigned long raw_arg(struct fdp *f)
 
 static int raw_target(struct fz *z, struct fdp *f)
 {
-	unsigned int i = pick(f, 16);
+	unsigned int kind = pick(f, 8), i = pick(f, MAX_VCPUS);
 
-	switch (i % 8) {
+	switch (kind) {
 	case 0: return z->sys[i % MAX_SYS];
 	case 1: case 2: return z->vm[i % MAX_VMS];
 	case 3: return G.null_fd;
 	case 4: return CLOSED_FD;
-	default: return z->cpu[i % MAX_VCPUS].fd;
+	default: return z->cpu[i].fd;
 	}
 }
 
@@ -1375,6 +1386,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	G.bad_hva = e && !strcmp(e, "1");
+	e = getenv("KVMU_FUZZ_TRACE");
+	G.trace = e && !strcmp(e, "1");
 	memory_init();
 	G.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sys = kvmu_open(KVMU_ARCH_X86_64, 0);
@@ -1394,8 +1407,14 @@ static void run_program(struct fz *z)
 {
 	int steps;
 
-	for (steps = 0; z->in.n && steps < MAX_STEPS; steps++)
-		ops[pick(&z->in, ARRAY_SIZE(ops))](z, &z->in);
+	unsigned int op;
+
+	for (steps = 0; z->in.n && steps < MAX_STEPS; steps++) {
+		op = pick(&z->in, ARRAY_SIZE(ops));
+		if (G.trace)
+			fprintf(stderr, "step %d: op %u\n", steps, op);
+		ops[op](z, &z->in);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
