@@ -158,7 +158,7 @@ static enum x86_status op_fnstenv(struct x86_cpu *cpu,
 	u8 b[108];
 	u32 n, i;
 
-	st = fpu_gate_x87(cpu, in, FPU_NOWAIT);
+	st = fpu_gate_x87(cpu, in, FPU_CTL);
 	if (st != X86_OK)
 		return st;
 	n = env_store(cpu, in, b);

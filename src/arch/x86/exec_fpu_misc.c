@@ -62,14 +62,12 @@ enum x86_status fpu_gate_x87(struct x86_cpu *cpu, const struct x86_insn *in,
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	if (cpu->cr0 & (X86_CR0_EM | X86_CR0_TS))
 		return x86_raise(cpu, X86_NM, X86_NO_ERROR);
-	if (kind == FPU_NOWAIT)
+	if (kind == FPU_CTL)
 		return X86_OK;
 	/* an unmasked exception of an earlier instruction is due now;
 	 * with CR0.NE clear it would go out on FERR#, which kvmu ignores */
 	if ((f->fsw & FSW_ES) && (cpu->cr0 & X86_CR0_NE))
 		return x86_raise(cpu, X86_MF, X86_NO_ERROR);
-	if (kind == FPU_CTL)
-		return X86_OK;
 	f->fip = cpu->rip;
 	f->fop = fpu_opcode(in);
 	for (i = 0; i < in->nops; i++)
@@ -337,7 +335,7 @@ static enum x86_status op_fldcw(struct x86_cpu *cpu, const struct x86_insn *in)
 static enum x86_status op_fnstcw_sw(struct x86_cpu *cpu,
 				    const struct x86_insn *in)
 {
-	enum x86_status st = fpu_gate_x87(cpu, in, FPU_NOWAIT);
+	enum x86_status st = fpu_gate_x87(cpu, in, FPU_CTL);
 
 	if (st != X86_OK)
 		return st;
@@ -348,7 +346,7 @@ static enum x86_status op_fnstcw_sw(struct x86_cpu *cpu,
 static enum x86_status op_fnclex(struct x86_cpu *cpu,
 				 const struct x86_insn *in)
 {
-	enum x86_status st = fpu_gate_x87(cpu, in, FPU_NOWAIT);
+	enum x86_status st = fpu_gate_x87(cpu, in, FPU_CTL);
 
 	if (st != X86_OK)
 		return st;
@@ -359,7 +357,7 @@ static enum x86_status op_fnclex(struct x86_cpu *cpu,
 static enum x86_status op_fninit(struct x86_cpu *cpu,
 				 const struct x86_insn *in)
 {
-	enum x86_status st = fpu_gate_x87(cpu, in, FPU_NOWAIT);
+	enum x86_status st = fpu_gate_x87(cpu, in, FPU_CTL);
 
 	if (st != X86_OK)
 		return st;

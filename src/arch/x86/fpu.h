@@ -246,12 +246,13 @@ enum x86_status fpu_load_mem(struct x86_cpu *cpu, const struct x86_insn *in,
 			     long double *v, u16 *sw);
 
 /*
- * Gates.  fpu_gate_x87: #UD (LOCK), #NM (CR0.EM/TS), then by kind:
- * FPU_ARITH checks for a pending #MF and records FIP/FOP/FDP, FPU_CTL
- * (FLDCW, FLDENV, FRSTOR) only checks, FPU_NOWAIT (FN*) neither.  sse_gate: CPUID bit, #UD (EM, OSFXSR,
- * LOCK), #NM (TS).  Return X86_OK or the fault status.
+ * Gates.  fpu_gate_x87: #UD (LOCK), #NM (CR0.EM/TS), then for FPU_ARITH
+ * a pending #MF and the FIP/FOP/FDP update.  FPU_CTL is for the control
+ * instructions (FN*, FLDCW, FLDENV, FRSTOR), which the SDM lists without
+ * #MF: they neither report nor record.  sse_gate: CPUID bit, #UD (EM,
+ * OSFXSR, LOCK), #NM (TS).  Return X86_OK or the fault status.
  */
-enum { FPU_ARITH, FPU_CTL, FPU_NOWAIT };
+enum { FPU_ARITH, FPU_CTL };
 enum x86_status fpu_gate_x87(struct x86_cpu *cpu, const struct x86_insn *in,
 			     int kind);
 enum x86_status sse_gate(struct x86_cpu *cpu, const struct x86_insn *in,
