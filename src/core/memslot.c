@@ -147,8 +147,17 @@ static int publish(struct kvmu_vm *vm, int as, u16 id,
 		s->slots[j++] = *nw;
 	s->nr = j;
 	qsort(s->slots, (size_t)j, sizeof(s->slots[0]), cmp_gpa);
-	s->generation = ++vm->slots_generation;
-	atomic_store_explicit(&vm->slots[as], s, memory_order_release);
+	s->generation = vm->slots_generation + 1;
+	/*
+	 * Pointer first, generation second: a vCPU that has seen the new
+	 * generation (acquire) then loads the new pointer.  Both stores are
+	 * sequentially consistent so that synchronize_vcpus()'s reads of
+	 * in_run cannot pass them: a vCPU that enters KVM_RUN after we read
+	 * its in_run as false sees the new snapshot.
+	 */
+	atomic_store(&vm->slots[as], s);
+	__atomic_store_n(&vm->slots_generation, s->generation,
+			 __ATOMIC_SEQ_CST);
 	synchronize_vcpus(vm, s->generation);
 	free_retired(old, s);
 	return 0;

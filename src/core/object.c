@@ -7,6 +7,12 @@
  * object behind a descriptor by the inode (fstat), which dup() and fork()
  * preserve.  We learn that the last descriptor (and mapping) of an object
  * has gone from inotify: the inode's eviction reports IN_IGNORED.
+ *
+ * Every ioctl looks its object up, so the table must not serialise
+ * threads: each bucket is guarded by one of KVMU_STRIPES reader-writer
+ * locks, each on its own cache line.  vCPU threads calling KVM_RUN look up
+ * different inodes, hence (mostly) different locks, and share no written
+ * cache line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,10 +30,19 @@
 #define KVMU_HASH_BITS 10
 #define KVMU_HASH_SIZE (1u << KVMU_HASH_BITS)
 
-static pthread_rwlock_t table_lock = PTHREAD_RWLOCK_INITIALIZER;
+#define KVMU_STRIPES 64
+
+static struct {
+	pthread_rwlock_t lock;
+} __attribute__((aligned(64))) stripes[KVMU_STRIPES] = {
+	[0 ... KVMU_STRIPES - 1] = { PTHREAD_RWLOCK_INITIALIZER },
+};
 static struct kvmu_obj *table[KVMU_HASH_SIZE];
 static int inotify_fd = -1;
 static pthread_once_t inotify_once = PTHREAD_ONCE_INIT;
+
+/* The LD_PRELOAD shim learns of every object fd (absent elsewhere). */
+extern void kvmu_shim_fd_created(int fd) __attribute__((weak));
 
 static unsigned int hash_ino(dev_t dev, ino_t ino)
 {
@@ -36,12 +51,47 @@ static unsigned int hash_ino(dev_t dev, ino_t ino)
 	return (unsigned int)(h >> (64 - KVMU_HASH_BITS));
 }
 
+static pthread_rwlock_t *bucket_lock(unsigned int h)
+{
+	return &stripes[h % KVMU_STRIPES].lock;
+}
+
+/*
+ * fork() in one thread while another holds a table lock would leave the
+ * child's copy locked for ever: hold them all across fork().
+ */
+static void fork_prepare(void)
+{
+	int i;
+
+	for (i = 0; i < KVMU_STRIPES; i++)
+		pthread_rwlock_wrlock(&stripes[i].lock);
+}
+
+static void fork_parent(void)
+{
+	int i;
+
+	for (i = KVMU_STRIPES - 1; i >= 0; i--)
+		pthread_rwlock_unlock(&stripes[i].lock);
+}
+
+/* glibc's unlock checks the writer's tid, which the child does not have */
+static void fork_child(void)
+{
+	int i;
+
+	for (i = 0; i < KVMU_STRIPES; i++)
+		pthread_rwlock_init(&stripes[i].lock, NULL);
+}
+
 static void inotify_setup(void)
 {
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 }
 
-/* Remove obj from the table; caller holds the write lock. */
+/* Remove obj from the table; caller holds its bucket's write lock. */
 static void table_unlink(struct kvmu_obj *obj)
 {
 	struct kvmu_obj **pp = &table[hash_ino(obj->dev, obj->ino)];
@@ -78,10 +128,12 @@ int kvmu_obj_install(struct kvmu_obj *obj, const char *name, size_t size,
 	obj->owner = getpid();
 	atomic_store(&obj->refs, 1);	/* the descriptor's reference */
 	h = (int)hash_ino(obj->dev, obj->ino);
-	pthread_rwlock_wrlock(&table_lock);
+	pthread_rwlock_wrlock(bucket_lock((unsigned int)h));
 	obj->hash_next = table[h];
 	table[h] = obj;
-	pthread_rwlock_unlock(&table_lock);
+	pthread_rwlock_unlock(bucket_lock((unsigned int)h));
+	if (kvmu_shim_fd_created)
+		kvmu_shim_fd_created(fd);
 	return fd;
 fail:
 	h = -errno;
@@ -93,16 +145,18 @@ int kvmu_obj_get(int fd, struct kvmu_obj **out)
 {
 	struct kvmu_obj *obj;
 	struct stat st;
+	unsigned int h;
 
 	if (fstat(fd, &st) < 0)
 		return -EBADF;
-	pthread_rwlock_rdlock(&table_lock);
-	obj = table[hash_ino(st.st_dev, st.st_ino)];
+	h = hash_ino(st.st_dev, st.st_ino);
+	pthread_rwlock_rdlock(bucket_lock(h));
+	obj = table[h];
 	while (obj && (obj->ino != st.st_ino || obj->dev != st.st_dev))
 		obj = obj->hash_next;
 	if (obj)
 		atomic_fetch_add(&obj->refs, 1);
-	pthread_rwlock_unlock(&table_lock);
+	pthread_rwlock_unlock(bucket_lock(h));
 	if (!obj)
 		return -ENOTTY;
 	*out = obj;
@@ -123,9 +177,11 @@ void kvmu_obj_put(struct kvmu_obj *obj)
 /* The descriptors of obj are all gone: drop the descriptor's reference. */
 void kvmu_obj_closed(struct kvmu_obj *obj)
 {
-	pthread_rwlock_wrlock(&table_lock);
+	unsigned int h = hash_ino(obj->dev, obj->ino);
+
+	pthread_rwlock_wrlock(bucket_lock(h));
 	table_unlink(obj);
-	pthread_rwlock_unlock(&table_lock);
+	pthread_rwlock_unlock(bucket_lock(h));
 	if (obj->closed)
 		obj->closed(obj);
 	kvmu_obj_put(obj);
@@ -136,14 +192,15 @@ static struct kvmu_obj *find_by_watch(int wd)
 	struct kvmu_obj *obj, *hit = NULL;
 	unsigned int i;
 
-	pthread_rwlock_rdlock(&table_lock);
-	for (i = 0; i < KVMU_HASH_SIZE && !hit; i++)
+	for (i = 0; i < KVMU_HASH_SIZE && !hit; i++) {
+		pthread_rwlock_rdlock(bucket_lock(i));
 		for (obj = table[i]; obj; obj = obj->hash_next)
 			if (obj->watch == wd) {
 				hit = obj;
 				break;
 			}
-	pthread_rwlock_unlock(&table_lock);
+		pthread_rwlock_unlock(bucket_lock(i));
+	}
 	return hit;
 }
 

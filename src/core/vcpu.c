@@ -148,7 +148,8 @@ static bool signal_pending(struct kvmu_vcpu *vcpu)
 
 bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
 {
-	u64 gen = vcpu->vm->slots_generation;
+	u64 gen = __atomic_load_n(&vcpu->vm->slots_generation,
+				  __ATOMIC_ACQUIRE);
 
 	if (atomic_load_explicit(&vcpu->seen_generation,
 				 memory_order_relaxed) != gen) {
@@ -205,7 +206,10 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	vcpu->run_mask = vcpu->has_sigmask ? vcpu->sigmask : saved;
 	vcpu->immediate = __atomic_load_n(&vcpu->run->immediate_exit,
 					  __ATOMIC_ACQUIRE);
-	vcpu->vm->vcpu_has_run = true;
+	/* written once: vCPU threads must not share a written cache line */
+	if (!__atomic_load_n(&vcpu->vm->vcpu_has_run, __ATOMIC_RELAXED))
+		__atomic_store_n(&vcpu->vm->vcpu_has_run, true,
+				 __ATOMIC_RELAXED);
 	atomic_store(&vcpu->run_thread, pthread_self());
 	atomic_store(&vcpu->in_run, true);
 	vcpu->poll_count = KVMU_SIGNAL_POLL;	/* look at signals at once */
