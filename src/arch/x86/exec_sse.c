@@ -38,6 +38,7 @@ enum x86_status sse_read(struct x86_cpu *cpu, const struct x86_insn *in,
 			 int n, u8 out[16], bool align)
 {
 	const struct x86_operand *op = &in->op[n];
+	enum x86_status st;
 	u64 v;
 
 	memset(out, 0, 16);
@@ -56,10 +57,10 @@ enum x86_status sse_read(struct x86_cpu *cpu, const struct x86_insn *in,
 		return X86_OK;
 	}
 	/* GPR or immediate */
-	if (x86_op_read(cpu, in, n, &v) != X86_OK)
-		return X86_FAULT;
-	memcpy(out, &v, 8);
-	return X86_OK;
+	st = x86_op_read(cpu, in, n, &v);
+	if (st == X86_OK)
+		memcpy(out, &v, 8);
+	return st;
 }
 
 bool sse_exceptions(struct x86_cpu *cpu, u32 flags, enum x86_status *st)
