@@ -65,10 +65,11 @@ static int place(const struct image *img, struct guest_ram *ram,
 		return fail(img, "segment data lies beyond the end of the file");
 	if (s->paddr < min || s->paddr > max || s->memsz > max - s->paddr)
 		return fail(img, "segment [%#llx, +%#llx) outside the loadable "
-			    "range [%#llx, %#llx); try a larger --mem",
+			    "range [%#llx, %#llx)%s",
 			    (unsigned long long)s->paddr,
 			    (unsigned long long)s->memsz,
-			    (unsigned long long)min, (unsigned long long)max);
+			    (unsigned long long)min, (unsigned long long)max,
+			    max == ram->size ? "; try a larger --mem" : "");
 	memcpy(ram->mem + s->paddr, img->data + s->offset, s->filesz);
 	memset(ram->mem + s->paddr + s->filesz, 0, s->memsz - s->filesz);
 	if (s->paddr < b->lo)
