@@ -110,6 +110,8 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	if (obj->kind == KVMU_OBJ_VCPU && _IOC_TYPE(cmd) != KVMIO)
 		return -EINVAL;
 	d = lookup(obj->arch, obj->kind, cmd);
+	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
+		return -(long)obj->arch->unknown_vcpu_errno;
 	if (!d)
 		return -unknown_errno[obj->kind];
 	if (obj->kind != KVMU_OBJ_VCPU)

@@ -69,6 +69,8 @@ const struct kvmu_arch_ops *kvmu_arch_lookup(enum kvmu_arch arch)
 	switch (arch == KVMU_ARCH_HOST ? host_arch() : arch) {
 	case KVMU_ARCH_X86_64:
 		return &kvmu_x86_ops;
+	case KVMU_ARCH_S390X:
+		return &kvmu_s390_ops;
 	default:
 		return NULL;
 	}
