@@ -142,7 +142,8 @@ static int snapshot_fn(struct ap_state *st, void *arg)
 		if (ap_card_exists(st, i))
 			mask_set(&m.apm, i);
 	for_each_bit(i, &want->aqm)
-		if (i <= ap_max_domain_id(&st->cfg) && mask_test(&st->cfg.aqm, i))
+		if (i <= ap_max_domain_id(&st->cfg) &&
+		    mask_test(&st->cfg.aqm, i))
 			mask_set(&m.aqm, i);
 	m.adm = want->adm;
 	ap->m = m;
