@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kvmu_int.h"
@@ -32,14 +33,20 @@ static void vm_destroy(struct kvmu_obj *obj)
 	free(vm);
 }
 
-static bool ino_is_vcpu(struct kvmu_vm *vm, ino_t ino, u64 addr, bool map)
+/*
+ * The device matters: inode numbers of files on other filesystems (the
+ * program's own libraries, say) collide with those of our memfds, and such
+ * a collision would keep the VM alive for ever.
+ */
+static bool ino_is_vcpu(struct kvmu_vm *vm, dev_t dev, ino_t ino, u64 addr,
+			bool map)
 {
 	int i, n = atomic_load(&vm->nr_vcpus);
 
 	for (i = 0; i < n; i++) {
 		struct kvmu_vcpu *v = vm->vcpus[i];
 
-		if (v && v->obj.ino == ino &&
+		if (v && v->obj.ino == ino && v->obj.dev == dev &&
 		    (!map || addr != (u64)(uintptr_t)v->map))
 			return true;
 	}
@@ -50,6 +57,7 @@ static bool ino_is_vcpu(struct kvmu_vm *vm, ino_t ino, u64 addr, bool map)
 static bool vcpus_in_use(struct kvmu_vm *vm)
 {
 	unsigned long start, ino;
+	unsigned int maj, min;
 	struct dirent *de;
 	bool used = false;
 	char line[512];
@@ -62,15 +70,16 @@ static bool vcpus_in_use(struct kvmu_vm *vm)
 		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
 			continue;
 		if (!fstat(atoi(de->d_name), &st) &&
-		    ino_is_vcpu(vm, st.st_ino, 0, false))
+		    ino_is_vcpu(vm, st.st_dev, st.st_ino, 0, false))
 			used = true;
 	}
 	if (d)
 		closedir(d);
 	f = fopen("/proc/self/maps", "re");
 	while (f && !used && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%*x %*s %*x %*s %lu", &start, &ino) == 2 &&
-		    ino && ino_is_vcpu(vm, (ino_t)ino, start, true))
+		if (sscanf(line, "%lx-%*x %*s %*x %x:%x %lu", &start, &maj,
+			   &min, &ino) == 4 && ino &&
+		    ino_is_vcpu(vm, makedev(maj, min), (ino_t)ino, start, true))
 			used = true;
 	}
 	if (f)
