@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kvmu console of the s390x test guests (docs/s390x.md): DIAGNOSE
+ * X'500' with GR1 = 0x100 writes GR3 bytes at real address GR2 to the
+ * VMM's console; GR1 = 0x101 ends the guest with exit code GR2.
+ */
+#ifndef S390_GUEST_CONSOLE_H
+#define S390_GUEST_CONSOLE_H
+
+static inline void console_write(const char *s, unsigned long n)
+{
+	register unsigned long r1 asm("1") = 0x100;
+	register unsigned long r2 asm("2") = (unsigned long)s;
+	register unsigned long r3 asm("3") = n;
+
+	asm volatile("diag %%r0,%%r0,0x500" : "+d"(r2)
+		     : "d"(r1), "d"(r3) : "memory", "cc");
+}
+
+static inline unsigned long strlen_(const char *s)
+{
+	unsigned long n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static inline void puts_(const char *s)
+{
+	console_write(s, strlen_(s));
+}
+
+static inline void puthex(unsigned long v, int digits)
+{
+	char b[16];
+	int i;
+
+	for (i = digits - 1; i >= 0; i--, v >>= 4)
+		b[i] = "0123456789abcdef"[v & 15];
+	console_write(b, (unsigned long)digits);
+}
+
+#endif
