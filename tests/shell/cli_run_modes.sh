@@ -1,7 +1,8 @@
 #!/bin/sh
 # kvmu run's boot modes and devices: a real-mode flat image (debugcon via
 # string I/O, COM1 with LSR polling, HLT -> 0), a long-mode flat image
-# and the same as ELF64 (exit port -> (0x2A << 1) | 1), and the firmware
+# and the same as ELF64 (exit port -> (0x2A << 1) | 1), a multiboot
+# a.out-kludge image in 32-bit protected mode, and the firmware
 # IDT reporting an unhandled #PF (status 4).
 BUILD=${BUILD:-build}
 KVMU=$BUILD/kvmu
@@ -20,6 +21,11 @@ for args in "--mode long $G/long_hello.bin" "$G/long_hello.elf64"; do
 	[ "$out" = "long mode: hello from a 64-bit flat image" ] ||
 		fail "$args: output"
 done
+
+out=$("$KVMU" run "$G/mb_aout.bin" 2>&1); rc=$?
+[ $rc = 43 ] || fail "a.out kludge: status $rc, want 43"
+[ "$out" = "multiboot a.out kludge: hello from 32-bit protected mode" ] ||
+	fail "a.out kludge: output"
 
 out=$("$KVMU" run "$G/long_pf.elf64" 2>&1); rc=$?
 [ $rc = 4 ] || fail "#PF: status $rc, want 4"
