@@ -242,7 +242,8 @@ static int deliver_control(struct s390_cpu *c, u32 p)
 	if (p & (1u << IRQ_RESTART)) {
 		clear_irq(c, IRQ_RESTART);
 		c->stopped = false;
-		return s390_swap_psw(c, LC_RESTART_OLD, LC_RESTART_NEW, c->addr);
+		return s390_swap_psw(c, LC_RESTART_OLD, LC_RESTART_NEW,
+				     c->addr);
 	}
 	if (p & (1u << IRQ_PREFIX)) {
 		clear_irq(c, IRQ_PREFIX);

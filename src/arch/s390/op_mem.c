@@ -90,7 +90,8 @@ static int load_multiple(struct s390_cpu *c, struct s390_dec *d, int kind,
 		if (store && kind == 2)
 			put_be64(b + i * 8, c->gprs[r]);
 		else if (store)
-			put_be32(b + i * 4, (u32)(c->gprs[r] >> (kind ? 32 : 0)));
+			put_be32(b + i * 4,
+				 (u32)(c->gprs[r] >> (kind ? 32 : 0)));
 		else if (kind == 2)
 			c->gprs[r] = be64(b + i * 8);
 		else if (kind == 1)

@@ -156,14 +156,17 @@ static void set_addr(struct s390_cpu *c, int r, u64 a)
 /* MVCL and CLCL: 24-bit lengths in the odd registers, pad byte in r2+1. */
 static int long_op(struct s390_cpu *c, struct s390_dec *d, bool cmp)
 {
-	u64 a1 = s390_wrap(c, c->gprs[d->r1]), a2 = s390_wrap(c, c->gprs[d->r2]);
-	u32 l1 = c->gprs[d->r1 + 1] & 0xffffff, l2 = c->gprs[d->r2 + 1] & 0xffffff;
+	u64 a1 = s390_wrap(c, c->gprs[d->r1]);
+	u64 a2 = s390_wrap(c, c->gprs[d->r2]);
+	u32 l1 = c->gprs[d->r1 + 1] & 0xffffff;
+	u32 l2 = c->gprs[d->r2 + 1] & 0xffffff;
 	u8 pad = (u8)(c->gprs[d->r2 + 1] >> 24), x, y;
+	u32 lmin = l1 < l2 ? l1 : l2;
 	unsigned int cc = 0;
 
 	if ((d->r1 | d->r2) & 1)
 		return PGM_SPECIFICATION;
-	if (!cmp && l1 > 1 && l2 > 1 && a2 < a1 && a1 < a2 + (l1 < l2 ? l1 : l2)) {
+	if (!cmp && lmin > 1 && a2 < a1 && a1 < a2 + lmin) {
 		s390_set_cc(c, 3);	/* destructive overlap: nothing moved */
 		return 0;
 	}
@@ -216,7 +219,8 @@ int op_clcl(struct s390_cpu *c, struct s390_dec *d)
 
 int op_mvst(struct s390_cpu *c, struct s390_dec *d)
 {
-	u64 a1 = s390_wrap(c, c->gprs[d->r1]), a2 = s390_wrap(c, c->gprs[d->r2]);
+	u64 a1 = s390_wrap(c, c->gprs[d->r1]);
+	u64 a2 = s390_wrap(c, c->gprs[d->r2]);
 	u8 end = (u8)c->gprs[0], v;
 	int i;
 
@@ -239,7 +243,8 @@ int op_mvst(struct s390_cpu *c, struct s390_dec *d)
 
 int op_clst(struct s390_cpu *c, struct s390_dec *d)
 {
-	u64 a1 = s390_wrap(c, c->gprs[d->r1]), a2 = s390_wrap(c, c->gprs[d->r2]);
+	u64 a1 = s390_wrap(c, c->gprs[d->r1]);
+	u64 a2 = s390_wrap(c, c->gprs[d->r2]);
 	u8 end = (u8)c->gprs[0], x, y;
 	int i;
 
@@ -268,7 +273,8 @@ int op_clst(struct s390_cpu *c, struct s390_dec *d)
 
 int op_srst(struct s390_cpu *c, struct s390_dec *d)
 {
-	u64 end = s390_wrap(c, c->gprs[d->r1]), a = s390_wrap(c, c->gprs[d->r2]);
+	u64 end = s390_wrap(c, c->gprs[d->r1]);
+	u64 a = s390_wrap(c, c->gprs[d->r2]);
 	u8 ch = (u8)c->gprs[0], v;
 	int i;
 
