@@ -155,7 +155,7 @@ struct x86_insn {
 	u8 opcode_map;		/* ZydisOpcodeMap */
 	u8 modrm_reg;		/* ModRM.reg (group decoding) */
 	u8 mode;		/* enum x86_mode at decode */
-	u8 bytes[15];		/* raw encoding (cache validation) */
+	u8 bytes[16];		/* raw encoding (cache validation) */
 	struct x86_operand op[4];
 };
 
@@ -265,6 +265,11 @@ struct x86_cpu {
 	enum x86_mode mode;
 	ZydisDecoder decoder[X86_MODE_LONG64 + 1];
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];
+	/* the code page instructions are fetched from (fast path) */
+	u64 fetch_vpage;		/* linear page | 1 when valid */
+	u64 fetch_gpage;
+	u8 *fetch_host;
+	u8 fetch_mode, fetch_cpl;
 	struct x86_insn *dcache;	/* X86_DECODE_CACHE entries */
 	u64 *dcache_tag;		/* physical address | mode */
 

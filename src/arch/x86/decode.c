@@ -237,18 +237,16 @@ static enum x86_status fetch_failed(struct x86_cpu *cpu)
 	return X86_EXIT;
 }
 
-/* Fetch up to 15 bytes at cs:rip; *avail is how many could be read. */
-static enum x86_status fetch_bytes(struct x86_cpu *cpu, u8 *buf, u32 *avail,
-				   u64 *gpa0, enum x86_status *late)
+/* Fetch up to 15 bytes at lin; *avail is how many could be read. */
+static enum x86_status fetch_bytes(struct x86_cpu *cpu, u64 lin, u8 *buf,
+				   u32 *avail, u64 *gpa0,
+				   enum x86_status *late)
 {
-	u64 lin, gpa, next;
 	enum x86_status st;
+	u64 gpa, next;
 	u32 first;
 	u8 *p;
 
-	st = x86_seg_linear(cpu, X86_CS, cpu->rip, 1, X86_ACC_EXEC, &lin);
-	if (st != X86_OK)
-		return st;
 	st = x86_translate(cpu, lin, X86_ACC_EXEC, &gpa);
 	if (st != X86_OK)
 		return st;
@@ -296,36 +294,95 @@ static enum x86_status decode_new(struct x86_cpu *cpu, struct x86_insn *in,
 	return X86_OK;
 }
 
-enum x86_status x86_fetch_decode(struct x86_cpu *cpu,
-				 const struct x86_insn **out)
+/* Same first len bytes?  Both buffers have 16 readable bytes. */
+static inline bool same_bytes(const u8 *a, const u8 *b, unsigned int len)
 {
-	enum x86_status st, late;
-	struct x86_insn *in;
-	u8 buf[16];
-	u32 avail, slot;
-	u64 gpa, tag, lin;
+	u64 a0, b0, a1, b1, m;
 
-	st = fetch_bytes(cpu, buf, &avail, &gpa, &late);
-	if (st != X86_OK)
-		return st;
-	tag = (gpa << 4) | ((u64)cpu->mode << 1) | 1;
-	slot = (u32)((gpa ^ (gpa >> 12)) & (X86_DECODE_CACHE - 1));
-	in = &cpu->dcache[slot];
+	memcpy(&a0, a, 8);
+	memcpy(&b0, b, 8);
+	if (len <= 8) {
+		m = len == 8 ? ~0ULL : (1ULL << (len * 8)) - 1;
+		return !((a0 ^ b0) & m);
+	}
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b1, b + 8, 8);
+	m = len == 16 ? ~0ULL : (1ULL << ((len - 8) * 8)) - 1;
+	return a0 == b0 && !((a1 ^ b1) & m);
+}
+
+/* Look gpa up in the decode cache, decoding bytes on a miss. */
+static enum x86_status cache_lookup(struct x86_cpu *cpu, u64 gpa,
+				    const u8 *bytes, u32 avail,
+				    enum x86_status late,
+				    const struct x86_insn **out)
+{
+	u64 tag = (gpa << 4) | ((u64)cpu->mode << 1) | 1;
+	u32 slot = (u32)((gpa ^ (gpa >> 12)) & (X86_DECODE_CACHE - 1));
+	struct x86_insn *in = &cpu->dcache[slot];
+	enum x86_status st;
+
 	if (cpu->dcache_tag[slot] != tag || in->len > avail ||
-	    memcmp(in->bytes, buf, in->len)) {
+	    !same_bytes(in->bytes, bytes, in->len)) {
 		cpu->dcache_tag[slot] = 0;
-		st = decode_new(cpu, in, buf, avail, late);
+		st = decode_new(cpu, in, bytes, avail, late);
 		if (st != X86_OK)
 			return st;
 		cpu->dcache_tag[slot] = tag;
 	}
-	/* the whole instruction must lie within the CS limit */
-	if (in->len > 1) {
-		st = x86_seg_linear(cpu, X86_CS, cpu->rip, in->len,
-				    X86_ACC_EXEC, &lin);
+	*out = in;
+	return X86_OK;
+}
+
+/* Remember the code page of a successful fetch from RAM. */
+static void fetch_page_fill(struct x86_cpu *cpu, u64 lin, u64 gpa)
+{
+	u8 *host = x86_phys_ptr(cpu, gpa & ~(KVMU_PAGE_SIZE - 1),
+				(u32)KVMU_PAGE_SIZE, false);
+
+	if (!host)
+		return;
+	cpu->fetch_vpage = (lin & ~(KVMU_PAGE_SIZE - 1)) | 1;
+	cpu->fetch_gpage = gpa & ~(KVMU_PAGE_SIZE - 1);
+	cpu->fetch_host = host;
+	cpu->fetch_mode = (u8)cpu->mode;
+	cpu->fetch_cpl = (u8)x86_cpl(cpu);
+}
+
+enum x86_status x86_fetch_decode(struct x86_cpu *cpu,
+				 const struct x86_insn **out)
+{
+	enum x86_status st, late = X86_OK;
+	u64 gpa, lin, off;
+	u8 buf[16] = { 0 };
+	u32 avail;
+
+	if (cpu->mode == X86_MODE_LONG64) {
+		lin = cpu->rip;
+	} else {
+		st = x86_seg_linear(cpu, X86_CS, cpu->rip, 1, X86_ACC_EXEC,
+				    &lin);
 		if (st != X86_OK)
 			return st;
 	}
-	*out = in;
+	off = lin & (KVMU_PAGE_SIZE - 1);
+	if (cpu->fetch_vpage == ((lin - off) | 1) && off <= 4096 - 16 &&
+	    cpu->fetch_mode == cpu->mode && cpu->fetch_cpl == x86_cpl(cpu)) {
+		st = cache_lookup(cpu, cpu->fetch_gpage + off,
+				  cpu->fetch_host + off, 15, X86_OK, out);
+	} else {
+		st = fetch_bytes(cpu, lin, buf, &avail, &gpa, &late);
+		if (st != X86_OK)
+			return st;
+		st = cache_lookup(cpu, gpa, buf, avail, late, out);
+		if (st == X86_OK)
+			fetch_page_fill(cpu, lin, gpa);
+	}
+	if (st != X86_OK)
+		return st;
+	/* the whole instruction must lie within the CS limit */
+	if ((*out)->len > 1 && cpu->mode != X86_MODE_LONG64)
+		return x86_seg_linear(cpu, X86_CS, cpu->rip, (*out)->len,
+				      X86_ACC_EXEC, &lin);
 	return X86_OK;
 }

@@ -38,6 +38,7 @@ struct walk {
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
 	memset(cpu->tlb, 0, sizeof(cpu->tlb));
+	cpu->fetch_vpage = 0;
 }
 
 void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin)
@@ -46,6 +47,7 @@ void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin)
 
 	if ((e->vpage & ~1ULL) == (lin & ~0xfffULL))
 		e->vpage = 0;
+	cpu->fetch_vpage = 0;
 }
 
 bool x86_is_pae_paging(const struct x86_cpu *cpu)
