@@ -9,8 +9,8 @@
  * has gone from inotify: the inode's eviction reports IN_IGNORED.
  *
  * Every ioctl looks its object up, so the table must not serialise
- * threads: each bucket is guarded by one of KVMU_STRIPES reader-writer
- * locks, each on its own cache line.  vCPU threads calling KVM_RUN look up
+ * threads: each bucket is guarded by one of KVMU_STRIPES mutexes, each on
+ * its own cache line, held for a hash-chain walk only.  vCPU threads calling KVM_RUN look up
  * different inodes, hence (mostly) different locks, and share no written
  * cache line.
  */
@@ -33,9 +33,9 @@
 #define KVMU_STRIPES 64
 
 static struct {
-	pthread_rwlock_t lock;
+	pthread_mutex_t lock;
 } __attribute__((aligned(64))) stripes[KVMU_STRIPES] = {
-	[0 ... KVMU_STRIPES - 1] = { PTHREAD_RWLOCK_INITIALIZER },
+	[0 ... KVMU_STRIPES - 1] = { PTHREAD_MUTEX_INITIALIZER },
 };
 static struct kvmu_obj *table[KVMU_HASH_SIZE];
 static int inotify_fd = -1;
@@ -51,47 +51,40 @@ static unsigned int hash_ino(dev_t dev, ino_t ino)
 	return (unsigned int)(h >> (64 - KVMU_HASH_BITS));
 }
 
-static pthread_rwlock_t *bucket_lock(unsigned int h)
+static pthread_mutex_t *bucket_lock(unsigned int h)
 {
 	return &stripes[h % KVMU_STRIPES].lock;
 }
 
 /*
  * fork() in one thread while another holds a table lock would leave the
- * child's copy locked for ever: hold them all across fork().
+ * child's copy locked for ever: hold them all across fork().  (Plain
+ * mutexes: glibc lets the child unlock a mutex its parent thread locked,
+ * but not a reader-writer lock, whose unlock checks the writer's tid.)
  */
 static void fork_prepare(void)
 {
 	int i;
 
 	for (i = 0; i < KVMU_STRIPES; i++)
-		pthread_rwlock_wrlock(&stripes[i].lock);
+		pthread_mutex_lock(&stripes[i].lock);
 }
 
-static void fork_parent(void)
+static void fork_done(void)
 {
 	int i;
 
 	for (i = KVMU_STRIPES - 1; i >= 0; i--)
-		pthread_rwlock_unlock(&stripes[i].lock);
-}
-
-/* glibc's unlock checks the writer's tid, which the child does not have */
-static void fork_child(void)
-{
-	int i;
-
-	for (i = 0; i < KVMU_STRIPES; i++)
-		pthread_rwlock_init(&stripes[i].lock, NULL);
+		pthread_mutex_unlock(&stripes[i].lock);
 }
 
 static void inotify_setup(void)
 {
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	pthread_atfork(fork_prepare, fork_done, fork_done);
 	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 }
 
-/* Remove obj from the table; caller holds its bucket's write lock. */
+/* Remove obj from the table; caller holds its bucket's lock. */
 static void table_unlink(struct kvmu_obj *obj)
 {
 	struct kvmu_obj **pp = &table[hash_ino(obj->dev, obj->ino)];
@@ -128,10 +121,10 @@ int kvmu_obj_install(struct kvmu_obj *obj, const char *name, size_t size,
 	obj->owner = getpid();
 	atomic_store(&obj->refs, 1);	/* the descriptor's reference */
 	h = (int)hash_ino(obj->dev, obj->ino);
-	pthread_rwlock_wrlock(bucket_lock((unsigned int)h));
+	pthread_mutex_lock(bucket_lock((unsigned int)h));
 	obj->hash_next = table[h];
 	table[h] = obj;
-	pthread_rwlock_unlock(bucket_lock((unsigned int)h));
+	pthread_mutex_unlock(bucket_lock((unsigned int)h));
 	if (kvmu_shim_fd_created)
 		kvmu_shim_fd_created(fd);
 	return fd;
@@ -150,13 +143,13 @@ int kvmu_obj_get(int fd, struct kvmu_obj **out)
 	if (fstat(fd, &st) < 0)
 		return -EBADF;
 	h = hash_ino(st.st_dev, st.st_ino);
-	pthread_rwlock_rdlock(bucket_lock(h));
+	pthread_mutex_lock(bucket_lock(h));
 	obj = table[h];
 	while (obj && (obj->ino != st.st_ino || obj->dev != st.st_dev))
 		obj = obj->hash_next;
 	if (obj)
 		atomic_fetch_add(&obj->refs, 1);
-	pthread_rwlock_unlock(bucket_lock(h));
+	pthread_mutex_unlock(bucket_lock(h));
 	if (!obj)
 		return -ENOTTY;
 	*out = obj;
@@ -179,9 +172,9 @@ void kvmu_obj_closed(struct kvmu_obj *obj)
 {
 	unsigned int h = hash_ino(obj->dev, obj->ino);
 
-	pthread_rwlock_wrlock(bucket_lock(h));
+	pthread_mutex_lock(bucket_lock(h));
 	table_unlink(obj);
-	pthread_rwlock_unlock(bucket_lock(h));
+	pthread_mutex_unlock(bucket_lock(h));
 	if (obj->closed)
 		obj->closed(obj);
 	kvmu_obj_put(obj);
@@ -193,13 +186,13 @@ static struct kvmu_obj *find_by_watch(int wd)
 	unsigned int i;
 
 	for (i = 0; i < KVMU_HASH_SIZE && !hit; i++) {
-		pthread_rwlock_rdlock(bucket_lock(i));
+		pthread_mutex_lock(bucket_lock(i));
 		for (obj = table[i]; obj; obj = obj->hash_next)
 			if (obj->watch == wd) {
 				hit = obj;
 				break;
 			}
-		pthread_rwlock_unlock(bucket_lock(i));
+		pthread_mutex_unlock(bucket_lock(i));
 	}
 	return hit;
 }

@@ -267,7 +267,8 @@ static int run_loop(struct x86_cpu *cpu)
 
 static void sync_slots(struct kvmu_vcpu *vcpu, struct x86_cpu *cpu)
 {
-	u64 gen = vcpu->vm->slots_generation;
+	/* acquire: pairs with publish() in memslot.c (generation after slots) */
+	u64 gen = __atomic_load_n(&vcpu->vm->slots_generation, __ATOMIC_ACQUIRE);
 
 	if (atomic_load(&vcpu->seen_generation) != gen || vcpu->slots_changed) {
 		atomic_store(&vcpu->seen_generation, gen);
