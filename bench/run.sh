@@ -99,4 +99,7 @@ echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time; start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
 [ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
+
+# ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----
+sh bench/shim.sh "$BUILD"
 exit 0
