@@ -73,7 +73,10 @@ typedef uint64_t u64;
 #define KVM_CAP_X86_TRIPLE_FAULT_EVENT 218
 #endif
 
-/* The harness's memory: guard | canary | pool | canary | ro | guard | arena | guard */
+/*
+ * The harness's memory, in page order:
+ * guard | canary | pool | canary | ro | guard | arena | guard
+ */
 static struct {
 	u8 *base;
 	size_t len;
@@ -85,7 +88,7 @@ static struct {
 	pid_t timer_tid;
 	int tick_sig;
 	bool bad_hva;		/* KVMU_FUZZ_BAD_HVA=1 */
-	bool trace;		/* KVMU_FUZZ_TRACE=1: print steps and exits */
+	bool trace;		/* KVMU_FUZZ_TRACE=1: print every step */
 } G;
 
 /* The input, read front to back; exhausted input reads as zeros. */
@@ -293,7 +296,8 @@ static void memory_init(void)
 	G.none = G.ro + RO_PAGES * PG;
 	G.arena = G.none + PG;
 	G.none2 = G.arena + ARENA_SIZE;
-	map_region(G.canary_lo, POOL_PAGES + 2 + RO_PAGES, PROT_READ | PROT_WRITE);
+	map_region(G.canary_lo, POOL_PAGES + 2 + RO_PAGES,
+		   PROT_READ | PROT_WRITE);
 	map_region(G.arena, ARENA_PAGES, PROT_READ | PROT_WRITE);
 	memset(G.ro, 0xf4, RO_PAGES * PG);
 	map_region(G.ro, RO_PAGES, PROT_READ);
@@ -452,7 +456,7 @@ static int create_vm(struct fz *z, int sys, unsigned long type)
 		return -1;
 	if (!kvmu_is_object(fd))
 		fz_fail("KVM_CREATE_VM returned %d, not a kvmu object", fd);
-	if (i < 0) {		/* no room: the creation alone was the test */
+	if (i < 0) {	/* no room: the creation alone was the test */
 		close(fd);
 		return -1;
 	}
@@ -550,9 +554,11 @@ static bool slot_safe(u64 hva, u64 size, u32 flags)
 static int set_region(int vm, const struct kvm_userspace_memory_region2 *r,
 		      bool two)
 {
-	struct kvm_userspace_memory_region *r1 = (void *)arena_tail(sizeof(*r1));
-	struct kvm_userspace_memory_region2 *r2 = (void *)arena_tail(sizeof(*r2));
+	struct kvm_userspace_memory_region *r1;
+	struct kvm_userspace_memory_region2 *r2;
 
+	r1 = (void *)arena_tail(sizeof(*r1));
+	r2 = (void *)arena_tail(sizeof(*r2));
 	if (two) {
 		*r2 = *r;
 		return xioctl(vm, KVM_SET_USER_MEMORY_REGION2,
@@ -646,7 +652,8 @@ static void op_state(struct fz *z, struct fdp *f)
 
 	if (!c)
 		return;
-	r = xioctl(c->fd, gs->get, (unsigned long)arena_tail(_IOC_SIZE(gs->get)));
+	r = xioctl(c->fd, gs->get,
+		   (unsigned long)arena_tail(_IOC_SIZE(gs->get)));
 	if (r && errno == EFAULT && gs->get != KVM_GET_XSAVE2)
 		fz_fail("%s wrote past its %lu-byte argument",
 			kvmu_ioctl_name(KVMU_ARCH_X86_64, gs->get),
@@ -740,7 +747,8 @@ static void op_cpuid(struct fz *z, struct fdp *f)
 	if (!c)
 		return;
 	if (how == 3)
-		fill(f, cp->entries, (size_t)pick(f, 8) * sizeof(cp->entries[0]));
+		fill(f, cp->entries,
+		     (size_t)pick(f, 8) * sizeof(cp->entries[0]));
 	else if (cp->nent <= room && cp->nent)
 		mutate(f, (u8 *)cp->entries, cp->nent * sizeof(cp->entries[0]));
 	if (pick(f, 4) == 0)
@@ -974,7 +982,8 @@ static void op_scribble(struct fz *z, struct fdp *f)
 {
 	static const u64 offs[] = {
 		0, 1, 8, 16, offsetof(struct kvm_run, io),
-		offsetof(struct kvm_run, io) + 8, offsetof(struct kvm_run, mmio),
+		offsetof(struct kvm_run, io) + 8,
+		offsetof(struct kvm_run, mmio),
 		offsetof(struct kvm_run, mmio) + 16,
 		offsetof(struct kvm_run, kvm_valid_regs), 2 * PG, 2 * PG + 4,
 		PG, 2 * PG + 8,
@@ -1097,7 +1106,8 @@ static bool handle_exit(struct fdp *f, struct kvm_run *run)
 			     (size_t)run->io.size * run->io.count);
 		return true;
 	case KVM_EXIT_MMIO:
-		if (!run->mmio.len || run->mmio.len > 8 || run->mmio.is_write > 1)
+		if (!run->mmio.len || run->mmio.len > 8 ||
+		    run->mmio.is_write > 1)
 			fz_fail("bad KVM_EXIT_MMIO: len %u write %u",
 				run->mmio.len, run->mmio.is_write);
 		if (!run->mmio.is_write)

@@ -307,7 +307,9 @@ int x86_maxphyaddr(struct x86_cpu *cpu)
 	if (!e || e->eax < 0x80000008)
 		return 36;
 	x86_cpuid(cpu, 0x80000008, 0, out);
-	return (out[0] & 0xff) ? (int)(out[0] & 0xff) : 36;
+	out[0] &= 0xff;
+	/* KVM_SET_CPUID2 may claim any width: 52 is the architectural limit */
+	return !out[0] ? 36 : out[0] > 52 ? 52 : (int)out[0];
 }
 
 long x86_set_cpuid2(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
