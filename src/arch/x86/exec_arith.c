@@ -222,9 +222,10 @@ X86_HANDLER(x86_i_xadd)
 }
 
 /*
- * CMPXCHG compares the accumulator with DEST.  The destination is always
- * written (with its own value on a mismatch), as the SDM describes: a
- * 32-bit register destination is zero-extended either way.
+ * CMPXCHG compares the accumulator with DEST.  A memory destination is
+ * written back with its own value on a mismatch (the SDM's locked cycle);
+ * a register destination is then left alone, upper half included: a
+ * 32-bit one is not zero-extended (AMD hardware, the /dev/kvm oracle).
  */
 static u64 alu_cmpxchg(struct x86_cpu *cpu, u64 old, u64 src, u64 acc,
 		       int size)
@@ -241,9 +242,16 @@ X86_HANDLER(x86_i_cmpxchg)
 
 	x86_op_read(cpu, in, 1, &src);
 	acc = x86_gpr_get(cpu, X86_RAX, size, false);
-	st = x86_rmw(cpu, in, 0, false, alu_cmpxchg, src, acc, &old);
-	if (st != X86_OK)
-		return st;
+	if (in->op[0].kind == X86_OP_REG) {
+		x86_op_read(cpu, in, 0, &old);
+		alu_cmpxchg(cpu, old, src, acc, size);
+		if (old == acc)
+			x86_op_write(cpu, in, 0, src);
+	} else {
+		st = x86_rmw(cpu, in, 0, false, alu_cmpxchg, src, acc, &old);
+		if (st != X86_OK)
+			return st;
+	}
 	if (old != acc)
 		x86_gpr_set(cpu, X86_RAX, size, false, old);
 	return X86_OK;
