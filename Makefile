@@ -108,7 +108,22 @@ $(BUILD)/tests/api/kvm/%: tests/api/%.c tests/api/kvm_api.h
 guests:
 	$(Q)$(MAKE) --no-print-directory -C tests/guests BUILD=$(abspath $(BUILD))/guests
 
-tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS)
+# ---- differential instruction tester: kvmu vs /dev/kvm ----
+DIFF_SRCS := $(wildcard tests/diff/*.c)
+DIFF_BIN := $(BUILD)/tests/diff/difftest
+N ?= 100000
+SEED ?= 1
+
+$(DIFF_BIN): $(DIFF_SRCS) $(wildcard tests/diff/*.h) $(TESTLIB_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/lib -o $@ \
+		$(DIFF_SRCS) $(TESTLIB_OBJS) $(LIBA) $(LDFLAGS_ALL) $(DEP_LIBS)
+
+difftest: $(DIFF_BIN)
+	$(Q)$(DIFF_BIN) -n $(N) -s $(SEED)
+
+tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN)
 
 check-run: tests
 	$(Q)BUILD=$(BUILD) sh tests/run.sh
