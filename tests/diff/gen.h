@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 /* Guest layout (see tests/lib/x86_guest.h): R15 holds DATA. */
-#define GEN_DATA_SIZE	0x4000u		/* four pages of random data */
-#define GEN_STACK_CMP	0x1000u		/* bytes below the stack top */
+#define GEN_DATA_SIZE	0x4000u	/* four pages of random data */
+#define GEN_STACK_CMP	0x1000u	/* bytes below the stack top */
 #define GEN_CODE_MAX	4096u
 
 /* Flag bits as in RFLAGS. */

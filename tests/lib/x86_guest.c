@@ -181,7 +181,7 @@ static void tables(struct tguest *g)
 	static const uint64_t gdt[] = {
 		0, 0x00af9a000000ffffULL, 0x00cf92000000ffffULL, 0, 0,
 		0x00cff2000000ffffULL,	/* 0x28: user data, DPL 3 */
-		0x00affa000000ffffULL,	/* 0x30: user code, 64-bit, DPL 3 */
+		0x00affa000000ffffULL,	/* 0x30: user code, L, DPL 3 */
 	};
 	uint64_t *pml4 = (uint64_t *)(g->mem + TG_PML4);
 	uint64_t *pdpt = (uint64_t *)(g->mem + TG_PDPT);

@@ -147,7 +147,8 @@ static void test_rep_stos_mmio(void **state)
 	static const uint8_t c[] = { 0xf3, 0xaa, 0xf4 };
 	struct tguest *g = *state;
 	struct kvm_regs r = { .rax = 0x5a, .rdi = 0x300000, .rcx = 3,
-			      .rip = TG_CODE, .rsp = TG_STACK_TOP, .rflags = 2 };
+			      .rip = TG_CODE, .rsp = TG_STACK_TOP,
+			      .rflags = 2 };
 	uint64_t pde = 0x200000 | 0x83;	/* P W PS */
 	int i;
 

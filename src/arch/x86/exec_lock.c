@@ -25,7 +25,7 @@ enum x86_status x86_atomic_ptr(struct x86_cpu *cpu, int seg, u64 ea,
 	if (st != X86_OK)
 		return st;
 	if ((lin & (u64)(size - 1)) || size > 16)
-		return X86_OK;	/* misaligned: never crosses a page if not */
+		return X86_OK;	/* misaligned (aligned never crosses) */
 	st = x86_translate(cpu, lin, X86_ACC_WRITE, &gpa);
 	if (st != X86_OK)
 		return st;

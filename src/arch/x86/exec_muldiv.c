@@ -174,7 +174,8 @@ X86_HANDLER(x86_i_cmpxchg8b)
 			 &old);
 	if (st != X86_OK)
 		return st;
-	if (old != cmp) {	/* 32-bit writes: the upper halves are cleared */
+	/* a mismatch loads EDX:EAX: 32-bit writes clear the upper halves */
+	if (old != cmp) {
 		cpu->gpr[X86_RAX] = (u32)old;
 		cpu->gpr[X86_RDX] = old >> 32;
 	}
