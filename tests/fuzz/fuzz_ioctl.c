@@ -305,9 +305,20 @@ static void memory_init(void)
 
 /* ---- the KVM_RUN timer ---- */
 
+/* The run page the timer stops, while a KVM_RUN is under way. */
+static struct kvm_run *volatile tick_run;
+static volatile sig_atomic_t ticked;
+
+/*
+ * A tick that lands before KVM_RUN has blocked signals is consumed here,
+ * not seen pending by the run loop: immediate_exit covers that window.
+ */
 static void tick(int sig)
 {
 	(void)sig;
+	ticked = 1;
+	if (tick_run)
+		tick_run->immediate_exit = 1;
 }
 
 /* libFuzzer owns SIGALRM and SIGUSR1/2: use a real-time signal. */
@@ -334,11 +345,28 @@ static void timer_setup(void)
 	G.timer_tid = gettid();
 }
 
+/* Periodic, so that a lost tick cannot leave a KVM_RUN running. */
 static void timer_arm(long ns)
 {
-	struct itimerspec it = { .it_value = { 0, ns } };
+	struct itimerspec it = { .it_value = { 0, ns },
+				 .it_interval = { 0, ns } };
 
 	timer_settime(G.timer, 0, &it, NULL);
+}
+
+/* A request that may run the guest, stopped after RUN_SLICE_NS. */
+static int timed_ioctl(int fd, struct kvm_run *run, unsigned long req,
+		       unsigned long arg)
+{
+	int r;
+
+	ticked = 0;
+	tick_run = run;
+	timer_arm(RUN_SLICE_NS);
+	r = xioctl(fd, req, arg);
+	timer_arm(0);
+	tick_run = NULL;
+	return r;
 }
 
 /* ---- resource accounting ---- */
@@ -1143,14 +1171,12 @@ static void op_run(struct fz *z, struct fdp *f)
 		imm = pick(f, 16) == 0;
 		c->run->immediate_exit = imm;
 		c->run->request_interrupt_window = pick(f, 16) == 0;
-		timer_arm(RUN_SLICE_NS);
-		r = xioctl(c->fd, KVM_RUN, 0);
-		timer_arm(0);
+		r = timed_ioctl(c->fd, c->run, KVM_RUN, 0);
 		if (G.trace && !r)
 			fprintf(stderr, "  exit %s\n",
 				kvmu_exit_name(c->run->exit_reason));
 		/* immediate_exit leaves exit_reason alone, as in the kernel */
-		if (r && errno == EINTR && !imm &&
+		if (r && errno == EINTR && !imm && !ticked &&
 		    c->run->exit_reason != KVM_EXIT_INTR)
 			fz_fail("KVM_RUN EINTR with exit reason %u",
 				c->run->exit_reason);
@@ -1243,16 +1269,29 @@ static int raw_target(struct fz *z, struct fdp *f)
 	}
 }
 
+/* The run page behind a vCPU fd, if we have it mapped. */
+static struct kvm_run *run_of(struct fz *z, int fd)
+{
+	int i;
+
+	for (i = 0; i < MAX_VCPUS; i++)
+		if (fd >= 0 && z->cpu[i].fd == fd)
+			return z->cpu[i].run;
+	return NULL;
+}
+
 static void op_raw(struct fz *z, struct fdp *f)
 {
 	int fd = raw_target(z, f), r;
 	unsigned long req = raw_request(f), arg = raw_arg(f);
+	struct kvm_run *run = run_of(z, fd);
 
 	if (raw_forbidden((unsigned int)req))
 		return;
-	timer_arm(RUN_SLICE_NS);	/* the request may be KVM_RUN */
-	r = xioctl(fd, req, arg);
-	timer_arm(0);
+	/* KVM_RUN needs the run page to be stopped for sure */
+	if ((unsigned int)req == (unsigned int)KVM_RUN && !run)
+		return;
+	r = timed_ioctl(fd, run, req, arg);
 	if (fd == G.null_fd && (r != -1 || errno != ENOTTY))
 		fz_fail("ioctl on a non-kvmu fd: %d errno %d", r, errno);
 	if ((fd == CLOSED_FD || fd < 0) && (r != -1 || errno != EBADF))

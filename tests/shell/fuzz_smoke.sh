@@ -33,7 +33,10 @@ if ! clang -fsanitize=fuzzer,address -o "$tmp/probe" "$tmp/probe.c" \
 	exit 77
 fi
 
-if ! make --no-print-directory -j2 "$bin" > "$tmp/build.log" 2>&1; then
+# A make of its own: variables of an enclosing `make check` (SAN=1...) and
+# its jobserver must not leak into the fuzz build.
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	make --no-print-directory -j2 "$bin" > "$tmp/build.log" 2>&1; then
 	echo "FAIL: building $bin"
 	tail -n 40 "$tmp/build.log"
 	exit 1
