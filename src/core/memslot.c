@@ -124,9 +124,13 @@ static _Atomic(unsigned long) *alloc_dirty(u64 size, bool set, size_t *longs)
 	size_t i;
 
 	*longs = n;
-	if (b && set)
-		for (i = 0; i < pages; i++)
-			b[i / 64] |= 1UL << (i % 64);
+	if (!b || !set)
+		return b;
+	/* a word at a time: per bit, a 2^31-page slot took half a minute */
+	for (i = 0; i < pages / 64; i++)
+		atomic_init(&b[i], ~0UL);
+	if (pages % 64)
+		atomic_init(&b[i], (1UL << (pages % 64)) - 1);
 	return b;
 }
 
