@@ -182,7 +182,8 @@ int emitv(struct gen *g, ZydisMnemonic mn, ZydisInstructionAttributes p,
 	r.mnemonic = mn;
 	r.prefixes = p;
 	r.operand_count = (ZyanU8)n;
-	memcpy(r.operands, ops, (size_t)n * sizeof(*ops));
+	if (n)
+		memcpy(r.operands, ops, (size_t)n * sizeof(*ops));
 	if (ZYAN_FAILED(ZydisEncoderEncodeInstruction(&r, g->code + g->len,
 						      &len)))
 		return -1;
