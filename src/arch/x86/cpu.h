@@ -245,6 +245,7 @@ struct x86_cpu {
 
 	/* user-space I/O handshakes */
 	struct x86_io_pending io;
+	u64 io_lin_rip;			/* CS.base + rip when the exit left */
 	u64 mmio_write_queue[4][3];	/* addr, len, data of extra writes */
 	int nr_mmio_writes;
 	u8 io_wait;			/* enum x86_io_wait: exit to complete */

@@ -110,6 +110,7 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 		cpu->interrupt_shadow = shadow;
 		break;
 	case X86_EXIT:
+		cpu->io_lin_rip = cpu->seg[X86_CS].base + cpu->rip;
 		/* not retired: it runs again, so forget its writes */
 		if (cpu->io_wait == X86_WAIT_MMIO_READ ||
 		    cpu->io_wait == X86_WAIT_PIO_IN)
@@ -287,6 +288,16 @@ static int complete_userspace(struct x86_cpu *cpu)
 		return 0;
 	if (cpu->io_wait == X86_WAIT_MMIO_WRITE)
 		return x86_mmio_next_write(cpu) ? 1 : 0;
+	/*
+	 * Like complete_fast_pio_in/out: if the VMM moved the guest (e.g.
+	 * KVM_SET_REGS) while the port access was pending, drop it.
+	 */
+	if ((cpu->io_wait == X86_WAIT_PIO_IN ||
+	     cpu->io_wait == X86_WAIT_PIO_OUT) &&
+	    cpu->io_lin_rip != cpu->seg[X86_CS].base + cpu->rip) {
+		cpu->io_wait = X86_WAIT_NONE;
+		return 0;
+	}
 	x86_io_complete(cpu);
 	st = x86_step(cpu);
 	if (st == X86_FAULT)
