@@ -267,6 +267,25 @@ bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu);
 /* Point in the page after kvm_run that KVM reserves for PIO data. */
 void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu);
 
+/* ---- fault.c: guest accesses to unmapped slot memory ---- */
+
+#include <setjmp.h>
+
+/* Where KVM_RUN resumes when a guest access faults on slot memory. */
+struct kvmu_fault_frame {
+	sigjmp_buf jb;
+	struct kvmu_vcpu *vcpu;
+	u64 gpa;			/* guest-physical address that faulted */
+};
+/* Catch slot-memory faults of this thread while vcpu runs (frame f). */
+void kvmu_fault_arm(struct kvmu_fault_frame *f, struct kvmu_vcpu *vcpu);
+/* Stop catching faults for this thread. */
+void kvmu_fault_disarm(void);
+/* lock is held across guest accesses (NULL: none): released on a fault. */
+void kvmu_fault_hold(pthread_mutex_t *lock);
+/* After the jump: release held locks, fill the exit; returns -EFAULT. */
+int kvmu_fault_recover(struct kvmu_fault_frame *f);
+
 /* ---- caps.c ---- */
 
 /* Capabilities answered by the generic code (vm may be NULL). */

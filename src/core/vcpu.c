@@ -191,6 +191,20 @@ static void block_async(sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, &all, old);
 }
 
+/* Run the arch loop; a fault on slot memory comes back as -EFAULT. */
+static int run_guarded(struct kvmu_vcpu *vcpu)
+{
+	struct kvmu_fault_frame f;
+	int ret;
+
+	if (sigsetjmp(f.jb, 0))
+		return kvmu_fault_recover(&f);
+	kvmu_fault_arm(&f, vcpu);
+	ret = vcpu->obj.arch->vcpu_run(vcpu);
+	kvmu_fault_disarm();
+	return ret;
+}
+
 long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	struct kvmu_vcpu *vcpu = (struct kvmu_vcpu *)obj;
@@ -213,7 +227,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	atomic_store(&vcpu->run_thread, pthread_self());
 	atomic_store(&vcpu->in_run, true);
 	vcpu->poll_count = KVMU_SIGNAL_POLL;	/* look at signals at once */
-	ret = obj->arch->vcpu_run(vcpu);
+	ret = run_guarded(vcpu);
 	atomic_store(&vcpu->in_run, false);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	reason = vcpu->run->exit_reason;

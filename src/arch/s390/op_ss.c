@@ -322,11 +322,13 @@ static int cas(struct s390_cpu *c, struct s390_dec *d, unsigned int nregs,
 		}
 	}
 	pthread_mutex_lock(&c->vm->lock);
+	kvmu_fault_hold(&c->vm->lock);
 	rc = s390_access(c, a, NULL, n, ACC_STORE, -1);
 	if (!rc)
 		rc = s390_read(c, a, cur, n);
 	if (!rc && !memcmp(old, cur, n))
 		rc = s390_write(c, a, new, n);
+	kvmu_fault_hold(NULL);
 	pthread_mutex_unlock(&c->vm->lock);
 	if (rc)
 		return rc;

@@ -105,7 +105,9 @@ enum x86_status x86_rmw_mem(struct x86_cpu *cpu, bool atomic, int seg,
 			v = rmw_atomic(cpu, host, size, fn, src, aux);
 		} else {
 			pthread_mutex_lock(&split_lock);
+			kvmu_fault_hold(&split_lock);
 			st = rmw_plain(cpu, seg, ea, size, fn, src, aux, &v);
+			kvmu_fault_hold(NULL);
 			pthread_mutex_unlock(&split_lock);
 		}
 	}
