@@ -10,9 +10,9 @@
  *
  * Every ioctl looks its object up, so the table must not serialise
  * threads: each bucket is guarded by one of KVMU_STRIPES mutexes, each on
- * its own cache line, held for a hash-chain walk only.  vCPU threads calling KVM_RUN look up
- * different inodes, hence (mostly) different locks, and share no written
- * cache line.
+ * its own cache line, held for a hash-chain walk only.  vCPU threads
+ * calling KVM_RUN look up different inodes, hence (mostly) different
+ * locks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
