@@ -105,7 +105,7 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	struct kvmu_vcpu *vcpu;
 	long ret;
 
-	if (obj->kind != KVMU_OBJ_SYSTEM && obj->owner != getpid())
+	if (obj->kind != KVMU_OBJ_SYSTEM && obj->owner != kvmu_pid())
 		return -EIO;
 	if (obj->kind == KVMU_OBJ_VCPU && _IOC_TYPE(cmd) != KVMIO)
 		return -EINVAL;

@@ -202,6 +202,8 @@ void kvmu_obj_ref(struct kvmu_obj *obj);
 void kvmu_obj_put(struct kvmu_obj *obj);
 /* Every descriptor of obj is gone: unlink it and drop the fd's reference. */
 void kvmu_obj_closed(struct kvmu_obj *obj);
+/* This process's pid, kept current across fork() without a system call. */
+pid_t kvmu_pid(void);
 /* Release objects whose descriptors and mappings have all gone. */
 void kvmu_obj_reap(void);
 /* The architecture ops for arch, or NULL when this build lacks it. */

@@ -78,10 +78,39 @@ static void fork_done(void)
 		pthread_mutex_unlock(&stripes[i].lock);
 }
 
+static pid_t cached_pid;
+
+/*
+ * The child must not read the parent's inotify instance (it shares the
+ * open file and would steal the parent's close events): it gets its own,
+ * and the objects it inherited (unusable there: EIO) are no longer watched.
+ */
+static void fork_child(void)
+{
+	struct kvmu_obj *obj;
+	unsigned int i;
+
+	fork_done();
+	cached_pid = getpid();
+	for (i = 0; i < KVMU_HASH_SIZE; i++)
+		for (obj = table[i]; obj; obj = obj->hash_next)
+			obj->watch = -1;
+	if (inotify_fd >= 0)
+		close(inotify_fd);
+	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
 static void inotify_setup(void)
 {
-	pthread_atfork(fork_prepare, fork_done, fork_done);
+	cached_pid = getpid();
+	pthread_atfork(fork_prepare, fork_done, fork_child);
 	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+}
+
+pid_t kvmu_pid(void)
+{
+	pthread_once(&inotify_once, inotify_setup);
+	return cached_pid;
 }
 
 /* Remove obj from the table; caller holds its bucket's lock. */
@@ -118,7 +147,7 @@ int kvmu_obj_install(struct kvmu_obj *obj, const char *name, size_t size,
 	}
 	obj->dev = st.st_dev;
 	obj->ino = st.st_ino;
-	obj->owner = getpid();
+	obj->owner = kvmu_pid();
 	atomic_store(&obj->refs, 1);	/* the descriptor's reference */
 	h = (int)hash_ino(obj->dev, obj->ino);
 	pthread_mutex_lock(bucket_lock((unsigned int)h));

@@ -49,15 +49,7 @@ static inline void asan_check(const void *p KVMU_UNUSED,
 
 static pid_t self_pid(void)
 {
-	static _Thread_local pid_t cached;
-	static _Thread_local pid_t seen_ppid;
-
-	/* getpid() changes across fork; refresh when the parent changes */
-	if (!cached || seen_ppid != getppid()) {
-		cached = getpid();
-		seen_ppid = getppid();
-	}
-	return cached;
+	return kvmu_pid();
 }
 
 int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len)

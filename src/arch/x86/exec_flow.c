@@ -144,7 +144,7 @@ static enum x86_status iret_prot(struct x86_cpu *cpu,
 {
 	int size = in->opsize, cpl = x86_cpl(cpu), rpl;
 	bool lm = cpu->mode == X86_MODE_LONG64;
-	u64 ip, cs, fl, sp = 0, ss = 0, save = cpu->gpr[X86_RSP], m, d;
+	u64 ip, cs = 0, fl, sp = 0, ss = 0, save = cpu->gpr[X86_RSP], m, d;
 	struct x86_seg ncs, nss;
 	enum x86_status st;
 

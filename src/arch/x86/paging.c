@@ -71,7 +71,13 @@ static bool read_pte(struct x86_cpu *cpu, u64 gpa, int size, u64 *pte)
 	*pte = 0;
 	if (!p)
 		return false;
-	memcpy(pte, p, (size_t)size);
+	/* other vCPUs set accessed/dirty bits atomically: read atomically */
+	if (size == 8 && !((uintptr_t)p & 7))
+		*pte = __atomic_load_n((u64 *)p, __ATOMIC_RELAXED);
+	else if (size == 4 && !((uintptr_t)p & 3))
+		*pte = __atomic_load_n((u32 *)p, __ATOMIC_RELAXED);
+	else
+		memcpy(pte, p, (size_t)size);
 	return true;
 }
 
@@ -260,13 +266,14 @@ static bool set_ad(struct x86_cpu *cpu, struct walk *w, bool write)
 
 		if (!p)
 			continue;	/* read-only slot: leave it */
+		/* page tables are aligned (the walk masks the low bits) */
 		if (w->pte_size == 4) {
-			memcpy(&v32, p, 4);
+			v32 = __atomic_load_n((u32 *)p, __ATOMIC_RELAXED);
 			if ((v32 & bits) != bits)
 				__atomic_or_fetch((u32 *)p, (u32)bits,
 						  __ATOMIC_RELAXED);
 		} else {
-			memcpy(&v, p, 8);
+			v = __atomic_load_n((u64 *)p, __ATOMIC_RELAXED);
 			if ((v & bits) != bits)
 				__atomic_or_fetch((u64 *)p, bits,
 						  __ATOMIC_RELAXED);
