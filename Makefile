@@ -154,7 +154,7 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 include/kvmu/*.h $(DESTDIR)$(PREFIX)/include/kvmu/
 	install -m 644 include/kvmu/abi/*.h $(DESTDIR)$(PREFIX)/include/kvmu/abi/
-	install -m 644 $(PC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kvmu.pc
 
 # ---- fuzzing: clang + libFuzzer, its own tree (build-fuzz) ----
 FUZZ_BUILD := build-fuzz
