@@ -126,7 +126,7 @@ difftest: $(DIFF_BIN)
 tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN)
 
 check-run: tests
-	$(Q)BUILD=$(BUILD) sh tests/run.sh
+	$(Q)BUILD=$(BUILD) KVMU_SAN=$(SAN) sh tests/run.sh
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-run

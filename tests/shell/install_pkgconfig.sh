@@ -4,6 +4,11 @@
 BUILD=${BUILD:-build}
 [ -f "$BUILD/libkvmu.a" ] || { echo "kvmu is not built"; exit 77; }
 command -v pkg-config >/dev/null || { echo "no pkg-config"; exit 77; }
+if [ -n "${KVMU_SAN:-}" ]; then
+	# an instrumented library needs the sanitizer at link time too
+	echo "sanitizer build ($KVMU_SAN): checked in the plain pass"
+	exit 77
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s --no-print-directory BUILD="$BUILD" PREFIX="$tmp/usr" install \
