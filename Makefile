@@ -170,10 +170,10 @@ fuzz-lib:
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
 		$(FUZZ_BUILD)/libkvmu.a
 
-$(FUZZ_BIN): fuzz-lib tests/fuzz/fuzz_ioctl.c
+$(FUZZ_BIN): fuzz-lib $(wildcard tests/fuzz/*.c tests/fuzz/*.h)
 	@echo "  LD      $@"
-	$(Q)$(FUZZ_CC) -std=gnu17 -O1 -g $(WARN) -Iinclude -o $@ \
-		tests/fuzz/fuzz_ioctl.c $(FUZZ_BUILD)/libkvmu.a \
+	$(Q)$(FUZZ_CC) -std=gnu17 -O1 -g $(WARN) -Iinclude -Itests/fuzz -o $@ \
+		$(wildcard tests/fuzz/*.c) $(FUZZ_BUILD)/libkvmu.a \
 		-fsanitize=fuzzer $(FUZZ_SAN) $(DEP_LIBS) -pthread
 
 fuzz: $(FUZZ_BIN)
