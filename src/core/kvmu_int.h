@@ -266,6 +266,11 @@ int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id);
  * leave (signal pending, kick, immediate_exit).  Cheap.
  */
 bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu);
+/*
+ * True once after each memslot change the vCPU has not yet acted on: the
+ * arch must then drop cached translations before touching guest memory.
+ */
+bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu);
 /* Point in the page after kvm_run that KVM reserves for PIO data. */
 void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu);
 

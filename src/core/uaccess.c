@@ -47,11 +47,6 @@ static inline void asan_check(const void *p KVMU_UNUSED,
 }
 #endif
 
-static pid_t self_pid(void)
-{
-	return kvmu_pid();
-}
-
 int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len)
 {
 	struct iovec local = { dst, len };
@@ -63,7 +58,7 @@ int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len)
 	if (!uptr)
 		return -EFAULT;
 	asan_check(dst, len, 1);
-	n = process_vm_readv(self_pid(), &local, 1, &remote, 1, 0);
+	n = process_vm_readv(kvmu_pid(), &local, 1, &remote, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && errno == EPERM) {
@@ -85,7 +80,7 @@ int kvmu_copy_to_user(unsigned long uptr, const void *src, size_t len)
 	if (!uptr)
 		return -EFAULT;
 	asan_check(src, len, 0);
-	n = process_vm_writev(self_pid(), &local, 1, &remote, 1, 0);
+	n = process_vm_writev(kvmu_pid(), &local, 1, &remote, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && errno == EPERM) {

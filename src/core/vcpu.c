@@ -146,7 +146,8 @@ static bool signal_pending(struct kvmu_vcpu *vcpu)
 	return false;
 }
 
-bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
+/* Acknowledge the current memslot generation (the writer waits on it). */
+static void observe_slots(struct kvmu_vcpu *vcpu)
 {
 	u64 gen = __atomic_load_n(&vcpu->vm->slots_generation,
 				  __ATOMIC_ACQUIRE);
@@ -157,6 +158,20 @@ bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
 		atomic_store_explicit(&vcpu->seen_generation, gen,
 				      memory_order_release);
 	}
+}
+
+bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu)
+{
+	observe_slots(vcpu);
+	if (!vcpu->slots_changed)
+		return false;
+	vcpu->slots_changed = false;
+	return true;
+}
+
+bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
+{
+	observe_slots(vcpu);
 	if (atomic_exchange_explicit(&vcpu->kick, false, memory_order_acq_rel))
 		return signal_pending(vcpu) ||
 		       __atomic_load_n(&vcpu->run->immediate_exit,

@@ -378,10 +378,8 @@ static bool poll_core(struct s390_cpu *c)
 {
 	bool out = kvmu_vcpu_should_exit(c->vcpu);
 
-	if (c->vcpu->slots_changed) {
-		c->vcpu->slots_changed = false;
+	if (kvmu_vcpu_slots_changed(c->vcpu))
 		s390_tlb_flush(c);
-	}
 	return out;
 }
 

@@ -250,8 +250,7 @@ static int run_loop(struct x86_cpu *cpu)
 				cpu->run->exit_reason = KVM_EXIT_INTR;
 				return -EINTR;
 			}
-			if (vcpu->slots_changed) {
-				vcpu->slots_changed = false;
+			if (kvmu_vcpu_slots_changed(vcpu)) {
 				x86_tlb_flush(cpu);
 				x86_decode_flush(cpu);
 			}
@@ -268,12 +267,7 @@ static int run_loop(struct x86_cpu *cpu)
 
 static void sync_slots(struct kvmu_vcpu *vcpu, struct x86_cpu *cpu)
 {
-	/* acquire: pairs with publish() in memslot.c (generation after slots) */
-	u64 gen = __atomic_load_n(&vcpu->vm->slots_generation, __ATOMIC_ACQUIRE);
-
-	if (atomic_load(&vcpu->seen_generation) != gen || vcpu->slots_changed) {
-		atomic_store(&vcpu->seen_generation, gen);
-		vcpu->slots_changed = false;
+	if (kvmu_vcpu_slots_changed(vcpu)) {
 		x86_tlb_flush(cpu);
 		x86_decode_flush(cpu);
 	}
