@@ -53,6 +53,7 @@ struct kvmu_obj;
 struct kvmu_vm;
 struct kvmu_vcpu;
 struct kvmu_arch_ops;
+struct kvmu_host_mdev;
 
 /* How the ioctl dispatcher moves an argument between caller and handler. */
 enum kvmu_argmode {
@@ -187,6 +188,15 @@ struct kvmu_arch_ops {
 	/* validate a new memslot layout (arch restrictions); may be NULL */
 	int (*prepare_memslot)(struct kvmu_vm *vm,
 			       const struct kvm_userspace_memory_region *r);
+	/*
+	 * A vfio_ap mdev joined (attach) or left (detach) the VM through its
+	 * KVM_DEV_TYPE_VFIO device, as the kernel's group notifier tells
+	 * vfio_ap: s390 takes the mdev's queues into its CRYCB.  attach
+	 * returns -EPERM when the VM already has an mdev; the mdev stays
+	 * owned by its VFIO device.  NULL: the arch has no such devices.
+	 */
+	int (*vfio_attach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
+	void (*vfio_detach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
 };
 
 /* ---- object.c: fds, lookup, lifetime ---- */

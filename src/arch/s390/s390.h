@@ -12,6 +12,7 @@
 
 #include "kvmu_int.h"
 #include "kvmu/abi/s390.h"
+#include "kvmu/host.h"
 
 #define BIT64(n)	(1ULL << (63 - (n)))
 
@@ -204,6 +205,23 @@ struct s390_cpu {
 	struct kvmu_s390_run *run;
 };
 
+/*
+ * The crypto control block: what the kernel keeps in the SIE CRYCB and
+ * kvm->arch.crypto.  Masks are 256 bits, MSB-0 (bit n of w[n / 64] is
+ * BIT64(n % 64)), as struct kvmu_host_mask.  Guarded by s390_vm.lock.
+ */
+struct s390_crycb {
+	u8 format;		/* CRYCB format 0, 1 or 2 (from the CPU model) */
+	bool apie;		/* AP instructions interpreted (ECA.APIE) */
+	bool aes_kw, dea_kw;	/* key wrapping enabled (ECB3 AES/DEA) */
+	u8 aes_wk[32];		/* AES wrapping key mask */
+	u8 dea_wk[24];		/* DEA wrapping key mask */
+	u64 apm[4], aqm[4], adm[4];
+	struct kvmu_host_mdev *mdev;	/* the attached vfio_ap mdev, or NULL */
+	struct kvmu_ap *ap;		/* its queues */
+	u64 gen;		/* host generation the masks were taken at */
+};
+
 /* Floating (VM-wide) interrupts. */
 struct s390_vm {
 	pthread_mutex_t lock;
@@ -216,6 +234,7 @@ struct s390_vm {
 	u64 cpuid;
 	u64 fac[4];		/* STFLE facility list (256 bits) */
 	u8 **keys;		/* storage keys, two levels by absolute frame */
+	struct s390_crycb crycb;
 };
 
 #define S390_KEYS_L2_SHIFT	16
