@@ -30,7 +30,7 @@ LDSAN := -fsanitize=thread
 endif
 LDFLAGS_ALL := $(LDFLAGS) $(LDSAN) -pthread
 
-LIB_SRCS := $(wildcard src/core/*.c src/arch/*/*.c src/host/*/*.c)
+LIB_SRCS := $(wildcard src/core/*.c src/arch/*/*.c src/host/*/*.c src/vfio/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 SHIM_SRCS := $(wildcard src/shim/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -91,6 +91,16 @@ int kvmu_host_write_str(struct kvmu_host *host, const char *path,
 int kvmu_host_mdev_count(struct kvmu_host *host);
 int kvmu_host_mdev_uuid(struct kvmu_host *host, int i, char uuid[37]);
 
+/*
+ * The iommu_group of mdev uuid (the N of /dev/vfio/N and of the mdev's
+ * iommu_group link): stable for the mdev's life, never reused.  -ENODEV.
+ */
+int kvmu_host_mdev_iommu_group(struct kvmu_host *host, const char *uuid);
+
+/* The mdev whose iommu_group is group: its UUID into uuid; -ENOENT. */
+int kvmu_host_iommu_group_mdev(struct kvmu_host *host, int group,
+			       char uuid[37]);
+
 /* The assigned matrix of mdev uuid (what `matrix` shows); -ENODEV. */
 int kvmu_host_mdev_matrix(struct kvmu_host *host, const char *uuid,
 			  struct kvmu_host_matrix *out);

@@ -12,11 +12,13 @@
 
 #include "kvmu_int.h"
 #include "handlers.h"
+#include "kvmu/abi/vfio.h"
 
 #define KVMU_IOCTL(req, kind, mode, fn) \
 	{ req, KVMU_OBJ_##kind, KVMU_ARG_##mode, #req, fn },
 static const struct kvmu_ioctl_desc generic_ioctls[] = {
 #include "ioctls.def"
+#include "vfio/ioctls.def"
 };
 #undef KVMU_IOCTL
 
@@ -28,6 +30,9 @@ static const int unknown_errno[KVMU_OBJ_NR] = {
 	[KVMU_OBJ_DEVICE] = ENOTTY,
 	[KVMU_OBJ_PLANE] = ENOTTY,
 	[KVMU_OBJ_STATS] = ENOTTY,
+	[KVMU_OBJ_VFIO_CONTAINER] = EINVAL,	/* no IOMMU driver set yet */
+	[KVMU_OBJ_VFIO_GROUP] = ENOTTY,
+	[KVMU_OBJ_VFIO_DEVICE] = EOPNOTSUPP,	/* vfio_ap_mdev_ioctl */
 };
 
 static const struct kvmu_ioctl_desc *
@@ -112,6 +117,8 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	d = lookup(obj->arch, obj->kind, cmd);
 	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
 		return -(long)obj->arch->unknown_vcpu_errno;
+	if (!d && obj->kind == KVMU_OBJ_VFIO_CONTAINER)
+		return kvmu_vfio_container_unknown(obj);
 	if (!d)
 		return -unknown_errno[obj->kind];
 	if (obj->kind != KVMU_OBJ_VCPU)

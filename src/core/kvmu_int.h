@@ -46,6 +46,9 @@ enum kvmu_kind {
 	KVMU_OBJ_DEVICE,
 	KVMU_OBJ_PLANE,
 	KVMU_OBJ_STATS,
+	KVMU_OBJ_VFIO_CONTAINER,	/* /dev/vfio/vfio (src/vfio/) */
+	KVMU_OBJ_VFIO_GROUP,		/* /dev/vfio/<N> */
+	KVMU_OBJ_VFIO_DEVICE,		/* VFIO_GROUP_GET_DEVICE_FD */
 	KVMU_OBJ_NR
 };
 
@@ -54,6 +57,7 @@ struct kvmu_vm;
 struct kvmu_vcpu;
 struct kvmu_arch_ops;
 struct kvmu_host_mdev;
+struct kvmu_device;
 
 /* How the ioctl dispatcher moves an argument between caller and handler. */
 enum kvmu_argmode {
@@ -139,6 +143,7 @@ struct kvmu_vm {
 	int nr_zones;
 	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];
 	pthread_mutex_t ring_lock;	/* coalesced ring writers */
+	struct kvmu_device *devices;	/* KVM_CREATE_DEVICE, under lock */
 	void *arch_data;
 };
 
@@ -252,6 +257,37 @@ int kvmu_memslot_clear_dirty_log(struct kvmu_vm *vm,
 void kvmu_vm_reap_zombies(void);
 /* Free every slot snapshot (VM teardown). */
 void kvmu_memslot_free_all(struct kvmu_vm *vm);
+
+/* ---- device.c: KVM_CREATE_DEVICE and the device fds ---- */
+
+/* One device type: the kernel's struct kvm_device_ops, trimmed. */
+struct kvmu_device_ops {
+	const char *name;
+	/* called under vm->lock; -errno refuses (e.g. -EBUSY: one per VM) */
+	int (*create)(struct kvmu_device *dev);
+	/* the device fd is gone (kvm_device_release) */
+	void (*release)(struct kvmu_device *dev);
+	/* NULL: the kernel's -EPERM for that accessor */
+	int (*set_attr)(struct kvmu_device *dev, const struct kvm_device_attr *a);
+	int (*get_attr)(struct kvmu_device *dev, const struct kvm_device_attr *a);
+	int (*has_attr)(struct kvmu_device *dev, const struct kvm_device_attr *a);
+};
+
+struct kvmu_device {
+	struct kvmu_obj obj;
+	struct kvmu_vm *vm;		/* holds a reference, as kvm_get_kvm */
+	const struct kvmu_device_ops *ops;
+	struct kvmu_device *next;	/* vm->devices */
+	void *priv;
+};
+
+/* The KVM VFIO device (src/vfio/kvm_vfio.c). */
+extern const struct kvmu_device_ops kvmu_kvm_vfio_ops;
+
+/* ---- src/vfio: unknown requests on a container depend on its IOMMU ---- */
+
+/* The errno of an ioctl the container does not know (-EINVAL/-ENOTTY). */
+long kvmu_vfio_container_unknown(struct kvmu_obj *obj);
 
 /* ---- coalesced.c ---- */
 

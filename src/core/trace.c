@@ -23,6 +23,7 @@ struct tbuf {
 
 static const char *const kind_names[KVMU_OBJ_NR] = {
 	"kvm", "vm", "vcpu", "device", "plane", "stats",
+	"vfio", "vfio-group", "vfio-device",
 };
 
 void kvmu_trace_set(void *stream)
@@ -175,7 +176,8 @@ void kvmu_trace_ioctl(struct kvmu_obj *obj, unsigned int cmd,
 		      unsigned long arg, long ret)
 {
 	FILE *f = kvmu_trace_stream;
-	const char *name = kvmu_ioctl_name(obj->arch->arch, cmd);
+	const char *name = kvmu_ioctl_name(obj->arch ? obj->arch->arch :
+					   KVMU_ARCH_HOST, cmd);
 	struct tbuf b = { .n = 0 };
 
 	if (!f)

@@ -160,6 +160,8 @@ void ap_log(struct ap_state *st, const char *fmt, ...)
 /* Whether mdev uuid is open by a live guest process (pid in *pid). */
 bool ap_mdev_in_use(struct kvmu_host *h, const char *uuid, pid_t *pid);
 void ap_mdev_forget(struct kvmu_host *h, const char *uuid);
+/* Ask the guest holding uuid to let go (its VFIO device's request irq). */
+void ap_mdev_request(struct kvmu_host *h, const char *uuid);
 struct ap_qctr *ap_qctr_get(struct ap_state *st, unsigned int apid,
 			    unsigned int apqi, bool create);
 
@@ -190,6 +192,15 @@ void vfio_ap_guest_matrix(const struct ap_state *st, const struct ap_mdev *md,
 int vfio_ap_resource_in_use(struct ap_state *st, const ap_mask *apm,
 			    const ap_mask *aqm);
 void vfio_ap_reset_queues(struct ap_state *st, const struct ap_mdev *md);
+/*
+ * The mdev's iommu_group number: its creation number, so stable and never
+ * reused, like the kernel's (an ida, lowest free) only while nothing is
+ * removed.
+ */
+static inline int ap_mdev_iommu_group(const struct ap_mdev *md)
+{
+	return (int)(md->seq & 0x3fffffff);
+}
 
 /* An output buffer for attribute show functions. */
 struct ap_buf {

@@ -256,6 +256,18 @@ void ap_mdev_forget(struct kvmu_host *h, const char *uuid)
 		unlink(path);
 }
 
+/*
+ * Touch the in-use file: the holder's VFIO device watches it and relays
+ * the request to user space (vfio_ap_mdev_request).
+ */
+void ap_mdev_request(struct kvmu_host *h, const char *uuid)
+{
+	char path[4096];
+
+	if (!inuse_path(h, uuid, path, sizeof(path)))
+		utimensat(AT_FDCWD, path, NULL, 0);
+}
+
 /* Take the in-use lock for uuid: the fd, or -EBUSY when held elsewhere. */
 int ap_mdev_hold(struct kvmu_host *h, const char *uuid)
 {

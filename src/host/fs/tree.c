@@ -18,7 +18,8 @@ enum dir {
 	D_DRV_CARD, D_DRV_QUEUE, D_DRV_VFIO, D_BUS_MDEV, D_BUS_MDEV_DEVICES,
 	D_BUS_MATRIX, D_BUS_MATRIX_DEVICES, D_CLASS, D_CLASS_MDEV_BUS,
 	D_DEVICES, D_DEVICES_AP, D_CARD, D_QUEUE, D_VFIO_AP, D_MATRIX,
-	D_TYPES, D_TYPE, D_TYPE_DEVICES, D_MDEV,
+	D_TYPES, D_TYPE, D_TYPE_DEVICES, D_MDEV, D_KERNEL, D_IOMMU_GROUPS,
+	D_IOMMU_GROUP, D_IOMMU_GROUP_DEVICES,
 };
 
 static const struct {
@@ -44,6 +45,9 @@ static const struct {
 	{ D_MATRIX, "mdev_supported_types", D_TYPES },
 	{ D_TYPES, "vfio_ap-passthrough", D_TYPE },
 	{ D_TYPE, "devices", D_TYPE_DEVICES },
+	{ D_ROOT, "kernel", D_KERNEL },
+	{ D_KERNEL, "iommu_groups", D_IOMMU_GROUPS },
+	{ D_IOMMU_GROUP, "devices", D_IOMMU_GROUP_DEVICES },
 };
 
 static const struct {
@@ -57,6 +61,21 @@ static const struct {
 	{ D_MDEV, "mdev_type", "../mdev_supported_types/vfio_ap-passthrough" },
 };
 
+/* An mdev's group has no IOMMU, hence no reserved region. */
+static int reserved_regions_show(struct ap_state *st, const struct ap_node *n,
+				 struct ap_buf *b)
+{
+	(void)st;
+	(void)n;
+	(void)b;
+	return 0;
+}
+
+static const struct ap_attr iommu_group_attrs[] = {
+	{ "reserved_regions", 0444, reserved_regions_show, NULL },
+	{ NULL },
+};
+
 static const struct ap_attr *dir_attrs(enum dir d)
 {
 	switch (d) {
@@ -66,6 +85,7 @@ static const struct ap_attr *dir_attrs(enum dir d)
 	case D_MATRIX: return vfio_ap_matrix_attrs;
 	case D_TYPE: return vfio_ap_type_attrs;
 	case D_MDEV: return vfio_ap_mdev_attrs;
+	case D_IOMMU_GROUP: return iommu_group_attrs;
 	default: return NULL;
 	}
 }
@@ -162,6 +182,40 @@ static int lookup_mdev(struct ap_state *st, struct ap_node *n,
 	}
 }
 
+/* kernel/iommu_groups/<N>: the mdev with that group, by canonical name. */
+static int lookup_iommu_group(struct ap_state *st, struct ap_node *n,
+			      const char *name)
+{
+	char canon[16];
+	unsigned int i;
+
+	for (i = 0; i < st->n_mdev; i++) {
+		snprintf(canon, sizeof(canon), "%d",
+			 ap_mdev_iommu_group(&st->mdev[i]));
+		if (!strcmp(canon, name)) {
+			n->md = &st->mdev[i];
+			set_dir(n, D_IOMMU_GROUP);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The links between an mdev and its iommu_group, both ways. */
+static int lookup_group_link(struct ap_node *n, const char *name)
+{
+	if (n->dir == D_MDEV && !strcmp(name, "iommu_group")) {
+		set_link(n, "../../../../kernel/iommu_groups/%d",
+			 ap_mdev_iommu_group(n->md));
+		return 0;
+	}
+	if (n->dir == D_IOMMU_GROUP_DEVICES && !strcmp(name, n->md->uuid)) {
+		set_link(n, "../../../../devices/vfio_ap/matrix/%s", name);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 /* Children that depend on the state; 0 when found, -ENOENT if not. */
 static int lookup_dynamic(struct ap_state *st, struct ap_node *n,
 			  const char *name)
@@ -206,6 +260,11 @@ static int lookup_dynamic(struct ap_state *st, struct ap_node *n,
 		n->apqi = q;
 		set_dir(n, D_QUEUE);
 		return 0;
+	case D_IOMMU_GROUPS:
+		return lookup_iommu_group(st, n, name);
+	case D_MDEV:
+	case D_IOMMU_GROUP_DEVICES:
+		return lookup_group_link(n, name);
 	case D_QUEUE:
 		if (strcmp(name, "driver"))
 			return -ENOENT;
@@ -380,6 +439,19 @@ void ap_tree_list(struct ap_state *st, const struct ap_node *n,
 		for (i = 0; i < st->n_mdev; i++)
 			fill(arg, st->mdev[i].uuid, n->dir == D_MATRIX ?
 			     AP_NODE_DIR : AP_NODE_LINK);
+		break;
+	case D_MDEV:
+		fill(arg, "iommu_group", AP_NODE_LINK);
+		break;
+	case D_IOMMU_GROUPS:
+		for (i = 0; i < st->n_mdev; i++) {
+			snprintf(name, sizeof(name), "%d",
+				 ap_mdev_iommu_group(&st->mdev[i]));
+			fill(arg, name, AP_NODE_DIR);
+		}
+		break;
+	case D_IOMMU_GROUP_DEVICES:
+		fill(arg, n->md->uuid, AP_NODE_LINK);
 		break;
 	default:
 		break;

@@ -77,6 +77,46 @@ int kvmu_host_mdev_matrix(struct kvmu_host *host, const char *uuid,
 	return ap_view(host, matrix_fn, &q);
 }
 
+static int group_fn(struct ap_state *st, void *arg)
+{
+	struct q *q = arg;
+	struct ap_mdev *md = vfio_ap_find(st, q->uuid);
+
+	if (!md)
+		return -ENODEV;
+	return ap_mdev_iommu_group(md);
+}
+
+int kvmu_host_mdev_iommu_group(struct kvmu_host *host, const char *uuid)
+{
+	struct q q = { .uuid = uuid };
+
+	return ap_view(host, group_fn, &q);
+}
+
+static int group_mdev_fn(struct ap_state *st, void *arg)
+{
+	struct q *q = arg;
+	unsigned int i;
+
+	for (i = 0; i < st->n_mdev; i++)
+		if (ap_mdev_iommu_group(&st->mdev[i]) == q->index) {
+			memcpy(q->out, st->mdev[i].uuid, AP_UUID_LEN + 1);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int kvmu_host_iommu_group_mdev(struct kvmu_host *host, int group,
+			       char uuid[37])
+{
+	struct q q = { .index = group, .out = uuid };
+
+	if (group < 0)
+		return -ENOENT;
+	return ap_view(host, group_mdev_fn, &q);
+}
+
 static int check_fn(struct ap_state *st, void *arg)
 {
 	struct q *q = arg;

@@ -392,7 +392,8 @@ static int create_store(struct ap_state *st, N, const char *buf, size_t len)
 /*
  * The kernel blocks a remove while a guest has the device open and asks
  * the guest (request eventfd) to let go; a model cannot block a shell
- * forever, so it refuses with EBUSY and logs why.
+ * forever, so it refuses with EBUSY, logs why, and still relays the
+ * request to the guest's VFIO device (see docs/vfio.md).
  */
 static int remove_store(struct ap_state *st, const struct ap_node *n,
 			const char *buf, size_t len)
@@ -409,6 +410,7 @@ static int remove_store(struct ap_state *st, const struct ap_node *n,
 	if (ap_mdev_in_use(st->host, md->uuid, &pid)) {
 		ap_log(st, "vfio_ap_mdev %s: remove refused: in use by a guest "
 		       "(pid %ld)", md->uuid, (long)pid);
+		ap_mdev_request(st->host, md->uuid);
 		return -EBUSY;
 	}
 	vfio_ap_reset_queues(st, md);
