@@ -43,6 +43,7 @@ static const char usage_text[] =
 "  mdev unassign UUID KIND ID\n"
 "  mdev show UUID               matrix, guest_matrix, control_domains\n"
 "  mdev hold UUID [SECONDS]     open it as a guest would, until killed\n"
+"  mdev group UUID              its iommu_group: the N of /dev/vfio/N\n"
 "  read PATH                    cat a file of the tree (bus/ap/apmask)\n"
 "  write PATH VALUE             echo VALUE into it\n"
 "  check                        verify no APQN is shared or host-reserved\n"
@@ -354,6 +355,14 @@ static int cmd_mdev(struct kvmu_host *h, int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "assign") || !strcmp(argv[1], "unassign"))
 		return mdev_assign(h, argc, argv);
+	if (!strcmp(argv[1], "group")) {
+		int g = kvmu_host_mdev_iommu_group(h, argv[2]);
+
+		if (g < 0)
+			return report("group", argv[2], g);
+		printf("%d\n", g);
+		return 0;
+	}
 	if (!strcmp(argv[1], "hold"))
 		return mdev_hold(h, argv[2], argc > 3 ? atoi(argv[3]) : 0);
 	if (!strcmp(argv[1], "show")) {

@@ -13,6 +13,7 @@
 
 #include "shim_int.h"
 #include "kvmu/kvmu.h"
+#include "kvmu_int.h"
 
 #define BITS_PER_LONG (8 * sizeof(long))
 
@@ -51,8 +52,21 @@ void shim_fd_copy(int oldfd, int newfd)
  */
 int close(int fd)
 {
+	int maybe = shim_fd_maybe(fd), ret, err;
+
 	shim_fd_clear(fd);
-	return REAL(close)(fd);
+	ret = REAL(close)(fd);
+	if (maybe && !ret) {
+		/*
+		 * Release what this close let go now, as the kernel's
+		 * release does: a VFIO device's mdev, a KVM VFIO device's
+		 * groups.  (Without the shim it happens at the next call.)
+		 */
+		err = errno;
+		kvmu_obj_reap();
+		errno = err;
+	}
+	return ret;
 }
 
 int dup(int fd)

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include "shim_int.h"
+#include "kvmu/host.h"
+#include "kvmu/vfio.h"
 
 #define KVM_PATH "/dev/kvm"
 
@@ -84,6 +86,99 @@ int shim_is_kvm_path(int dirfd, const char *path)
 	return !strcmp(real, "/dev");
 }
 
+/* A VFIO node name: "vfio" or a group number (the cheap first test). */
+static int vfio_name(const char *base)
+{
+	if (!strcmp(base, "vfio"))
+		return 1;
+	if (!*base)
+		return 0;
+	for (; *base; base++)
+		if (*base < '0' || *base > '9')
+			return 0;
+	return 1;
+}
+
+/* Is directory dir /dev/vfio, existing or not (a host without VFIO)? */
+static int is_vfio_dir(char *dir)
+{
+	char real[PATH_MAX], *slash;
+
+	if (realpath(dir, real))
+		return !strcmp(real, "/dev/vfio");
+	slash = strrchr(dir, '/');
+	if (!slash || strcmp(slash + 1, "vfio"))
+		return 0;
+	*slash = '\0';
+	return realpath(*dir ? dir : "/", real) && !strcmp(real, "/dev");
+}
+
+/*
+ * A VFIO node kvmu serves: /dev/vfio/vfio or /dev/vfio/<N>, literally or
+ * through a directory that resolves to /dev/vfio.  The canonical name
+ * goes to canon (PATH_MAX bytes).
+ */
+int shim_vfio_path(int dirfd, const char *path, char *canon)
+{
+	char full[PATH_MAX];
+	const char *base;
+	size_t n;
+
+	if (!path)
+		return 0;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!vfio_name(base))
+		return 0;
+	if (path[0] == '/') {
+		n = (size_t)(base - path);
+		if (n >= sizeof(full))
+			return 0;
+		memcpy(full, path, n);
+		full[n] = '\0';
+	} else {
+		if (dir_path(dirfd, full, sizeof(full)))
+			return 0;
+		n = strlen(full);
+		if (snprintf(full + n, sizeof(full) - n, "/%.*s",
+			     (int)(base - path), path) >= (int)(sizeof(full) - n))
+			return 0;
+	}
+	n = strlen(full);
+	while (n > 1 && full[n - 1] == '/')
+		full[--n] = '\0';
+	if (!is_vfio_dir(full))
+		return 0;
+	snprintf(canon, PATH_MAX, "/dev/vfio/%s", base);
+	return 1;
+}
+
+/*
+ * Does the VFIO node canon exist for kvmu?  The container always does; a
+ * group when the host model has an mdev with that iommu_group.
+ */
+static int vfio_node_exists(const char *canon)
+{
+	struct kvmu_host *h;
+	char uuid[37];
+	int ok;
+
+	if (!strcmp(canon, "/dev/vfio/vfio"))
+		return 1;
+	if (kvmu_host_open(NULL, 0, &h))
+		return 0;
+	ok = !kvmu_host_iommu_group_mdev(h, atoi(canon + strlen("/dev/vfio/")),
+					 uuid);
+	kvmu_host_close(h);
+	return ok;
+}
+
+/* 1 (and the canonical name) when path is a VFIO node kvmu has. */
+static int is_vfio_node(int dirfd, const char *path, char *canon)
+{
+	return shim_vfio_path(dirfd, path, canon) && vfio_node_exists(canon);
+}
+
 /* What access() answers for the device when the real check failed. */
 static int kvm_access(int mode, int real_ret, int real_errno)
 {
@@ -100,28 +195,40 @@ static int kvm_access(int mode, int real_ret, int real_errno)
 
 int access(const char *path, int mode)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(access)(path, mode);
 
 	if (ret && shim_is_kvm_path(AT_FDCWD, path))
 		return kvm_access(mode, ret, errno);
+	if (ret && (err = errno, is_vfio_node(AT_FDCWD, path, canon)))
+		return kvm_access(mode, ret, err);
 	return ret;
 }
 
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(faccessat)(dirfd, path, mode, flags);
 
 	if (ret && shim_is_kvm_path(dirfd, path))
 		return kvm_access(mode, ret, errno);
+	if (ret && (err = errno, is_vfio_node(dirfd, path, canon)))
+		return kvm_access(mode, ret, err);
 	return ret;
 }
 
 int euidaccess(const char *path, int mode)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(euidaccess)(path, mode);
 
 	if (ret && shim_is_kvm_path(AT_FDCWD, path))
 		return kvm_access(mode, ret, errno);
+	if (ret && (err = errno, is_vfio_node(AT_FDCWD, path, canon)))
+		return kvm_access(mode, ret, err);
 	return ret;
 }
 
@@ -130,8 +237,20 @@ int eaccess(const char *path, int mode)
 	return euidaccess(path, mode);
 }
 
-/* The node devtmpfs would show for /dev/kvm. */
-static int kvm_stat(struct stat *st, int real_ret, int real_errno)
+/*
+ * The device number of a VFIO node: the container is misc 10:196; group
+ * nodes have a dynamic major (241 is typical) and the group as minor.
+ */
+static dev_t vfio_rdev(const char *canon)
+{
+	if (!strcmp(canon, "/dev/vfio/vfio"))
+		return makedev(10, 196);
+	return makedev(241, (unsigned int)atoi(canon + strlen("/dev/vfio/")));
+}
+
+/* The node devtmpfs would show for /dev/kvm (or a VFIO node). */
+static int kvm_stat(struct stat *st, int real_ret, int real_errno,
+		    dev_t rdev)
 {
 	if (real_ret == 0 || real_errno != ENOENT) {
 		errno = real_errno;
@@ -140,35 +259,47 @@ static int kvm_stat(struct stat *st, int real_ret, int real_errno)
 	memset(st, 0, sizeof(*st));
 	st->st_mode = S_IFCHR | 0666;
 	st->st_nlink = 1;
-	st->st_rdev = makedev(10, 232);
+	st->st_rdev = rdev;
 	st->st_blksize = 4096;
 	return 0;
 }
 
 int stat(const char *path, struct stat *st)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(stat)(path, st);
 
 	if (ret && shim_is_kvm_path(AT_FDCWD, path))
-		return kvm_stat(st, ret, errno);
+		return kvm_stat(st, ret, errno, makedev(10, 232));
+	if (ret && (err = errno, is_vfio_node(AT_FDCWD, path, canon)))
+		return kvm_stat(st, ret, err, vfio_rdev(canon));
 	return ret;
 }
 
 int lstat(const char *path, struct stat *st)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(lstat)(path, st);
 
 	if (ret && shim_is_kvm_path(AT_FDCWD, path))
-		return kvm_stat(st, ret, errno);
+		return kvm_stat(st, ret, errno, makedev(10, 232));
+	if (ret && (err = errno, is_vfio_node(AT_FDCWD, path, canon)))
+		return kvm_stat(st, ret, err, vfio_rdev(canon));
 	return ret;
 }
 
 int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
+	char canon[PATH_MAX];
+	int err;
 	int ret = REAL(fstatat)(dirfd, path, st, flags);
 
 	if (ret && shim_is_kvm_path(dirfd, path))
-		return kvm_stat(st, ret, errno);
+		return kvm_stat(st, ret, errno, makedev(10, 232));
+	if (ret && (err = errno, is_vfio_node(dirfd, path, canon)))
+		return kvm_stat(st, ret, err, vfio_rdev(canon));
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 
 #include "shim_int.h"
 #include "kvmu_int.h"
+#include "kvmu/abi/vfio.h"
+#include "kvmu/vfio.h"
 
 void kvmu_shim_fd_created(int fd);
 
@@ -112,7 +115,8 @@ int ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, unsigned long);
 	va_end(ap);
-	if (likely(_IOC_TYPE(req) != KVMIO && !shim_fd_maybe(fd)))
+	if (likely(_IOC_TYPE(req) != KVMIO && _IOC_TYPE(req) != VFIO_TYPE &&
+		   !shim_fd_maybe(fd)))
 		return REAL(ioctl)(fd, req, arg);
 	return kvmu_path(fd, req, arg);
 }
@@ -163,10 +167,36 @@ static int kvm_open(int flags)
 	return fd;
 }
 
-/* O_PATH opens name the node; they never reach the driver. */
-static int is_kvm_open(int dirfd, const char *path, int flags)
+/* open() of a /dev/vfio node: the same checks as for /dev/kvm. */
+static int vfio_open(const char *canon, int flags)
 {
-	return !(flags & O_PATH) && shim_is_kvm_path(dirfd, path);
+	if (flags & O_DIRECTORY) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return kvmu_vfio_open(canon, flags);
+}
+
+/*
+ * O_PATH opens name the node; they never reach the driver.  Returns 1
+ * for /dev/kvm, 2 for a VFIO node (canonical name in canon), else 0.
+ */
+static int kvmu_node(int dirfd, const char *path, int flags, char *canon)
+{
+	if (flags & O_PATH)
+		return 0;
+	if (shim_is_kvm_path(dirfd, path))
+		return 1;
+	return shim_vfio_path(dirfd, path, canon) ? 2 : 0;
+}
+
+static int node_open(int node, const char *canon, int flags)
+{
+	return node == 1 ? kvm_open(flags) : vfio_open(canon, flags);
 }
 
 static unsigned int open_mode(int flags, va_list ap)
@@ -177,85 +207,113 @@ static unsigned int open_mode(int flags, va_list ap)
 int open(const char *path, int flags, ...)
 {
 	unsigned int mode;
+	char canon[PATH_MAX];
+	int node;
 	va_list ap;
 
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (is_kvm_open(AT_FDCWD, path, flags))
-		return kvm_open(flags);
+	node = kvmu_node(AT_FDCWD, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(open)(path, flags, mode);
 }
 
 int open64(const char *path, int flags, ...)
 {
 	unsigned int mode;
+	char canon[PATH_MAX];
+	int node;
 	va_list ap;
 
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (is_kvm_open(AT_FDCWD, path, flags))
-		return kvm_open(flags);
+	node = kvmu_node(AT_FDCWD, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(open64)(path, flags, mode);
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	unsigned int mode;
+	char canon[PATH_MAX];
+	int node;
 	va_list ap;
 
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (is_kvm_open(dirfd, path, flags))
-		return kvm_open(flags);
+	node = kvmu_node(dirfd, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(openat)(dirfd, path, flags, mode);
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
 {
 	unsigned int mode;
+	char canon[PATH_MAX];
+	int node;
 	va_list ap;
 
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	if (is_kvm_open(dirfd, path, flags))
-		return kvm_open(flags);
+	node = kvmu_node(dirfd, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(openat64)(dirfd, path, flags, mode);
 }
 
 /* The _FORTIFY_SOURCE entry points: libc's own checks stay in force. */
 int __open_2(const char *path, int flags)
 {
-	if (!(flags & (O_CREAT | O_TMPFILE)) &&
-	    is_kvm_open(AT_FDCWD, path, flags))
-		return kvm_open(flags);
+	char canon[PATH_MAX];
+	int node;
+
+	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
+		kvmu_node(AT_FDCWD, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(open_2)(path, flags);
 }
 
 int __open64_2(const char *path, int flags)
 {
-	if (!(flags & (O_CREAT | O_TMPFILE)) &&
-	    is_kvm_open(AT_FDCWD, path, flags))
-		return kvm_open(flags);
+	char canon[PATH_MAX];
+	int node;
+
+	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
+		kvmu_node(AT_FDCWD, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(open64_2)(path, flags);
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
-	if (!(flags & (O_CREAT | O_TMPFILE)) &&
-	    is_kvm_open(dirfd, path, flags))
-		return kvm_open(flags);
+	char canon[PATH_MAX];
+	int node;
+
+	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
+		kvmu_node(dirfd, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(openat_2)(dirfd, path, flags);
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-	if (!(flags & (O_CREAT | O_TMPFILE)) &&
-	    is_kvm_open(dirfd, path, flags))
-		return kvm_open(flags);
+	char canon[PATH_MAX];
+	int node;
+
+	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
+		kvmu_node(dirfd, path, flags, canon);
+	if (node)
+		return node_open(node, canon, flags);
 	return REAL(openat64_2)(dirfd, path, flags);
 }
 

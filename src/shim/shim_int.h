@@ -74,5 +74,7 @@ void shim_fd_copy(int oldfd, int newfd);
 
 /* Is path (relative to dirfd) the KVM device node? */
 int shim_is_kvm_path(int dirfd, const char *path);
+/* Is path a VFIO node kvmu serves?  Its canonical name into canon. */
+int shim_vfio_path(int dirfd, const char *path, char *canon);
 
 #endif /* KVMU_SHIM_INT_H */
