@@ -37,15 +37,7 @@ rc=$?
 [ $rc = 0 ] || fail "halt: status $rc ($(cat "$T/err"))"
 grep -q 'halting with a disabled wait' "$T/out" || fail "halt: no output"
 
-# expect STATUS PATTERN ARGS...
-expect() {
-	want=$1 pat=$2
-	shift 2
-	err=$("$KVMU" run "$@" 2>&1 >/dev/null)
-	rc=$?
-	[ $rc = "$want" ] || fail "run $*: status $rc, want $want ($err)"
-	echo "$err" | grep -q -e "$pat" || fail "run $*: message '$err'"
-}
+. tests/shell/lib/expect_run.sh
 printf '\177ELF\002\002\001' > "$T/trunc.elf"
 head -c 100 /dev/zero >> "$T/trunc.elf"
 expect 2 "not a big-endian ELF64 image for s390x" --arch s390x \
