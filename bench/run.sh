@@ -5,7 +5,8 @@
 #      instruction count kvmu measured and QEMU's whole-run wall time);
 #  (b) a PIO exit round trip (KVM_RUN -> KVM_EXIT_IO -> back) and
 #  (c) VM + memory slot + vCPU creation, kvmu against the real /dev/kvm,
-#      measured by bench/kvm_bench.c built once for each.
+#      measured by bench/kvm_bench.c built once for each;
+#  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x.
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -81,6 +82,37 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	kvm_create=$(field "$OUT/kvm_bench-kvm" create "$CREATE_N")
 fi
 
+# ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
+# The same C workload (tests/guests/s390x/bench.c) as a kvmu guest and as a
+# static Linux program; QEMU's rate uses kvmu's instruction count (the
+# two builds differ only in their console calls and entry code).
+S390=$BUILD/guests/s390x
+s390_insns="" s390_mips="" s390_qemu_mips=""
+if sh tests/guests/s390x/build.sh "$S390" >/dev/null 2>&1; then
+	t0=$(now_us)
+	"$KVMU" run --arch s390x --stats "$S390/bench.elf" >"$OUT/s390.out" \
+		2>"$OUT/s390.stats"
+	rc=$?
+	t1=$(now_us)
+	s390_insns=$(sed -n 's/^ *instructions: *\([0-9][0-9]*\)$/\1/p' \
+		"$OUT/s390.stats")
+	[ "$rc" = 1 ] && [ -n "$s390_insns" ] && s390_mips=$(awk \
+		-v n="$s390_insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+	if command -v qemu-s390x >/dev/null 2>&1 && [ -n "$s390_mips" ]; then
+		t0=$(now_us)
+		qemu-s390x "$S390/bench-linux" >"$OUT/s390-qemu.out"
+		rc=$?
+		t1=$(now_us)
+		if [ "$rc" = 0 ] && cmp -s "$OUT/s390.out" "$OUT/s390-qemu.out"
+		then
+			s390_qemu_mips=$(awk -v n="$s390_insns" \
+				-v us=$((t1 - t0)) 'BEGIN { print n / us }')
+		else
+			echo "bench: qemu-s390x run differs or failed" >&2
+		fi
+	fi
+fi
+
 # ---- the table ----
 row() { printf '%-34s %14s %14s  %-10s %9s\n' "$@"; }
 echo
@@ -95,9 +127,15 @@ row "PIO exit round trip, us" "$(fmt "$kvmu_pio")" "$(fmt "$kvm_pio")" \
 	"/dev/kvm" "$(speed "$kvmu_pio" "$kvm_pio" 0)"
 row "VM+memslot+vCPU creation, us" "$(fmt "$kvmu_create")" \
 	"$(fmt "$kvm_create")" "/dev/kvm" "$(speed "$kvmu_create" "$kvm_create" 0)"
+row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
+	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
+	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"
 echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time; start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
+echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/s390x/bench.c),"
+echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
+echo "mode, whole process, same output checked)."
 [ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
 
 # ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----

@@ -4,9 +4,9 @@
  * only the public API (kvmu_open, kvmu_ioctl, mmap of the vCPU fd), so it
  * doubles as an example of driving kvmu the way QEMU drives /dev/kvm.
  *
- * Devices: the debug console at port 0xE9 and a transmit-only 16550 at
- * 0x3F8 print to stdout; a write to port 0xF4 (QEMU's isa-debug-exit)
- * ends the run with status (value << 1) | 1; HLT ends it with status 0.
+ * This file is the architecture-neutral part (options, the VM, the run
+ * loop, statistics); x86_run.c and s390_run.c boot their guests and
+ * handle their exits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,53 +27,38 @@
 #include "cli.h"
 #include "run.h"
 
-#define PORT_DEBUGCON	0xE9
-#define PORT_EXIT	0xF4
-#define PORT_COM1	0x3F8
-#define NR_EXITS	64
-#define EFER_LMA_BIT	(1ULL << 10)
-
-struct uart {
-	uint8_t ier, lcr, mcr, scr;
-};
-
-struct vm {
-	int sys_fd, vm_fd, vcpu_fd;
-	struct kvm_run *run;
-	size_t run_size;
-	struct guest_ram ram;
-	struct uart com1;
-	unsigned long long exits[NR_EXITS];
-	bool done;
-	int status;
-};
-
 static volatile sig_atomic_t stop_requested;
-static struct kvm_run *volatile signal_run;
+static volatile uint8_t *volatile signal_exit;	/* immediate_exit */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-	if (signal_run)
-		signal_run->immediate_exit = 1;
+	if (signal_exit)
+		*signal_exit = 1;
 }
 
 static int usage(FILE *f)
 {
 	fprintf(f,
-"usage: kvmu run [--arch x86_64] [--mode real|long] [--mem SIZE] [--stats]\n"
-"                IMAGE\n\n"
-"Boot IMAGE on a kvmu software CPU.  IMAGE is an ELF64 file (started in\n"
-"64-bit long mode at its entry point, with identity paging), an ELF32 or\n"
-"a.out-kludge multiboot image (started as QEMU's -kernel starts it), or a\n"
-"flat binary (real mode at 0000:7C00, or with --mode long at 1 MiB).\n\n"
-"  --arch A      guest architecture (only x86_64 boots for now)\n"
-"  --mode M      start a flat binary in real (default) or long mode\n"
+"usage: kvmu run [--arch x86_64|s390x] [--mode real|long] [--mem SIZE]\n"
+"                [--ap MDEV-UUID] [--stats] IMAGE\n\n"
+"Boot IMAGE on a kvmu software CPU.\n\n"
+"x86_64 (the default): IMAGE is an ELF64 file (started in 64-bit long mode\n"
+"at its entry point, with identity paging), an ELF32 or a.out-kludge\n"
+"multiboot image (started as QEMU's -kernel starts it), or a flat binary\n"
+"(real mode at 0000:7C00, or with --mode long at 1 MiB).  Ports: 0xE9\n"
+"debug console and COM1 (0x3F8) to stdout; a write to 0xF4 exits with\n"
+"status (value << 1) | 1.  HLT ends the run with status 0.\n\n"
+"s390x: IMAGE is a big-endian ELF64 file, started at its entry in 64-bit\n"
+"mode with DAT and interruptions off.  The console is DIAGNOSE X'500':\n"
+"GR1 0x100 writes GR3 bytes at GR2, GR1 0x101 exits with status\n"
+"(GR2 << 1) | 1.  A disabled wait ends the run with status 0.\n\n"
+"  --arch A      guest architecture: x86_64 or s390x\n"
+"  --mode M      start a flat x86 binary in real (default) or long mode\n"
 "  --mem SIZE    guest RAM, e.g. 64M or 1G (default 128M)\n"
+"  --ap UUID     s390x: pass the vfio_ap mediated device UUID through\n"
 "  --stats       print instructions, exits and MIPS on stderr\n\n"
-"Ports: 0xE9 debug console and COM1 (0x3F8) to stdout; a write to 0xF4\n"
-"exits with status (value << 1) | 1.  HLT ends the run with status 0.\n"
 "Other statuses: 2 usage or image error, 4 guest crash, 130 interrupted.\n");
 	return f == stdout ? 0 : RUN_EXIT_USAGE;
 }
@@ -103,13 +88,6 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-struct options {
-	enum boot_mode mode;
-	uint64_t mem;
-	bool stats, help;
-	const char *image;
-};
-
 static int bad_arg(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "kvmu run: ");
@@ -118,30 +96,63 @@ static int bad_arg(const char *fmt, const char *arg)
 	return RUN_EXIT_USAGE;
 }
 
+/* The checks that need every option seen. */
+static int check_options(int argc, char **argv, struct run_options *o)
+{
+	if (optind != argc - 1)
+		return bad_arg("%s", optind == argc ? "no IMAGE given" :
+			       "one IMAGE only");
+	o->image = argv[optind];
+	if (o->ap_uuid && o->arch != KVMU_ARCH_S390X)
+		return bad_arg("%s", "--ap needs --arch s390x");
+	if (o->mode != BOOT_AUTO && o->arch != KVMU_ARCH_X86_64)
+		return bad_arg("%s", "--mode applies to x86_64 guests only");
+	if (o->arch == KVMU_ARCH_S390X)
+		o->mem = (o->mem + 0xFFFFF) & ~0xFFFFFULL;
+	else
+		o->mem = (o->mem + 0xFFF) & ~0xFFFULL;
+	return 0;
+}
+
+static const struct run_arch *const arches[] = { &run_x86, &run_s390 };
+
+static const struct run_arch *find_arch(int arch)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (arches[i]->arch == arch)
+			return arches[i];
+	return NULL;
+}
+
 /* 0 to go on, or the exit status (for --help and errors). */
-static int parse_options(int argc, char **argv, struct options *o)
+static int parse_options(int argc, char **argv, struct run_options *o)
 {
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "mem", required_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "ap", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
 
-	*o = (struct options){ .mode = BOOT_AUTO, .mem = RAM_DEFAULT };
+	*o = (struct run_options){ .arch = KVMU_ARCH_X86_64,
+				   .mode = BOOT_AUTO, .mem = RAM_DEFAULT };
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if (kvmu_arch_from_name(optarg) < 0)
+			o->arch = kvmu_arch_from_name(optarg);
+			if (o->arch < 0)
 				return bad_arg("unknown architecture '%s'", optarg);
-			if (kvmu_arch_from_name(optarg) != KVMU_ARCH_X86_64)
+			if (!find_arch(o->arch))
 				return bad_arg("cannot boot %s guests yet "
-					       "(only x86_64)", optarg);
+					       "(x86_64 and s390x)", optarg);
 			break;
 		case 'm':
 			if (!strcmp(optarg, "real"))
@@ -162,6 +173,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 's':
 			o->stats = true;
 			break;
+		case 'A':
+			o->ap_uuid = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -172,161 +186,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return bad_arg("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		return bad_arg("%s", optind == argc ? "no IMAGE given" :
-			       "one IMAGE only");
-	o->image = argv[optind];
-	o->mem = (o->mem + 0xFFF) & ~0xFFFULL;
-	return 0;
+	return check_options(argc, argv, o);
 }
 
-static int sys_error(const char *what)
+int run_sys_error(const char *what)
 {
 	fprintf(stderr, "kvmu run: %s: %s\n", what, strerror(errno));
 	return -1;
 }
 
-/* System, VM, one memory slot over all of RAM at 0, one vCPU. */
-static int vm_create(struct vm *vm, uint64_t mem)
-{
-	struct kvm_userspace_memory_region slot = { .slot = 0 };
-	int size;
-
-	vm->sys_fd = kvmu_open(KVMU_ARCH_X86_64, KVMU_OPEN_CLOEXEC);
-	if (vm->sys_fd < 0)
-		return sys_error("kvmu_open");
-	vm->vm_fd = kvmu_ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
-	if (vm->vm_fd < 0)
-		return sys_error("KVM_CREATE_VM");
-	vm->ram.mem = mmap(NULL, mem, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->ram.mem == MAP_FAILED) {
-		vm->ram.mem = NULL;
-		return sys_error("allocating guest RAM");
-	}
-	vm->ram.size = mem;
-	slot.memory_size = mem;
-	slot.userspace_addr = (uintptr_t)vm->ram.mem;
-	if (kvmu_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		return sys_error("KVM_SET_USER_MEMORY_REGION");
-	/* What Intel KVM needs for real mode; harmless elsewhere. */
-	kvmu_ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xFFFBD000UL);
-	vm->vcpu_fd = kvmu_ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		return sys_error("KVM_CREATE_VCPU");
-	size = kvmu_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (size < (int)sizeof(struct kvm_run))
-		return sys_error("KVM_GET_VCPU_MMAP_SIZE");
-	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return sys_error("mmap of the vCPU");
-	}
-	vm->run_size = size;
-	return 0;
-}
-
-static void vm_destroy(struct vm *vm)
-{
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
-	if (vm->ram.mem)
-		munmap(vm->ram.mem, vm->ram.size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
-	if (vm->vm_fd >= 0)
-		close(vm->vm_fd);
-	if (vm->sys_fd >= 0)
-		close(vm->sys_fd);
-}
-
-/* ---- devices ---- */
-
-static uint8_t uart_in(struct uart *u, unsigned int reg)
-{
-	switch (reg) {
-	case 1: return u->lcr & 0x80 ? 0 : u->ier;
-	case 2: return 0x01;		/* IIR: no interrupt pending */
-	case 3: return u->lcr;
-	case 4: return u->mcr;
-	case 5: return 0x60;		/* LSR: THR and transmitter empty */
-	case 6: return 0xB0;		/* MSR: DCD, DSR, CTS */
-	case 7: return u->scr;
-	default: return 0;		/* RBR: no input */
-	}
-}
-
-static void uart_out(struct uart *u, unsigned int reg, uint8_t v)
-{
-	switch (reg) {
-	case 0:
-		if (!(u->lcr & 0x80))	/* else the divisor latch */
-			putchar(v);
-		break;
-	case 1: if (!(u->lcr & 0x80)) u->ier = v & 0x0F; break;
-	case 3: u->lcr = v; break;
-	case 4: u->mcr = v; break;
-	case 7: u->scr = v; break;
-	}
-}
-
-static uint32_t get_le(const uint8_t *p, unsigned int size)
-{
-	uint32_t v = 0;
-
-	while (size--)
-		v = v << 8 | p[size];
-	return v;
-}
-
-/* One element of a (possibly string) port access. */
-static void pio_one(struct vm *vm, uint16_t port, bool out, uint8_t *data,
-		    unsigned int size)
-{
-	if (out && port == PORT_EXIT) {
-		vm->done = true;
-		vm->status = (int)((get_le(data, size) << 1) | 1);
-	} else if (port == PORT_DEBUGCON) {
-		if (out)
-			putchar(data[0]);
-		else
-			memset(data, PORT_DEBUGCON, size);
-	} else if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
-		if (out)
-			uart_out(&vm->com1, port - PORT_COM1, data[0]);
-		else
-			memset(data, uart_in(&vm->com1, port - PORT_COM1),
-			       size);
-	} else if (!out) {
-		memset(data, 0xFF, size);	/* nothing there: open bus */
-	}
-}
-
-static void handle_io(struct vm *vm)
-{
-	struct kvm_run *r = vm->run;
-	uint8_t *data = (uint8_t *)r + r->io.data_offset;
-	uint32_t i;
-
-	for (i = 0; i < r->io.count && !vm->done; i++, data += r->io.size)
-		pio_one(vm, r->io.port, r->io.direction == KVM_EXIT_IO_OUT,
-			data, r->io.size);
-}
-
-static void handle_mmio(struct vm *vm)
-{
-	/* No MMIO devices: reads see open bus, writes are dropped. */
-	if (!vm->run->mmio.is_write)
-		memset(vm->run->mmio.data, 0xFF, sizeof(vm->run->mmio.data));
-}
-
-/* ---- ends of the run ---- */
-
-static void guest_failed(struct vm *vm, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void guest_failed(struct vm *vm, const char *fmt, ...)
+void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -340,149 +209,84 @@ static void guest_failed(struct vm *vm, const char *fmt, ...)
 	vm->status = RUN_EXIT_GUEST;
 }
 
-/* Read a guest-physical qword (identity-mapped firmware stacks only). */
-static bool read_phys64(struct vm *vm, uint64_t a, uint64_t *v)
+/* Guest RAM: anonymous, aligned as the architecture's slots must be. */
+static int ram_alloc(struct run_vm *vm, uint64_t mem, uint64_t align)
 {
-	if (a > vm->ram.size || vm->ram.size - a < 8)
-		return false;
-	memcpy(v, vm->ram.mem + a, 8);
-	return true;
+	uintptr_t p;
+
+	vm->ram_map_size = mem + align;
+	vm->ram_map = mmap(NULL, vm->ram_map_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->ram_map == MAP_FAILED) {
+		vm->ram_map = NULL;
+		return run_sys_error("allocating guest RAM");
+	}
+	p = ((uintptr_t)vm->ram_map + align - 1) & ~(uintptr_t)(align - 1);
+	vm->ram.mem = (uint8_t *)p;
+	vm->ram.size = mem;
+	return 0;
 }
 
-/* A HLT inside a firmware stub: an exception the guest did not handle. */
-static void report_stub(struct vm *vm, int v, struct kvm_regs *regs,
-			struct kvm_sregs *sregs)
+/* System, VM, one memory slot over all of RAM at 0, one vCPU. */
+static int vm_create(struct run_vm *vm, const struct run_arch *a,
+		     uint64_t mem)
 {
-	bool err = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
-	uint64_t sp = regs->rsp, code = 0, rip = 0;
-	char ec[40];
+	struct kvm_userspace_memory_region slot = { .slot = 0 };
+	int size;
 
-	if (!(sregs->efer & EFER_LMA_BIT)) {
-		guest_failed(vm, "unhandled real-mode interrupt %d%s%s%s", v,
-			     *x86_vector_name(v) ? " (" : "",
-			     x86_vector_name(v),
-			     *x86_vector_name(v) ? ")" : "");
-		return;
+	vm->sys_fd = kvmu_open(a->arch, KVMU_OPEN_CLOEXEC);
+	if (vm->sys_fd < 0)
+		return run_sys_error("kvmu_open");
+	vm->vm_fd = kvmu_ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return run_sys_error("KVM_CREATE_VM");
+	if (ram_alloc(vm, mem, a->ram_align) < 0)
+		return -1;
+	slot.memory_size = mem;
+	slot.userspace_addr = (uintptr_t)vm->ram.mem;
+	if (kvmu_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		return run_sys_error("KVM_SET_USER_MEMORY_REGION");
+	vm->vcpu_fd = kvmu_ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return run_sys_error("KVM_CREATE_VCPU");
+	size = kvmu_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < 4096)
+		return run_sys_error("KVM_GET_VCPU_MMAP_SIZE");
+	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED) {
+		vm->run = NULL;
+		return run_sys_error("mmap of the vCPU");
 	}
-	if (err)
-		read_phys64(vm, sp, &code), sp += 8;
-	if (!read_phys64(vm, sp, &rip))
-		rip = ~0ULL;
-	snprintf(ec, sizeof(ec), ", error code %#llx",
-		 (unsigned long long)code);
-	guest_failed(vm, "unhandled exception %d (%s)%s at rip %#llx, "
-		     "cr2 %#llx", v, x86_vector_name(v), err ? ec : "",
-		     (unsigned long long)rip, (unsigned long long)sregs->cr2);
+	vm->run_size = size;
+	return 0;
 }
 
-static void handle_hlt(struct vm *vm)
+static void vm_destroy(struct run_vm *vm, const struct run_arch *a)
 {
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-	int v;
-
-	if (kvmu_ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) < 0 ||
-	    kvmu_ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
-		guest_failed(vm, "reading registers: %s", strerror(errno));
-		return;
-	}
-	v = x86_stub_vector(sregs.cs.base + regs.rip - 1);
-	if (v >= 0) {
-		report_stub(vm, v, &regs, &sregs);
-		return;
-	}
-	/* Nothing could ever wake the guest: there is no interrupt source. */
-	if (regs.rflags & (1 << 9)) {
-		fflush(stdout);
-		fprintf(stderr, "kvmu run: guest halted with interrupts "
-			"enabled; no device can wake it, stopping\n");
-	}
-	vm->done = true;
-	vm->status = 0;
+	a->cleanup(vm);
+	if (vm->run)
+		munmap(vm->run, vm->run_size);
+	if (vm->ram_map)
+		munmap(vm->ram_map, vm->ram_map_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->sys_fd >= 0)
+		close(vm->sys_fd);
 }
 
-/* KVM_INTERNAL_ERROR_EMULATION: name the instruction kvmu gave up on. */
-static void emulation_failure(struct vm *vm)
+/* exit_reason sits at the same offset in every arch's kvm_run. */
+static uint32_t exit_reason(const struct run_vm *vm)
 {
-	struct kvm_run *r = vm->run;
-	struct kvm_regs regs = { 0 };
-	char buf[64];
-	int i, len = 0, n = 0;
-
-	if (r->internal.ndata >= 2 && (r->emulation_failure.flags &
-	    KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES))
-		n = r->emulation_failure.insn_size;
-	if (n > (int)sizeof(r->emulation_failure.insn_bytes))
-		n = sizeof(r->emulation_failure.insn_bytes);
-	buf[0] = '\0';
-	for (i = 0; i < n; i++)
-		len += snprintf(buf + len, sizeof(buf) - len, " %02x",
-				r->emulation_failure.insn_bytes[i]);
-	kvmu_ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs);
-	guest_failed(vm, "emulation failure at rip %#llx%s%s",
-		     (unsigned long long)regs.rip, n ? ", instruction" : "",
-		     buf);
+	return ((const struct kvm_run *)vm->run)->exit_reason;
 }
 
-static void handle_internal(struct vm *vm)
+static void run_loop(struct run_vm *vm, const struct run_arch *a)
 {
-	struct kvm_run *r = vm->run;
-	uint32_t i, n = r->internal.ndata;
-	char buf[256];
-	int len = 0;
+	uint32_t why;
 
-	if (r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
-		emulation_failure(vm);
-		return;
-	}
-	if (n > sizeof(r->internal.data) / sizeof(r->internal.data[0]))
-		n = sizeof(r->internal.data) / sizeof(r->internal.data[0]);
-	buf[0] = '\0';
-	for (i = 0; i < n && len < (int)sizeof(buf) - 20; i++)
-		len += snprintf(buf + len, sizeof(buf) - len, " %#llx",
-				(unsigned long long)r->internal.data[i]);
-	guest_failed(vm, "internal error, suberror %u%s%s",
-		     r->internal.suberror, n ? ", data" : "", buf);
-}
-
-static void handle_exit(struct vm *vm)
-{
-	struct kvm_run *r = vm->run;
-
-	if (r->exit_reason < NR_EXITS)
-		vm->exits[r->exit_reason]++;
-	switch (r->exit_reason) {
-	case KVM_EXIT_IO:
-		handle_io(vm);
-		break;
-	case KVM_EXIT_MMIO:
-		handle_mmio(vm);
-		break;
-	case KVM_EXIT_HLT:
-		handle_hlt(vm);
-		break;
-	case KVM_EXIT_INTR:
-		break;
-	case KVM_EXIT_SHUTDOWN:
-		guest_failed(vm, "guest shut down (triple fault)");
-		break;
-	case KVM_EXIT_INTERNAL_ERROR:
-		handle_internal(vm);
-		break;
-	case KVM_EXIT_FAIL_ENTRY:
-		guest_failed(vm, "entry failed, reason %#llx",
-			     (unsigned long long)
-			     r->fail_entry.hardware_entry_failure_reason);
-		break;
-	default:
-		guest_failed(vm, "unexpected exit %u (%s)", r->exit_reason,
-			     kvmu_exit_name(r->exit_reason) ?
-			     kvmu_exit_name(r->exit_reason) : "?");
-	}
-}
-
-static void run_loop(struct vm *vm)
-{
 	while (!vm->done) {
 		if (kvmu_ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR && !stop_requested)
@@ -493,10 +297,14 @@ static void run_loop(struct vm *vm)
 				vm->status = RUN_EXIT_SIGNAL;
 				return;
 			}
-			guest_failed(vm, "KVM_RUN: %s", strerror(errno));
+			run_guest_failed(vm, "KVM_RUN: %s", strerror(errno));
 			return;
 		}
-		handle_exit(vm);
+		why = exit_reason(vm);
+		if (why < RUN_NR_EXITS)
+			vm->exits[why]++;
+		if (why != KVM_EXIT_INTR)
+			a->handle_exit(vm);
 	}
 }
 
@@ -511,7 +319,7 @@ static double now_s(void)
 }
 
 /* Stable "key: value" lines, for people and for bench/run.sh. */
-static void print_stats(struct vm *vm, double wall)
+static void print_stats(struct run_vm *vm, double wall)
 {
 	struct kvmu_vcpu_stats st;
 	bool have = kvmu_vcpu_stats(vm->vcpu_fd, &st) == 0;
@@ -530,10 +338,10 @@ static void print_stats(struct vm *vm, double wall)
 	if (have && wall > 0)
 		fprintf(stderr, "  MIPS:          %.1f\n",
 			st.instructions / wall / 1e6);
-	for (i = 0; i < NR_EXITS; i++)
+	for (i = 0; i < RUN_NR_EXITS; i++)
 		total += vm->exits[i];
 	fprintf(stderr, "  exits:         %llu\n", total);
-	for (i = 0; i < NR_EXITS; i++) {
+	for (i = 0; i < RUN_NR_EXITS; i++) {
 		if (!vm->exits[i])
 			continue;
 		name = kvmu_exit_name(i);
@@ -542,11 +350,12 @@ static void print_stats(struct vm *vm, double wall)
 	}
 }
 
-static void catch_signals(struct kvm_run *run)
+static void catch_signals(struct run_vm *vm)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	signal_run = run;
+	/* immediate_exit is the second byte of kvm_run on every arch */
+	signal_exit = &((struct kvm_run *)vm->run)->immediate_exit;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -554,33 +363,29 @@ static void catch_signals(struct kvm_run *run)
 
 int kvmu_cli_run(int argc, char **argv)
 {
-	struct vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
-	struct options o;
-	struct boot b;
+	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+	const struct run_arch *a;
+	struct run_options o;
 	double t0;
 	int ret;
 
 	ret = parse_options(argc, argv, &o);
 	if (ret || o.help)
 		return ret ? ret : usage(stdout);
-	if (vm_create(&vm, o.mem) < 0) {
-		vm_destroy(&vm);
-		return RUN_EXIT_USAGE;
-	}
-	if (load_image(o.image, o.mode, &vm.ram, &b) < 0 ||
-	    x86_boot(vm.sys_fd, vm.vcpu_fd, &vm.ram, &b) < 0) {
-		vm_destroy(&vm);
+	a = find_arch(o.arch);
+	if (vm_create(&vm, a, o.mem) < 0 || a->boot(&vm, &o) < 0) {
+		vm_destroy(&vm, a);
 		return RUN_EXIT_USAGE;
 	}
 	/* Guest lines appear as they are written, even through a pipe. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	catch_signals(vm.run);
+	catch_signals(&vm);
 	t0 = now_s();
-	run_loop(&vm);
+	run_loop(&vm, a);
 	fflush(stdout);
 	if (o.stats)
 		print_stats(&vm, now_s() - t0);
-	signal_run = NULL;
-	vm_destroy(&vm);
+	signal_exit = NULL;
+	vm_destroy(&vm, a);
 	return vm.status;
 }

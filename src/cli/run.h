@@ -7,6 +7,7 @@
 #ifndef KVMU_CLI_RUN_H
 #define KVMU_CLI_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Exit statuses of `kvmu run` besides 0 and the guest's (v << 1) | 1. */
@@ -36,6 +37,8 @@
 #define REAL_LIMIT	FW_STUBS
 #define LOAD_MIN	0x100000ULL
 
+#define S390_LOAD_MIN	0x2000ULL	/* above the 8 KiB lowcore */
+
 #define RAM_DEFAULT	(128ULL << 20)
 #define RAM_MIN		(2ULL << 20)
 #define RAM_MAX		(64ULL << 30)
@@ -59,9 +62,63 @@ struct boot {
 	const char *path;
 };
 
+#define RUN_NR_EXITS	64
+
+/* The VM of one `kvmu run`: one vCPU, all RAM in slot 0 at address 0. */
+struct run_vm {
+	int sys_fd, vm_fd, vcpu_fd;
+	void *run;		/* the vCPU's mapped kvm_run (arch layout) */
+	size_t run_size;
+	struct guest_ram ram;
+	void *ram_map;		/* the mapping RAM lies in (aligned inside) */
+	size_t ram_map_size;
+	unsigned long long exits[RUN_NR_EXITS];
+	bool done;
+	int status;
+	void *dev;		/* the arch's device state */
+};
+
+/* What `kvmu run` was asked to do. */
+struct run_options {
+	int arch;		/* enum kvmu_arch */
+	enum boot_mode mode;
+	uint64_t mem;
+	bool stats, help;
+	const char *image;
+	const char *ap_uuid;	/* --ap: a vfio_ap mdev for an s390x guest */
+};
+
+/* One guest architecture of `kvmu run`. */
+struct run_arch {
+	int arch;			/* enum kvmu_arch */
+	uint64_t ram_align;		/* slot alignment the arch demands */
+	/* load o->image and set the vCPU up to enter it; 0 or -1 */
+	int (*boot)(struct run_vm *vm, const struct run_options *o);
+	/* handle the exit in vm->run; may set vm->done and vm->status */
+	void (*handle_exit)(struct run_vm *vm);
+	/* release the arch's device state (vm->dev may be NULL) */
+	void (*cleanup)(struct run_vm *vm);
+};
+
+extern const struct run_arch run_x86;
+extern const struct run_arch run_s390;
+
+/* End the run with RUN_EXIT_GUEST after printing why on stderr. */
+void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "kvmu run: WHAT: strerror(errno)"; returns -1. */
+int run_sys_error(const char *what);
+
 /* Load the image into RAM; prints why on failure.  0 or -1. */
 int load_image(const char *path, enum boot_mode want, struct guest_ram *ram,
 	       struct boot *b);
+
+/*
+ * Load an s390x ELF64 image (big-endian, EM_S390) at or above
+ * S390_LOAD_MIN; b->entry is its entry point.  0 or -1 (message printed).
+ */
+int load_image_s390(const char *path, struct guest_ram *ram, struct boot *b);
 
 /* Set the vCPU (and RAM) up to enter the loaded image.  0 or -1. */
 int x86_boot(int sys_fd, int vcpu_fd, struct guest_ram *ram,

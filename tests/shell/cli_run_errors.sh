@@ -8,15 +8,7 @@ T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-# expect STATUS PATTERN ARGS...: status and a message on stderr.
-expect() {
-	want=$1 pat=$2
-	shift 2
-	err=$("$KVMU" run "$@" 2>&1 >/dev/null)
-	rc=$?
-	[ $rc = "$want" ] || fail "run $*: status $rc, want $want ($err)"
-	echo "$err" | grep -q "$pat" || fail "run $*: message '$err'"
-}
+. tests/shell/lib/expect_run.sh
 
 printf '\177ELF\002\001\001' > "$T/trunc.elf"
 head -c 1572864 /dev/urandom > "$T/noise.bin"

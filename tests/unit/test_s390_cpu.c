@@ -4,7 +4,8 @@
  * errno, the SIEIC exits of DIAGNOSE and SERVICE CALL, arithmetic and
  * condition codes, program interruptions through the lowcore, DAT with
  * page-translation exceptions, storage keys, MEM_OP, resets and external
- * and restart interruptions.  Guest code is assembled at test time.
+ * and restart interruptions, floating I/O interruptions with TPI and
+ * TSCH.  Guest code is assembled at test time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -362,6 +363,75 @@ static void test_interrupts(void **state)
 	assert_int_equal(errno, EINVAL);
 }
 
+#define PSW_IO_ON	0x0200000000000000ULL
+
+static uint64_t ipm_cc(struct s390vm *v, int r)
+{
+	return (v->run->s.regs.gprs[r] >> 28) & 3;
+}
+
+/* Floating I/O interruptions: delivery by ISC, TPI and TSCH. */
+static void test_io_interrupts(void **state)
+{
+	struct s390vm *v = *state;
+	struct kvm_enable_cap css = { .cap = KVM_CAP_S390_CSS_SUPPORT };
+	struct kvm_s390_interrupt io = {
+		.type = KVM_S390_INT_IO(0, 0, 1, 5),
+		.parm = 0x00010005, .parm64 = 0x1122334418000000ULL,
+	};
+	struct kvm_s390_irq bad = { .type = KVM_S390_INT_IO(0, 0, 0, 1) };
+	struct kvmu_s390_sregs sr;
+
+	s390_lc_psw(v, 0x1f0, PSW_64, STUB);
+	/* no CSS support: TPI answers CC 3 */
+	go(v, "tpi 0(0)\n ipm 2\n diag 0,0,0x500\n", PSW_64);
+	assert_int_equal(ipm_cc(v, 2), 3);
+	assert_int_equal(kvmu_ioctl(v->vcpu, KVM_ENABLE_CAP, &css), 0);
+	/* I/O interruptions are floating: not for KVM_S390_IRQ */
+	assert_int_equal(kvmu_ioctl(v->vcpu, KVM_S390_IRQ, &bad), -1);
+	assert_int_equal(errno, EINVAL);
+	/* ISC 3 queued, I/O on in the PSW, but CR6 does not enable ISC 3 */
+	assert_int_equal(kvmu_ioctl(v->vm, KVM_S390_INTERRUPT, &io), 0);
+	go(v, "nopr\n diag 0,0,0x500\n", PSW_64 | PSW_IO_ON);
+	assert_int_equal(v->run->s390_sieic.ipb, 0x05000000);
+	assert_int_equal(kvmu_ioctl(v->vcpu, KVMU_S390_GET_SREGS, &sr), 0);
+	sr.crs[6] = 1ULL << (63 - 35);		/* ISC 3 */
+	assert_int_equal(kvmu_ioctl(v->vcpu, KVMU_S390_SET_SREGS, &sr), 0);
+	go(v, "j .\n", PSW_64 | PSW_IO_ON);
+	assert_stub(v);
+	assert_int_equal(get16(v->mem + 0xb8), 0x0001);
+	assert_int_equal(get16(v->mem + 0xba), 0x0005);
+	assert_int_equal(get32(v->mem + 0xbc), 0x11223344);
+	assert_int_equal(get32(v->mem + 0xc0), 0x18000000);
+	assert_int_equal(get64(v->mem + 0x170), PSW_64 | PSW_IO_ON);
+	assert_int_equal(get64(v->mem + 0x178), CODE);
+	/* TPI takes one (enabled by CR6 even with PSW I/O off) */
+	io.parm = 0x00010006;
+	io.parm64 = 0x5566778818000000ULL;
+	assert_int_equal(kvmu_ioctl(v->vm, KVM_S390_INTERRUPT, &io), 0);
+	io.parm = 0x00010007;
+	io.parm64 = 0x99aabbcc38000000ULL;	/* ISC 7: not enabled */
+	assert_int_equal(kvmu_ioctl(v->vm, KVM_S390_INTERRUPT, &io), 0);
+	memset(v->mem + 0x400, 0, 16);
+	go(v, "tpi 0x400(0)\n ipm 2\n tpi 0x400(0)\n ipm 3\n"
+	   " diag 0,0,0x500\n", PSW_64);
+	assert_int_equal(ipm_cc(v, 2), 1);
+	assert_int_equal(ipm_cc(v, 3), 0);
+	assert_int_equal(get32(v->mem + 0x400), 0x00010006);
+	assert_int_equal(get32(v->mem + 0x404), 0x55667788);
+	assert_int_equal(get32(v->mem + 0x408), 0);
+	/* TSCH dequeues the interruption of GR1's subchannel for user space */
+	go(v, "llilf 1,0x00010007\n tsch 0x400(0)\n", PSW_64);
+	assert_int_equal(v->run->exit_reason, KVM_EXIT_S390_TSCH);
+	assert_int_equal(v->run->s390_tsch.dequeued, 1);
+	assert_int_equal(v->run->s390_tsch.subchannel_nr, 7);
+	assert_int_equal(v->run->s390_tsch.io_int_parm, 0x99aabbcc);
+	assert_int_equal(v->run->s390_tsch.io_int_word, 0x38000000);
+	go(v, "llilf 1,0x00010007\n tsch 0x400(0)\n", PSW_64);
+	assert_int_equal(v->run->exit_reason, KVM_EXIT_S390_TSCH);
+	assert_int_equal(v->run->s390_tsch.dequeued, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +449,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_io_interrupts, setup,
 						teardown),
 	};
 

@@ -229,7 +229,7 @@ bool s390_irq_pending_enabled(struct s390_cpu *c)
 
 	return (p & ~((1u << IRQ_CKC) | (1u << IRQ_CPUTM) |
 		      (1u << IRQ_EMERG) | (1u << IRQ_EXTCALL))) ||
-	       ext_ready(c, p) >= 0;
+	       ext_ready(c, p) >= 0 || s390_io_ready(c);
 }
 
 static int deliver_control(struct s390_cpu *c, u32 p)
@@ -259,13 +259,20 @@ int s390_deliver_irqs(struct s390_cpu *c)
 	int which;
 
 	if (!p && !atomic_load_explicit(&c->vm->service_pending,
-					memory_order_relaxed))
+					memory_order_relaxed) &&
+	    !atomic_load_explicit(&c->vm->io_pending, memory_order_relaxed))
 		return 0;
 	if (p & (1u << IRQ_PGM))
 		return deliver_injected_pgm(c);
 	which = ext_ready(c, p);
 	if (which >= 0)
 		return deliver_one_ext(c, which);
+	/* I/O ranks below external and above restart */
+	if (s390_io_ready(c)) {
+		which = s390_io_deliver(c);
+		if (which)
+			return which;
+	}
 	return deliver_control(c, p);
 }
 
@@ -346,6 +353,8 @@ int s390_inject_vm(struct kvmu_vm *kvm, const struct kvm_s390_interrupt *i)
 	struct s390_vm *vm = s390_vm(kvm);
 	int n;
 
+	if (s390_io_type(i->type))
+		return s390_io_inject(kvm, i);
 	if (i->type != KVM_S390_INT_SERVICE)
 		return -EINVAL;
 	pthread_mutex_lock(&vm->lock);

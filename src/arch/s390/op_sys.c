@@ -147,23 +147,3 @@ int op_io(struct s390_cpu *c, struct s390_dec *d)
 	s390_set_cc(c, 3);
 	return 0;
 }
-
-/* TSCH with CSS support: user space, told no interruption was dequeued. */
-int op_tsch(struct s390_cpu *c, struct s390_dec *d)
-{
-	if (!c->vm->css_support) {
-		s390_set_cc(c, 3);
-		return 0;
-	}
-	c->run->exit_reason = KVM_EXIT_S390_TSCH;
-	memset(&c->run->s390_tsch, 0, sizeof(c->run->s390_tsch));
-	c->run->s390_tsch.ipb = (u32)d->raw;
-	return S390_EXIT;
-}
-
-/* TPI: kvmu queues no I/O interruptions, so none is pending. */
-int op_tpi(struct s390_cpu *c, struct s390_dec *d KVMU_UNUSED)
-{
-	s390_set_cc(c, c->vm->css_support ? 0 : 3);
-	return 0;
-}

@@ -103,6 +103,7 @@ static void s390_vm_destroy(struct kvmu_vm *kvm)
 	if (!vm)
 		return;
 	s390_keys_free(vm);
+	s390_io_free(vm);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 	kvm->arch_data = NULL;

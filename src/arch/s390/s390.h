@@ -235,6 +235,10 @@ struct s390_vm {
 	u64 fac[4];		/* STFLE facility list (256 bits) */
 	u8 **keys;		/* storage keys, two levels by absolute frame */
 	struct s390_crycb crycb;
+	/* floating I/O interruptions (io.c): FIFO per ISC, under lock */
+	struct s390_io_irq *io[8];
+	u32 nr_io;
+	_Atomic u32 io_pending;	/* bit n: ISC n has one queued */
 };
 
 #define S390_KEYS_L2_SHIFT	16
@@ -423,6 +427,19 @@ void s390_clear_local_irqs(struct s390_cpu *c);
 /* SIGP handled in-kernel; S390_EXIT when user space must. */
 int s390_sigp(struct s390_cpu *c, struct s390_dec *d);
 struct s390_cpu *s390_cpu_by_addr(struct kvmu_vm *vm, u16 addr);
+
+/* ---- io.c: floating I/O interruptions ---- */
+struct s390_io_irq;
+/* True for a KVM_S390_INTERRUPT type that names an I/O interruption. */
+bool s390_io_type(u32 type);
+/* Queue one I/O interruption (KVM_S390_INTERRUPT); 0 or -errno. */
+int s390_io_inject(struct kvmu_vm *kvm, const struct kvm_s390_interrupt *i);
+/* An I/O interruption is queued that this CPU's PSW and CR6 enable. */
+bool s390_io_ready(struct s390_cpu *c);
+/* Take and deliver one enabled I/O interruption: 1, 0 (none), -errno. */
+int s390_io_deliver(struct s390_cpu *c);
+/* Free every queued I/O interruption of the VM. */
+void s390_io_free(struct s390_vm *vm);
 
 /* ---- vcpu.c ---- */
 void s390_initial_reset(struct s390_cpu *c);

@@ -10,9 +10,13 @@ mkdir -p "$OUT"
 CFLAGS="-march=z10 -O2 -ffreestanding -fno-builtin -nostdlib -static
 -fno-pic -fno-asynchronous-unwind-tables -mno-backchain -Wall -Werror
 -Wl,--build-id=none -Wl,--no-warn-rwx-segments"
-for g in checksum; do
+for g in checksum crash halt bench; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -T "$SRC/link.ld" -o "$OUT/$g.elf" "$SRC/start.S" \
 		"$SRC/$g.c"
 	s390x-linux-gnu-objcopy -O binary "$OUT/$g.elf" "$OUT/$g.bin"
 done
+# The benchmark workload again as a static Linux program, for qemu-s390x.
+# shellcheck disable=SC2086
+$CC $CFLAGS -DKVMU_LINUX_USER -o "$OUT/bench-linux" "$SRC/start_linux.S" \
+	"$SRC/bench.c"

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `kvmu run` for x86-64 guests: the boot state (x86_boot.c does the
+ * firmware tables) and the devices.  The debug console at port 0xE9 and a
+ * transmit-only 16550 at 0x3F8 print to stdout; a write to port 0xF4
+ * (QEMU's isa-debug-exit) ends the run with status (value << 1) | 1; HLT
+ * ends it with status 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kvmu/kvmu.h>
+
+#include "run.h"
+
+#define PORT_DEBUGCON	0xE9
+#define PORT_EXIT	0xF4
+#define PORT_COM1	0x3F8
+#define EFER_LMA_BIT	(1ULL << 10)
+
+struct uart {
+	uint8_t ier, lcr, mcr, scr;
+};
+
+struct x86_dev {
+	struct uart com1;
+};
+
+static struct x86_dev *x86_dev(struct run_vm *vm)
+{
+	return vm->dev;
+}
+
+/* ---- devices ---- */
+
+static uint8_t uart_in(struct uart *u, unsigned int reg)
+{
+	switch (reg) {
+	case 1: return u->lcr & 0x80 ? 0 : u->ier;
+	case 2: return 0x01;		/* IIR: no interrupt pending */
+	case 3: return u->lcr;
+	case 4: return u->mcr;
+	case 5: return 0x60;		/* LSR: THR and transmitter empty */
+	case 6: return 0xB0;		/* MSR: DCD, DSR, CTS */
+	case 7: return u->scr;
+	default: return 0;		/* RBR: no input */
+	}
+}
+
+static void uart_out(struct uart *u, unsigned int reg, uint8_t v)
+{
+	switch (reg) {
+	case 0:
+		if (!(u->lcr & 0x80))	/* else the divisor latch */
+			putchar(v);
+		break;
+	case 1: if (!(u->lcr & 0x80)) u->ier = v & 0x0F; break;
+	case 3: u->lcr = v; break;
+	case 4: u->mcr = v; break;
+	case 7: u->scr = v; break;
+	}
+}
+
+static uint32_t get_le(const uint8_t *p, unsigned int size)
+{
+	uint32_t v = 0;
+
+	while (size--)
+		v = v << 8 | p[size];
+	return v;
+}
+
+/* One element of a (possibly string) port access. */
+static void pio_one(struct run_vm *vm, uint16_t port, bool out, uint8_t *data,
+		    unsigned int size)
+{
+	if (out && port == PORT_EXIT) {
+		vm->done = true;
+		vm->status = (int)((get_le(data, size) << 1) | 1);
+	} else if (port == PORT_DEBUGCON) {
+		if (out)
+			putchar(data[0]);
+		else
+			memset(data, PORT_DEBUGCON, size);
+	} else if (port >= PORT_COM1 && port < PORT_COM1 + 8) {
+		if (out)
+			uart_out(&x86_dev(vm)->com1, port - PORT_COM1, data[0]);
+		else
+			memset(data, uart_in(&x86_dev(vm)->com1, port - PORT_COM1),
+			       size);
+	} else if (!out) {
+		memset(data, 0xFF, size);	/* nothing there: open bus */
+	}
+}
+
+static void handle_io(struct run_vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	uint8_t *data = (uint8_t *)r + r->io.data_offset;
+	uint32_t i;
+
+	for (i = 0; i < r->io.count && !vm->done; i++, data += r->io.size)
+		pio_one(vm, r->io.port, r->io.direction == KVM_EXIT_IO_OUT,
+			data, r->io.size);
+}
+
+static void handle_mmio(struct run_vm *vm)
+{
+	struct kvm_run *r = vm->run;
+
+	/* No MMIO devices: reads see open bus, writes are dropped. */
+	if (!r->mmio.is_write)
+		memset(r->mmio.data, 0xFF, sizeof(r->mmio.data));
+}
+
+/* ---- ends of the run ---- */
+
+/* Read a guest-physical qword (identity-mapped firmware stacks only). */
+static bool read_phys64(struct run_vm *vm, uint64_t a, uint64_t *v)
+{
+	if (a > vm->ram.size || vm->ram.size - a < 8)
+		return false;
+	memcpy(v, vm->ram.mem + a, 8);
+	return true;
+}
+
+/* A HLT inside a firmware stub: an exception the guest did not handle. */
+static void report_stub(struct run_vm *vm, int v, struct kvm_regs *regs,
+			struct kvm_sregs *sregs)
+{
+	bool err = v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+	uint64_t sp = regs->rsp, code = 0, rip = 0;
+	char ec[40];
+
+	if (!(sregs->efer & EFER_LMA_BIT)) {
+		run_guest_failed(vm, "unhandled real-mode interrupt %d%s%s%s", v,
+				 *x86_vector_name(v) ? " (" : "",
+				 x86_vector_name(v),
+				 *x86_vector_name(v) ? ")" : "");
+		return;
+	}
+	if (err)
+		read_phys64(vm, sp, &code), sp += 8;
+	if (!read_phys64(vm, sp, &rip))
+		rip = ~0ULL;
+	snprintf(ec, sizeof(ec), ", error code %#llx",
+		 (unsigned long long)code);
+	run_guest_failed(vm, "unhandled exception %d (%s)%s at rip %#llx, "
+			 "cr2 %#llx", v, x86_vector_name(v), err ? ec : "",
+			 (unsigned long long)rip, (unsigned long long)sregs->cr2);
+}
+
+static void handle_hlt(struct run_vm *vm)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int v;
+
+	if (kvmu_ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs) < 0 ||
+	    kvmu_ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
+		run_guest_failed(vm, "reading registers: %s", strerror(errno));
+		return;
+	}
+	v = x86_stub_vector(sregs.cs.base + regs.rip - 1);
+	if (v >= 0) {
+		report_stub(vm, v, &regs, &sregs);
+		return;
+	}
+	/* Nothing could ever wake the guest: there is no interrupt source. */
+	if (regs.rflags & (1 << 9)) {
+		fflush(stdout);
+		fprintf(stderr, "kvmu run: guest halted with interrupts "
+			"enabled; no device can wake it, stopping\n");
+	}
+	vm->done = true;
+	vm->status = 0;
+}
+
+/* KVM_INTERNAL_ERROR_EMULATION: name the instruction kvmu gave up on. */
+static void emulation_failure(struct run_vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	struct kvm_regs regs = { 0 };
+	char buf[64];
+	int i, len = 0, n = 0;
+
+	if (r->internal.ndata >= 2 && (r->emulation_failure.flags &
+	    KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES))
+		n = r->emulation_failure.insn_size;
+	if (n > (int)sizeof(r->emulation_failure.insn_bytes))
+		n = sizeof(r->emulation_failure.insn_bytes);
+	buf[0] = '\0';
+	for (i = 0; i < n; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, " %02x",
+				r->emulation_failure.insn_bytes[i]);
+	kvmu_ioctl(vm->vcpu_fd, KVM_GET_REGS, &regs);
+	run_guest_failed(vm, "emulation failure at rip %#llx%s%s",
+			 (unsigned long long)regs.rip, n ? ", instruction" : "",
+			 buf);
+}
+
+static void handle_internal(struct run_vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	uint32_t i, n = r->internal.ndata;
+	char buf[256];
+	int len = 0;
+
+	if (r->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
+		emulation_failure(vm);
+		return;
+	}
+	if (n > sizeof(r->internal.data) / sizeof(r->internal.data[0]))
+		n = sizeof(r->internal.data) / sizeof(r->internal.data[0]);
+	buf[0] = '\0';
+	for (i = 0; i < n && len < (int)sizeof(buf) - 20; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, " %#llx",
+				(unsigned long long)r->internal.data[i]);
+	run_guest_failed(vm, "internal error, suberror %u%s%s",
+			 r->internal.suberror, n ? ", data" : "", buf);
+}
+
+static void x86_handle_exit(struct run_vm *vm)
+{
+	struct kvm_run *r = vm->run;
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(vm);
+		break;
+	case KVM_EXIT_MMIO:
+		handle_mmio(vm);
+		break;
+	case KVM_EXIT_HLT:
+		handle_hlt(vm);
+		break;
+	case KVM_EXIT_INTR:
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		run_guest_failed(vm, "guest shut down (triple fault)");
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		handle_internal(vm);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		run_guest_failed(vm, "entry failed, reason %#llx",
+				 (unsigned long long)
+				 r->fail_entry.hardware_entry_failure_reason);
+		break;
+	default:
+		run_guest_failed(vm, "unexpected exit %u (%s)", r->exit_reason,
+				 kvmu_exit_name(r->exit_reason) ?
+				 kvmu_exit_name(r->exit_reason) : "?");
+	}
+}
+
+static int x86_run_boot(struct run_vm *vm, const struct run_options *o)
+{
+	struct boot b;
+
+	vm->dev = calloc(1, sizeof(struct x86_dev));
+	if (!vm->dev)
+		return run_sys_error("allocating devices");
+	/* What Intel KVM needs for real mode; harmless elsewhere. */
+	kvmu_ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xFFFBD000UL);
+	if (load_image(o->image, o->mode, &vm->ram, &b) < 0)
+		return -1;
+	return x86_boot(vm->sys_fd, vm->vcpu_fd, &vm->ram, &b);
+}
+
+static void x86_cleanup(struct run_vm *vm)
+{
+	free(vm->dev);
+	vm->dev = NULL;
+}
+
+const struct run_arch run_x86 = {
+	.arch = KVMU_ARCH_X86_64,
+	.ram_align = 4096,
+	.boot = x86_run_boot,
+	.handle_exit = x86_handle_exit,
+	.cleanup = x86_cleanup,
+};
