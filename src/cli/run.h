@@ -110,6 +110,15 @@ void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 /* Print "kvmu run: WHAT: strerror(errno)"; returns -1. */
 int run_sys_error(const char *what);
 
+/* --ap: the VFIO descriptors of a passed-through vfio_ap mdev. */
+struct run_ap {
+	int container, group, kvm_dev, device;
+};
+/* Attach mdev uuid to VM vm_fd as QEMU does; 0, or -1 after a message. */
+int run_ap_attach(struct run_ap *ap, int vm_fd, const char *uuid);
+/* Close what run_ap_attach() opened (the device first: detach). */
+void run_ap_detach(struct run_ap *ap);
+
 /* Load the image into RAM; prints why on failure.  0 or -1. */
 int load_image(const char *path, enum boot_mode want, struct guest_ram *ram,
 	       struct boot *b);

@@ -302,18 +302,18 @@ static void write_new_psws(struct run_vm *vm)
 	}
 }
 
-/* --ap: pass a vfio_ap mdev through (needs the VFIO objects). */
+/* --ap: pass a vfio_ap mdev through (src/cli/run_ap.c). */
+static struct run_ap s390_ap = { -1, -1, -1, -1 };
+
 static int run_s390_attach_ap(struct run_vm *vm, const char *uuid)
 {
-	(void)vm;
-	fprintf(stderr, "kvmu run: --ap %s: VFIO pass-through is not in this "
-		"build yet\n", uuid);
-	return -1;
+	return run_ap_attach(&s390_ap, vm->vm_fd, uuid);
 }
 
 static void run_s390_detach_ap(struct run_vm *vm)
 {
 	(void)vm;
+	run_ap_detach(&s390_ap);
 }
 
 static int s390_boot(struct run_vm *vm, const struct run_options *o)
