@@ -4,7 +4,7 @@
 # (from `kvmu caps`).  tests/shell/docs_api_table.sh checks it is current.
 BUILD=${1:-build}
 defs() {
-	sed -n 's/^KVMU_IOCTL(\([A-Z0-9_]*\),[[:space:]]*\([A-Z]*\),.*/\1 \2/p' "$@"
+	sed -n 's/^KVMU_IOCTL(\([A-Z0-9_]*\),[[:space:]]*\([A-Z_]*\),.*/\1 \2/p' "$@"
 }
 table() {
 	arch=$1
@@ -38,3 +38,16 @@ echo "s390), and an unlisted capability reads 0."
 echo
 table x86_64 src/core/ioctls.def src/arch/x86/ioctls.def
 table s390x src/core/ioctls.def src/arch/s390/ioctls.def
+echo "### VFIO (all architectures): ioctls"
+echo
+echo "The \`/dev/vfio\` files of vfio_ap mdevs (\`src/vfio/ioctls.def\`,"
+echo "[docs/vfio.md](vfio.md)); \`KVM_CREATE_DEVICE\` offers \`KVM_DEV_TYPE_VFIO\`."
+echo
+echo "| object | ioctls |"
+echo "| --- | --- |"
+for kind in VFIO_CONTAINER VFIO_GROUP VFIO_DEVICE; do
+	list=$(defs src/vfio/ioctls.def |
+		awk -v k="$kind" '$2 == k { print "`" $1 "`" }' |
+		sort -u | paste -sd, - | sed 's/,/, /g')
+	echo "| $(echo "$kind" | tr 'A-Z_' 'a-z ') | $list |"
+done
