@@ -336,8 +336,20 @@ static int clear_user_bits(u64 bitmap, u64 first, u64 nbits)
 	return 0;
 }
 
+/* The fixed part of struct vfio_iommu_type1_dma_unmap (data[] dropped). */
+struct unmap_hdr {
+	u32 argsz;
+	u32 flags;
+	u64 iova;
+	u64 size;
+};
+_Static_assert(sizeof(struct unmap_hdr) ==
+	       sizeof(struct vfio_iommu_type1_dma_unmap), "unmap layout");
+_Static_assert(offsetof(struct unmap_hdr, size) ==
+	       offsetof(struct vfio_iommu_type1_dma_unmap, size), "unmap size");
+
 struct unmap_req {
-	struct vfio_iommu_type1_dma_unmap u;
+	struct unmap_hdr u;
 	struct vfio_bitmap bm;
 };
 
@@ -355,7 +367,7 @@ static bool bisects(struct kvmu_vfio_container *c, u64 iova, u64 size)
 static int check_unmap(struct kvmu_vfio_container *c, struct unmap_req *q,
 		       u64 *size)
 {
-	struct vfio_iommu_type1_dma_unmap *u = &q->u;
+	struct unmap_hdr *u = &q->u;
 
 	if (u->flags & VFIO_DMA_UNMAP_FLAG_VADDR)
 		return -EBUSY;		/* an mdev is present */
