@@ -302,18 +302,22 @@ static void write_new_psws(struct run_vm *vm)
 	}
 }
 
-/* --ap: pass a vfio_ap mdev through (src/cli/run_ap.c). */
-static struct run_ap s390_ap = { -1, -1, -1, -1 };
-
+/* --ap: pass a vfio_ap mdev through (src/cli/run_ap.c); vm->dev holds it. */
 static int run_s390_attach_ap(struct run_vm *vm, const char *uuid)
 {
-	return run_ap_attach(&s390_ap, vm->vm_fd, uuid);
+	vm->dev = calloc(1, sizeof(struct run_ap));
+	if (!vm->dev)
+		return run_sys_error("allocating the AP device");
+	return run_ap_attach(vm->dev, vm->vm_fd, uuid);
 }
 
 static void run_s390_detach_ap(struct run_vm *vm)
 {
-	(void)vm;
-	run_ap_detach(&s390_ap);
+	if (!vm->dev)
+		return;
+	run_ap_detach(vm->dev);
+	free(vm->dev);
+	vm->dev = NULL;
 }
 
 static int s390_boot(struct run_vm *vm, const struct run_options *o)
