@@ -481,6 +481,7 @@ u8 s390_cmma_get(struct s390_vm *vm, u64 abs);
 void s390_cmma_reset(struct s390_vm *vm);
 /* MIGRATION START with CMMA: mark every slot page dirty; 0 or -errno. */
 int s390_cmma_start_migration(struct kvmu_vm *kvm);
+/* Release the CMMA state table (VM teardown). */
 void s390_cmma_free(struct s390_vm *vm);
 
 /* ---- attr.c ---- */
