@@ -190,4 +190,128 @@ _Static_assert(KVMU_S390_GET_FPU == 0x8088ae8c, "ioctl number");
 #define KVMU_S390_ICPT_STOP	0x28
 #define KVMU_S390_ICPT_OPEREXC	0x2c
 
+/*
+ * VM attributes (KVM_SET/GET/HAS_DEVICE_ATTR on the VM fd), as
+ * arch/s390/include/uapi/asm/kvm.h; kvm_device_attr is the host's.
+ */
+#define KVMU_S390_VM_MEM_CTRL		0
+#define KVMU_S390_VM_TOD		1
+#define KVMU_S390_VM_CRYPTO		2
+#define KVMU_S390_VM_CPU_MODEL		3
+#define KVMU_S390_VM_MIGRATION		4
+#define KVMU_S390_VM_CPU_TOPOLOGY	5
+
+#define KVMU_S390_VM_MEM_ENABLE_CMMA	0
+#define KVMU_S390_VM_MEM_CLR_CMMA	1
+#define KVMU_S390_VM_MEM_LIMIT_SIZE	2
+#define KVMU_S390_NO_MEM_LIMIT		(~0ULL)
+
+#define KVMU_S390_VM_TOD_LOW		0
+#define KVMU_S390_VM_TOD_HIGH		1
+#define KVMU_S390_VM_TOD_EXT		2
+
+struct kvmu_s390_vm_tod_clock {
+	__u8 epoch_idx;
+	__u64 tod;
+};
+
+#define KVMU_S390_VM_CRYPTO_ENABLE_AES_KW	0
+#define KVMU_S390_VM_CRYPTO_ENABLE_DEA_KW	1
+#define KVMU_S390_VM_CRYPTO_DISABLE_AES_KW	2
+#define KVMU_S390_VM_CRYPTO_DISABLE_DEA_KW	3
+#define KVMU_S390_VM_CRYPTO_ENABLE_APIE		4
+#define KVMU_S390_VM_CRYPTO_DISABLE_APIE	5
+
+#define KVMU_S390_VM_CPU_PROCESSOR		0
+#define KVMU_S390_VM_CPU_MACHINE		1
+#define KVMU_S390_VM_CPU_PROCESSOR_FEAT		2
+#define KVMU_S390_VM_CPU_MACHINE_FEAT		3
+#define KVMU_S390_VM_CPU_PROCESSOR_SUBFUNC	4
+#define KVMU_S390_VM_CPU_MACHINE_SUBFUNC	5
+#define KVMU_S390_VM_CPU_PROCESSOR_UV_FEAT_GUEST 6
+#define KVMU_S390_VM_CPU_MACHINE_UV_FEAT_GUEST	7
+
+#define KVMU_S390_FAC_LIST_U64		256
+struct kvmu_s390_vm_cpu_processor {
+	__u64 cpuid;
+	__u16 ibc;
+	__u8 pad[6];
+	__u64 fac_list[KVMU_S390_FAC_LIST_U64];
+};
+
+struct kvmu_s390_vm_cpu_machine {
+	__u64 cpuid;
+	__u32 ibc;
+	__u8 pad[4];
+	__u64 fac_mask[KVMU_S390_FAC_LIST_U64];
+	__u64 fac_list[KVMU_S390_FAC_LIST_U64];
+};
+
+/* CPU features, MSB-0 bit numbers in feat[] */
+#define KVMU_S390_VM_CPU_FEAT_NR_BITS	1024
+#define KVMU_S390_VM_CPU_FEAT_ESOP	0
+#define KVMU_S390_VM_CPU_FEAT_SIEF2	1
+#define KVMU_S390_VM_CPU_FEAT_64BSCAO	2
+#define KVMU_S390_VM_CPU_FEAT_SIIF	3
+#define KVMU_S390_VM_CPU_FEAT_GPERE	4
+#define KVMU_S390_VM_CPU_FEAT_GSLS	5
+#define KVMU_S390_VM_CPU_FEAT_IB	6
+#define KVMU_S390_VM_CPU_FEAT_CEI	7
+#define KVMU_S390_VM_CPU_FEAT_IBS	8
+#define KVMU_S390_VM_CPU_FEAT_SKEY	9
+#define KVMU_S390_VM_CPU_FEAT_CMMA	10
+#define KVMU_S390_VM_CPU_FEAT_PFMFI	11
+#define KVMU_S390_VM_CPU_FEAT_SIGPIF	12
+#define KVMU_S390_VM_CPU_FEAT_KSS	13
+struct kvmu_s390_vm_cpu_feat {
+	__u64 feat[16];
+};
+
+/* Query results, one block per instruction (MSB-0 function codes). */
+struct kvmu_s390_vm_cpu_subfunc {
+	__u8 plo[32];
+	__u8 ptff[16];
+	__u8 kmac[16];
+	__u8 kmc[16];
+	__u8 km[16];
+	__u8 kimd[16];
+	__u8 klmd[16];
+	__u8 pckmo[16];
+	__u8 kmctr[16];
+	__u8 kmf[16];
+	__u8 kmo[16];
+	__u8 pcc[16];
+	__u8 ppno[16];
+	__u8 kma[16];
+	__u8 kdsa[16];
+	__u8 sortl[32];
+	__u8 dfltcc[32];
+	__u8 pfcr[16];
+	__u8 reserved[1712];
+};
+
+/* Ultravisor features a protected guest may use (MSB-0 in feat). */
+#define KVMU_S390_VM_CPU_UV_FEAT_NR_BITS	64
+#define KVMU_S390_VM_CPU_UV_FEAT_AP		4
+#define KVMU_S390_VM_CPU_UV_FEAT_AP_INTR	5
+struct kvmu_s390_vm_cpu_uv_feat {
+	__u64 feat;
+};
+
+#define KVMU_S390_VM_MIGRATION_STOP	0
+#define KVMU_S390_VM_MIGRATION_START	1
+#define KVMU_S390_VM_MIGRATION_STATUS	2
+
+_Static_assert(sizeof(struct kvmu_s390_vm_tod_clock) == 16, "tod");
+_Static_assert(sizeof(struct kvmu_s390_vm_cpu_processor) == 2064, "proc");
+_Static_assert(offsetof(struct kvmu_s390_vm_cpu_machine, fac_list) == 2064,
+	       "machine");
+_Static_assert(sizeof(struct kvmu_s390_vm_cpu_machine) == 4112, "machine");
+_Static_assert(sizeof(struct kvmu_s390_vm_cpu_feat) == 128, "feat");
+_Static_assert(offsetof(struct kvmu_s390_vm_cpu_subfunc, pckmo) == 128,
+	       "subfunc");
+_Static_assert(offsetof(struct kvmu_s390_vm_cpu_subfunc, pfcr) == 320,
+	       "subfunc");
+_Static_assert(sizeof(struct kvmu_s390_vm_cpu_subfunc) == 2048, "subfunc");
+
 #endif /* KVMU_ABI_S390_H */

@@ -312,13 +312,19 @@ static u64 now_ns(clockid_t clk)
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
 }
 
-/* TOD units (2^-12 microseconds) since 1900-01-01, plus the VM's epoch. */
-u64 s390_tod(struct s390_cpu *c)
+/* The host TOD: units of 2^-12 microseconds since 1900-01-01. */
+u64 s390_host_tod(void)
 {
 	const u64 epoch1970 = 2208988800ULL * 1000000000ULL;
 	unsigned __int128 ns = now_ns(CLOCK_REALTIME) + epoch1970;
 
-	return (u64)(ns * 512 / 125) + c->vm->tod_epoch;
+	return (u64)(ns * 512 / 125);
+}
+
+/* The guest TOD: the host's plus the VM's epoch difference. */
+u64 s390_tod(struct s390_cpu *c)
+{
+	return s390_host_tod() + c->vm->tod_epoch;
 }
 
 u64 s390_cputm(struct s390_cpu *c)

@@ -54,6 +54,8 @@ static long s390_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 	case KVM_CAP_S390_USER_INSTR0:
 	case KVM_CAP_S390_VCPU_RESETS:
 	case KVM_CAP_S390_MEM_OP_EXTENSION:
+	case KVM_CAP_VM_ATTRIBUTES:
+	case KVM_CAP_S390_CMMA_MIGRATION:
 		return 1;
 	case KVM_CAP_S390_MEM_OP:
 		return S390_MEM_OP_MAX;
@@ -80,7 +82,10 @@ static int s390_vm_init(struct kvmu_vm *kvm, unsigned long type)
 	if (!vm)
 		return -ENOMEM;
 	vm->keys = calloc(S390_KEYS_L1_SIZE, sizeof(*vm->keys));
-	if (!vm->keys) {
+	vm->cmma = calloc(S390_KEYS_L1_SIZE, sizeof(*vm->cmma));
+	if (!vm->keys || !vm->cmma) {
+		free(vm->keys);
+		free(vm->cmma);
 		free(vm);
 		return -ENOMEM;
 	}
@@ -89,6 +94,9 @@ static int s390_vm_init(struct kvmu_vm *kvm, unsigned long type)
 		vm->fac[default_facilities[i] / 64] |=
 			BIT64(default_facilities[i] % 64);
 	vm->cpuid = 0xff00000020970000ULL;	/* version ff, z10 EC */
+	s390_cpumodel_init(vm);
+	vm->mem_limit = 0xfffffffffffff000ULL;	/* TASK_SIZE_MAX */
+	vm->asce_limit = s390_asce_limit(vm->mem_limit);
 	kvm->arch_data = vm;
 	kvm->nr_as = 1;
 	kvm->max_vcpus = S390_MAX_VCPUS;
@@ -104,6 +112,7 @@ static void s390_vm_destroy(struct kvmu_vm *kvm)
 		return;
 	s390_keys_free(vm);
 	s390_io_free(vm);
+	s390_cmma_free(vm);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 	kvm->arch_data = NULL;
@@ -137,15 +146,18 @@ static int s390_vm_enable_cap(struct kvmu_vm *kvm,
 	}
 }
 
-/* s390 slots: no read-only memory; 1 MiB aligned user address and size. */
-static int s390_prepare_memslot(struct kvmu_vm *vm KVMU_UNUSED,
+/*
+ * s390 slots: no read-only memory; 1 MiB aligned user address and size;
+ * below the memory limit (attr.c).
+ */
+static int s390_prepare_memslot(struct kvmu_vm *vm,
 				const struct kvm_userspace_memory_region *r)
 {
 	if (r->flags & KVM_MEM_READONLY)
 		return -EINVAL;
 	if ((r->userspace_addr | r->memory_size) & 0xfffffULL)
 		return -EINVAL;
-	return 0;
+	return s390_attr_check_memslot(vm, r);
 }
 
 static int s390_vcpu_init(struct kvmu_vcpu *vcpu)

@@ -239,7 +239,26 @@ struct s390_vm {
 	struct s390_io_irq *io[8];
 	u32 nr_io;
 	_Atomic u32 io_pending;	/* bit n: ISC n has one queued */
+
+	/* CPU model (cpumodel.c); set only while no vCPU exists */
+	u64 fac_mask[4];	/* machine facilities the model may use */
+	u16 ibc;
+	u64 uv_feat;		/* PROCESSOR_UV_FEAT_GUEST */
+	u64 feat[16];		/* PROCESSOR_FEAT, MSB-0 */
+	u8 subfunc[2048];	/* PROCESSOR_SUBFUNC query blocks */
+
+	/* MEM_CTRL and MIGRATION (attr.c, cmma.c) */
+	u64 mem_limit;		/* what LIMIT_SIZE reads: the initial limit */
+	u64 asce_limit;		/* last address the guest ASCE can map */
+	bool use_cmma;		/* ENABLE_CMMA: ESSA is available */
+	_Atomic bool uses_cmm;	/* the guest (or SET_CMMA_BITS) used CMMA */
+	_Atomic bool migration_mode;
+	_Atomic u64 cmma_dirty;	/* pages with unsent CMMA state */
+	u8 **cmma;		/* CMMA state by absolute frame, as keys */
 };
+
+/* facilities the CPU model adds (cpumodel.c, cpacf.c) */
+enum { FAC_MSA = 17, FAC_MSA3 = 76, FAC_MEF = 139 };
 
 #define S390_KEYS_L2_SHIFT	16
 #define S390_KEYS_L1_SIZE	(1UL << 16)	/* frames below 2^32: 16 TiB */
@@ -385,6 +404,8 @@ int s390_execute(struct s390_cpu *c, struct s390_dec *d);
 /* Load a new PSW, checking it; returns PGM_SPECIFICATION when invalid. */
 int s390_load_psw(struct s390_cpu *c, u64 mask, u64 addr);
 u64 s390_tod(struct s390_cpu *c);
+/* The host TOD clock (no epoch), what the guest's epoch is relative to. */
+u64 s390_host_tod(void);
 u64 s390_cputm(struct s390_cpu *c);
 void s390_set_cputm(struct s390_cpu *c, u64 v);
 /* Fill a KVM_EXIT_S390_SIEIC exit; returns S390_EXIT. */
@@ -457,5 +478,34 @@ int s390_stsi(struct s390_cpu *c, struct s390_dec *d);
 
 extern const struct s390_insn s390_insns[];
 extern const size_t s390_nr_insns;
+
+/* ---- cpumodel.c: the CPU_MODEL attributes ---- */
+/* Fill the default model (facilities, cpuid, subfunctions) at VM creation. */
+void s390_cpumodel_init(struct s390_vm *vm);
+/* Recompute crycb.format from facility 76 (MSAX3); caller holds vm->lock. */
+void s390_crycb_update_format(struct s390_vm *vm);
+/* Is the processor subfunction fc of the block at offset off installed? */
+bool s390_subfunc(const struct s390_vm *vm, size_t off, unsigned int fc);
+/* CPU_MODEL group: get, set, has (0 or -errno). */
+int s390_cpumodel_get(struct kvmu_vm *kvm, const struct kvm_device_attr *a);
+int s390_cpumodel_set(struct kvmu_vm *kvm, const struct kvm_device_attr *a);
+int s390_cpumodel_has(const struct kvm_device_attr *a);
+
+/* ---- cmma.c: collaborative memory management ---- */
+/* The CMMA byte of an absolute frame (usage state | 0x40 nodat). */
+u8 s390_cmma_get(struct s390_vm *vm, u64 abs);
+/* Every frame back to stable (CLR_CMMA). */
+void s390_cmma_reset(struct s390_vm *vm);
+/* MIGRATION START with CMMA: mark every slot page dirty; 0 or -errno. */
+int s390_cmma_start_migration(struct kvmu_vm *kvm);
+/* Release the CMMA state table (VM teardown). */
+void s390_cmma_free(struct s390_vm *vm);
+
+/* ---- attr.c ---- */
+/* Check a new memslot against the MEM_CTRL limit; 0 or -EINVAL. */
+int s390_attr_check_memslot(struct kvmu_vm *kvm,
+			    const struct kvm_userspace_memory_region *r);
+/* The ASCE limit (last address) gmap would choose for a memory limit. */
+u64 s390_asce_limit(u64 limit);
 
 #endif /* KVMU_S390_H */
