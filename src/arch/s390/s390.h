@@ -235,6 +235,8 @@ struct s390_vm {
 	u64 fac[4];		/* STFLE facility list (256 bits) */
 	u8 **keys;		/* storage keys, two levels by absolute frame */
 	struct s390_crycb crycb;
+	/* read: an AP instruction uses crycb.ap; write: attach, detach */
+	pthread_rwlock_t ap_lock;
 };
 
 #define S390_KEYS_L2_SHIFT	16
@@ -431,6 +433,21 @@ void s390_vcpu_stop(struct s390_cpu *c);
 
 /* ---- priv.c ---- */
 int s390_stsi(struct s390_cpu *c, struct s390_dec *d);
+
+/* ---- ap.c: the AP instructions and the CRYCB ---- */
+/*
+ * Take the queues ap with the matrix m into the CRYCB (filtered by its
+ * format); mdev (NULL for kvmu_ap_open() queues) is refreshed for hot
+ * plug.  -EPERM when queues are already attached, -EINVAL for NULL.
+ */
+int s390_crypto_attach_ap(struct kvmu_vm *vm, struct kvmu_ap *ap,
+			  const struct kvmu_host_matrix *m,
+			  struct kvmu_host_mdev *mdev);
+/* Clear the masks and forget ap if it is the attached one. */
+void s390_crypto_detach_ap(struct kvmu_vm *vm, struct kvmu_ap *ap);
+/* kvmu_arch_ops.vfio_attach/.vfio_detach for a vfio_ap mdev. */
+int s390_vfio_attach(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
+void s390_vfio_detach(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
 
 /* ---- op_*.c: the instruction handlers named in insn.def ---- */
 #define INSN(name, op, op2, fmt, fn, opnd, fac, fl) \
