@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "s390.h"
 
@@ -37,6 +38,7 @@
 
 #define NIB_SET		0x80	/* the notification indicator, bit 0 */
 #define AP_CHUNK	4096	/* operands move at most a page at a time */
+#define REFRESH_NS	1000000	/* a miss re-reads the host at most per ms */
 
 /* ---- the CRYCB ---- */
 
@@ -88,6 +90,14 @@ static bool crycb_usable(const struct s390_crycb *cb, unsigned int apqn)
 	return mask_bit(cb->apm, apid) && mask_bit(cb->aqm, apqi);
 }
 
+static u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
 /*
  * Hot plug and unplug: take the mdev's guest matrix again when the host
  * state changed since the masks were set.  ap_lock is held for reading.
@@ -100,6 +110,7 @@ static void crycb_refresh(struct s390_vm *vm)
 
 	if (!mdev)
 		return;
+	atomic_store(&vm->ap_refresh_ns, now_ns());
 	/* a vanished mdev has no queues left for the guest */
 	if (kvmu_host_mdev_guest_matrix(mdev, &m, &gen))
 		memset(&m, 0, sizeof(m));
@@ -113,9 +124,12 @@ static void crycb_refresh(struct s390_vm *vm)
 
 /*
  * Take ap_lock for reading and return the queues when the CRYCB allows
- * apqn; NULL means RC 0x01.  The masks are refreshed only on a miss (and
- * by QCI): a hit goes to the queues, which re-read the live guest matrix
- * themselves, so an unplugged APQN still answers RC 0x01 at once.
+ * apqn; NULL means RC 0x01.  The masks are refreshed by QCI and on a
+ * miss, at most once a millisecond (each refresh reads the host state
+ * file; a guest probing every APQN would read it 65536 times): a hit
+ * goes to the queues, which re-read the live guest matrix themselves,
+ * so an unplugged APQN answers RC 0x01 at once, and a plugged one is
+ * seen within a millisecond or at the guest's next QCI.
  */
 static struct kvmu_ap *ap_get(struct s390_vm *vm, unsigned int apqn)
 {
@@ -125,7 +139,8 @@ static struct kvmu_ap *ap_get(struct s390_vm *vm, unsigned int apqn)
 	pthread_mutex_lock(&vm->lock);
 	ok = vm->crycb.ap && crycb_usable(&vm->crycb, apqn);
 	pthread_mutex_unlock(&vm->lock);
-	if (!ok && vm->crycb.mdev) {
+	if (!ok && vm->crycb.mdev &&
+	    now_ns() - atomic_load(&vm->ap_refresh_ns) >= REFRESH_NS) {
 		crycb_refresh(vm);
 		pthread_mutex_lock(&vm->lock);
 		ok = crycb_usable(&vm->crycb, apqn);

@@ -237,6 +237,7 @@ struct s390_vm {
 	struct s390_crycb crycb;
 	/* read: an AP instruction uses crycb.ap; write: attach, detach */
 	pthread_rwlock_t ap_lock;
+	_Atomic u64 ap_refresh_ns;	/* CLOCK_MONOTONIC of the last refresh */
 };
 
 #define S390_KEYS_L2_SHIFT	16
