@@ -22,8 +22,8 @@
 #define STUB		0x2000		/* diag 0,0,0x501 */
 #define NIB		0x3000		/* AQIC notification byte */
 #define QCI_BLK		0x3100		/* PQAP(QCI) info block */
-#define REQ		0x30f00		/* request, across a page boundary */
-#define RBUF		0x40f80		/* reply buffer, across one too */
+#define REQ		0x30f00		/* request, over a page end */
+#define RBUF		0x40f80		/* reply buffer, likewise */
 #define TAB_CC		0x100000	/* per-APQN condition codes */
 #define TAB_RC		0x110000	/* per-APQN response codes */
 

@@ -206,7 +206,7 @@ static void check_qci(struct fixture *f, const uint8_t *apm, size_t apm_n,
 
 static const uint8_t apm_567[] = { 0x07 };			/* 5, 6, 7 */
 static const uint8_t aqm_4ab[] = { 0x08, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };		/* 4, 0xab */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10 };	/* 4, 0xab */
 static const uint8_t adm_4[] = { 0x08 };
 
 static void test_qci(void **state)

@@ -294,14 +294,19 @@ static int run_guest(struct apvm *a, const char *name)
 	return console(&a->v);
 }
 
+/* runs of zero digits in the masks ap_list prints */
+#define Z20	"00000000000000000000"
+#define Z40	Z20 Z20
+#define Z62	Z40 Z20 "00"
+
 static void test_ap_list_guest(void **state)
 {
 	struct fixture *f = *state;
 	static const char want[] =
 		"apxa=1 na=ff nd=ff\n"
-		"apm 0600000000000000000000000000000000000000000000000000000000000000\n"
-		"aqm 0800000000000000000000000000000000000000001000000000000000000000\n"
-		"adm 0000000000000000000000000000000000000000000000000000000000000000\n"
+		"apm 06" Z62 "\n"
+		"aqm 08" Z40 "10" Z20 "\n"
+		"adm 00" Z62 "\n"
 		"05.0004 cc=0 st=80000000 hw=720000000bff0007\n"
 		"05.00ab cc=0 st=80000000 hw=720000000bff0007\n"
 		"06.0004 cc=0 st=80000000 hw=6a0000000bff0007\n"

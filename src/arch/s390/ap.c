@@ -36,9 +36,9 @@
 #define GR0_RSVD	0x007f0000ULL	/* bits 41-47 */
 #define GR0_NOAPXA	0x0000c0f0ULL	/* APID >= 64 or APQI >= 16 */
 
-#define NIB_SET		0x80	/* the notification indicator, bit 0 */
-#define AP_CHUNK	4096	/* operands move at most a page at a time */
-#define REFRESH_NS	1000000	/* a miss re-reads the host at most per ms */
+#define NIB_SET		0x80	/* the indicator: the byte's bit 0 */
+#define AP_CHUNK	4096	/* operands move a page at a time */
+#define REFRESH_NS	1000000	/* misses re-read the host once a ms */
 
 /* ---- the CRYCB ---- */
 
