@@ -195,9 +195,12 @@ static void check_qci(struct fixture *f, const uint8_t *apm, size_t apm_n,
 		want[4] = 0xff;		/* na */
 		want[5] = 0xff;		/* nd */
 	}
-	memcpy(want + 0x10, apm, apm_n);
-	memcpy(want + 0x30, aqm, aqm_n);
-	memcpy(want + 0x50, adm, adm_n);
+	if (apm_n)	/* no masks at all: NULL, 0 */
+		memcpy(want + 0x10, apm, apm_n);
+	if (aqm_n)
+		memcpy(want + 0x30, aqm, aqm_n);
+	if (adm_n)
+		memcpy(want + 0x50, adm, adm_n);
 	memset(f->a.v.mem + QCI_BLK, 0xee, 128);
 	pqap(f, FC_QCI, 0, QCI_BLK);
 	assert_int_equal(apvm_cc(&f->a), 0);
