@@ -8,6 +8,7 @@
  * test_s390_attr_guest.c.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
@@ -231,16 +232,25 @@ static void add_fac(__u64 *list, unsigned int nr)
 	list[nr / 64] |= 1ULL << (63 - nr % 64);
 }
 
-/* Turn on MSA and MSA3 in the processor model. */
-static void enable_msa3(struct avm *v)
+/* Turn MSA and MSA3 on or off in the processor model. */
+static void set_msa3(struct avm *v, bool on)
 {
 	struct kvmu_s390_vm_cpu_processor *p = calloc(1, sizeof(*p));
 
 	assert_int_equal(GET(v, KVMU_S390_VM_CPU_MODEL, 0, p), 0);
 	add_fac(p->fac_list, 17);
 	add_fac(p->fac_list, 76);
+	if (!on) {
+		p->fac_list[0] &= ~(1ULL << (63 - 17));
+		p->fac_list[1] &= ~(1ULL << (63 - 76 % 64));
+	}
 	assert_int_equal(SET(v, KVMU_S390_VM_CPU_MODEL, 0, p), 0);
 	free(p);
+}
+
+static void enable_msa3(struct avm *v)
+{
+	set_msa3(v, true);
 }
 
 static void test_crypto(void **state)
@@ -256,6 +266,9 @@ static void test_crypto(void **state)
 	assert_int_equal(HAS(v, KVMU_S390_VM_CRYPTO, 6), ENXIO);
 	assert_int_equal(SET(v, KVMU_S390_VM_CRYPTO, 6, NULL), ENXIO);
 	assert_int_equal(GET(v, KVMU_S390_VM_CRYPTO, 0, zero), ENXIO);
+	/* the default model is the machine: MSAX3, CRYCB format 2 */
+	assert_int_equal(vm->crycb.format, 2);
+	set_msa3(v, false);
 	/* without MSAX3 key wrapping is refused, CRYCB format 0 */
 	assert_int_equal(vm->crycb.format, 0);
 	for (a = 0; a <= 3; a++)
@@ -311,7 +324,8 @@ static void test_processor(void **state)
 	assert_true(p->cpuid == 0xff00000020970000ULL);
 	for (i = 0; i < ARRAY_SIZE(base); i++)
 		assert_true(fac(p->fac_list, base[i]));
-	assert_false(fac(p->fac_list, 17) || fac(p->fac_list, 76));
+	/* the default processor is the whole machine, as in the kernel */
+	assert_true(fac(p->fac_list, 17) && fac(p->fac_list, 76));
 	/* round trip */
 	p->cpuid = 0xff0123452964abcdULL;
 	p->ibc = 0x123;		/* no IBC on the machine: ignored */

@@ -175,7 +175,16 @@ static void test_cpacf_off(void **state)
 {
 	struct s390vm *v = *state;
 
-	/* the default model has neither MSA nor MSA3 */
+	struct kvmu_s390_vm_cpu_processor *p = calloc(1, sizeof(*p));
+
+	/* a model without MSA and MSA3: the instructions are not there */
+	assert_int_equal(attr(v, KVM_GET_DEVICE_ATTR, KVMU_S390_VM_CPU_MODEL,
+			      KVMU_S390_VM_CPU_PROCESSOR, p), 0);
+	p->fac_list[0] &= ~(1ULL << (63 - 17));
+	p->fac_list[1] &= ~(1ULL << (63 - 76 % 64));
+	assert_int_equal(attr(v, KVM_SET_DEVICE_ATTR, KVMU_S390_VM_CPU_MODEL,
+			      KVMU_S390_VM_CPU_PROCESSOR, p), 0);
+	free(p);
 	start_vcpu(v);
 	assert_int_equal(go(v, KM_QUERY), 1);
 	assert_int_equal(go(v, PCKMO_QUERY), 1);

@@ -69,10 +69,16 @@ void s390_cpumodel_init(struct s390_vm *vm)
 {
 	size_t i;
 
-	memcpy(vm->fac_mask, vm->fac, sizeof(vm->fac_mask));
+	/*
+	 * The default processor is the whole machine, as the kernel starts a
+	 * VM with the host's facilities: MSA and MSAX3 included, so the CRYCB
+	 * is format 2 (the query functions tell the guest which CPACF
+	 * functions exist, and they say: none but query).
+	 */
 	for (i = 0; i < ARRAY_SIZE(ext_facilities); i++)
-		vm->fac_mask[ext_facilities[i] / 64] |=
+		vm->fac[ext_facilities[i] / 64] |=
 			BIT64(ext_facilities[i] % 64);
+	memcpy(vm->fac_mask, vm->fac, sizeof(vm->fac_mask));
 	vm->ibc = MACHINE_IBC;
 	/* as kvm_arch_init_vm: no features until set, all subfunctions */
 	memset(vm->feat, 0, sizeof(vm->feat));

@@ -28,6 +28,7 @@ static const struct kvmu_ioctl_desc s390_ioctls[] = {
 static const u8 default_facilities[] = {
 	0, FAC_ZARCH, 2, FAC_STFLE, FAC_EDAT1, FAC_LDISP, 19, FAC_EIMM,
 	FAC_STCKF, FAC_GIE, FAC_EXECX, FAC_FPSE,
+	12, 15, 65,	/* AP: QCI, APFT, AP interruptions (ap.c) */
 };
 
 static long nr_host_cpus(void)
@@ -90,6 +91,7 @@ static int s390_vm_init(struct kvmu_vm *kvm, unsigned long type)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_rwlock_init(&vm->ap_lock, NULL);
 	for (i = 0; i < ARRAY_SIZE(default_facilities); i++)
 		vm->fac[default_facilities[i] / 64] |=
 			BIT64(default_facilities[i] % 64);
@@ -113,6 +115,7 @@ static void s390_vm_destroy(struct kvmu_vm *kvm)
 	s390_keys_free(vm);
 	s390_io_free(vm);
 	s390_cmma_free(vm);
+	pthread_rwlock_destroy(&vm->ap_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 	kvm->arch_data = NULL;
@@ -234,4 +237,6 @@ const struct kvmu_arch_ops kvmu_s390_ops = {
 	.vcpu_destroy = s390_vcpu_destroy,
 	.vcpu_run = s390_vcpu_run,
 	.prepare_memslot = s390_prepare_memslot,
+	.vfio_attach = s390_vfio_attach,
+	.vfio_detach = s390_vfio_detach,
 };

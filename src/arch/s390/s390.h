@@ -255,6 +255,9 @@ struct s390_vm {
 	_Atomic bool migration_mode;
 	_Atomic u64 cmma_dirty;	/* pages with unsent CMMA state */
 	u8 **cmma;		/* CMMA state by absolute frame, as keys */
+	/* read: an AP instruction uses crycb.ap; write: attach, detach */
+	pthread_rwlock_t ap_lock;
+	_Atomic u64 ap_refresh_ns;	/* CLOCK_MONOTONIC of the last refresh */
 };
 
 /* facilities the CPU model adds (cpumodel.c, cpacf.c) */
@@ -469,6 +472,21 @@ void s390_vcpu_stop(struct s390_cpu *c);
 
 /* ---- priv.c ---- */
 int s390_stsi(struct s390_cpu *c, struct s390_dec *d);
+
+/* ---- ap.c: the AP instructions and the CRYCB ---- */
+/*
+ * Take the queues ap with the matrix m into the CRYCB (filtered by its
+ * format); mdev (NULL for kvmu_ap_open() queues) is refreshed for hot
+ * plug.  -EPERM when queues are already attached, -EINVAL for NULL.
+ */
+int s390_crypto_attach_ap(struct kvmu_vm *vm, struct kvmu_ap *ap,
+			  const struct kvmu_host_matrix *m,
+			  struct kvmu_host_mdev *mdev);
+/* Clear the masks and forget ap if it is the attached one. */
+void s390_crypto_detach_ap(struct kvmu_vm *vm, struct kvmu_ap *ap);
+/* kvmu_arch_ops.vfio_attach/.vfio_detach for a vfio_ap mdev. */
+int s390_vfio_attach(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
+void s390_vfio_detach(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
 
 /* ---- op_*.c: the instruction handlers named in insn.def ---- */
 #define INSN(name, op, op2, fmt, fn, opnd, fac, fl) \
