@@ -31,6 +31,7 @@
 #define DIAG_KVMU	0x500
 #define KVMU_WRITE	0x100
 #define KVMU_EXIT	0x101
+#define PGM_OPER	0x01
 #define PGM_SPEC	0x06
 #define PGM_ADDR	0x05
 
@@ -181,6 +182,9 @@ static void handle_instruction(struct run_vm *vm)
 		handle_diag(vm);
 	} else if (ipa >> 8 == 0xae) {
 		handle_sigp(vm);
+	} else if (ipa == 0xb2ad || ipa == 0xb2ae || ipa == 0xb2af) {
+		/* AP instructions with APIE off: QEMU has no handler either */
+		inject_pgm(vm, PGM_OPER);
 	} else if (ipa == 0xb220) {
 		/* SERVICE CALL: there is no SCLP here, "not operational" */
 		r->psw_mask = (r->psw_mask & ~(3ULL << 44)) | 3ULL << 44;
@@ -320,6 +324,22 @@ static void run_s390_detach_ap(struct run_vm *vm)
 	vm->dev = NULL;
 }
 
+/*
+ * The CPU model has the AP facilities, so the AP instructions are
+ * interpreted (ECA.APIE), as QEMU turns APIE on for a model with "ap".
+ */
+static int enable_apie(struct run_vm *vm)
+{
+	struct kvm_device_attr a = {
+		.group = KVMU_S390_VM_CRYPTO,
+		.attr = KVMU_S390_VM_CRYPTO_ENABLE_APIE,
+	};
+
+	if (kvmu_ioctl(vm->vm_fd, KVM_SET_DEVICE_ATTR, &a) < 0)
+		return run_sys_error("KVM_S390_VM_CRYPTO_ENABLE_APIE");
+	return 0;
+}
+
 static int s390_boot(struct run_vm *vm, const struct run_options *o)
 {
 	struct kvm_s390_psw psw = { .mask = PSW_64BIT };
@@ -328,6 +348,8 @@ static int s390_boot(struct run_vm *vm, const struct run_options *o)
 	if (load_image_s390(o->image, &vm->ram, &b) < 0)
 		return -1;
 	write_new_psws(vm);
+	if (enable_apie(vm) < 0)
+		return -1;
 	if (o->ap_uuid && run_s390_attach_ap(vm, o->ap_uuid) < 0)
 		return -1;
 	psw.addr = b.entry;
