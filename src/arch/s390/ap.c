@@ -369,8 +369,13 @@ static int pqap_qci(struct s390_cpu *c, u64 gr0 KVMU_UNUSED)
 	crycb_get_masks(&vm->crycb, &m);
 	format = vm->crycb.format;
 	pthread_mutex_unlock(&vm->lock);
-	if (vm->crycb.ap)
+	if (vm->crycb.ap) {
 		rc = kvmu_ap_qci(vm->crycb.ap, &m, info, &r);
+	} else {
+		/* no mdev: empty masks, but the machine (with APXA) is there */
+		info[0] = 0x40;
+		info[4] = info[5] = 0xff;
+	}
 	ap_put(vm);
 	if (rc)
 		return rc;
