@@ -432,6 +432,26 @@ static void test_io_interrupts(void **state)
 	assert_int_equal(v->run->s390_tsch.dequeued, 0);
 }
 
+/* LAEY sets the access register by address space; ECAG describes none. */
+static void test_laey_ecag(void **state)
+{
+	struct s390vm *v = *state;
+	const char *src = " lghi 5,0x100\n laey 3,0x23(5)\n"
+			  " ecag 4,0,0(0)\n ecag 6,0,0x10(0)\n"
+			  " diag 0,0,0x500\n";
+
+	v->run->s.regs.acrs[3] = 0x5555;
+	go(v, src, PSW_64);
+	assert_int_equal(v->run->s.regs.gprs[3], 0x123);
+	assert_int_equal(v->run->s.regs.acrs[3], 0);
+	assert_int_equal(v->run->s.regs.gprs[4], 0);
+	assert_true(v->run->s.regs.gprs[6] == ~0ULL);
+	go(v, src, PSW_64 | 0x0000c00000000000ULL);	/* home space */
+	assert_int_equal(v->run->s.regs.acrs[3], 2);
+	go(v, src, PSW_64 | 0x0000800000000000ULL);	/* secondary */
+	assert_int_equal(v->run->s.regs.acrs[3], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +471,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interrupts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_io_interrupts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_laey_ecag, setup,
 						teardown),
 	};
 

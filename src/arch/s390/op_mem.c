@@ -62,6 +62,42 @@ int op_la(struct s390_cpu *c, struct s390_dec *d)
 	return 0;
 }
 
+/*
+ * LOAD ADDRESS EXTENDED: LAY, plus access register R1 naming the space
+ * the PSW's address-space control selects (primary 0, secondary 1, home
+ * 2, AR mode: the base register's access register).
+ */
+int op_laey(struct s390_cpu *c, struct s390_dec *d)
+{
+	switch (c->mask & PSW_AS) {
+	case PSW_AS_PRIMARY:
+		c->acrs[d->r1] = 0;
+		break;
+	case PSW_AS_SECONDARY:
+		c->acrs[d->r1] = 1;
+		break;
+	case PSW_AS_HOME:
+		c->acrs[d->r1] = 2;
+		break;
+	default:
+		c->acrs[d->r1] = d->b2 ? c->acrs[d->b2] : 0;
+	}
+	return op_la(c, d);
+}
+
+/*
+ * EXTRACT CPU ATTRIBUTE: this CPU describes no caches.  The topology
+ * summary (attribute 0) says "no cache" at every level; every other
+ * attribute of a level without a cache reads as all ones.
+ */
+int op_ecag(struct s390_cpu *c, struct s390_dec *d)
+{
+	u64 a = s390_ea(c, 0, d->b2, d->d2);
+
+	c->gprs[d->r1] = ((a >> 4) & 0xf) == 0 ? 0 : ~0ULL;
+	return 0;
+}
+
 int op_larl(struct s390_cpu *c, struct s390_dec *d)
 {
 	u64 a = s390_rel(c, d);
