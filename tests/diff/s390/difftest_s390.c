@@ -186,7 +186,10 @@ static void report(unsigned long idx, const struct ds_seq *s,
 static pid_t start_qemu(const struct opts *o, const char *in,
 			const char *out)
 {
-	pid_t pid = fork();
+	pid_t pid;
+
+	fflush(stdout);		/* else the child's freopen() repeats it */
+	pid = fork();
 
 	if (pid)
 		return pid;

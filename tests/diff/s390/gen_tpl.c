@@ -90,8 +90,10 @@ static void e_str(struct ds_build *b, const struct ds_line *l)
 	lghi[3] = (uint8_t)term;
 	put(b, "LGHI", lghi, 4, 1);
 	if (l->ext == 0x5e) {		/* SRST: end R1, start R2 */
+		/* at most 256 bytes: kvmu's CPU-determined amount */
 		d2 = rnd(b, DS_DATA_SIZE);
-		d1 = d2 + rnd(b, DS_DATA_SIZE - d2 + 1);
+		d1 = d2 + rnd(b, DS_DATA_SIZE - d2 < 256 ?
+			      DS_DATA_SIZE - d2 + 1 : 257);
 	} else if (l->ext == 0x55) {	/* MVST: no overlap */
 		d1 = rnd(b, 190);
 		d2 = 256 + rnd(b, 192);
