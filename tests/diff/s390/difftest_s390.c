@@ -60,7 +60,7 @@ static void encode(const struct ds_seq *s, struct ds_in *r)
 	int i;
 
 	be_put((uint8_t *)&r->addr, s->addr);
-	be_put((uint8_t *)&r->cc, s->cc);
+	be_put((uint8_t *)&r->cc, s->cc << 4 | s->pm);
 	for (i = 0; i < 16; i++)
 		be_put((uint8_t *)&r->gprs[i], s->gprs[i]);
 	memcpy(r->code, s->code, DS_SLOT);
@@ -168,7 +168,8 @@ static void report(unsigned long idx, const struct ds_seq *s,
 	printf("DIVERGENCE in sequence %lu (first difference: %s)\n", idx,
 	       what);
 	ds_dump(s, stdout);
-	printf("  initial cc %" PRIu64 "\n", s->cc);
+	printf("  initial cc %" PRIu64 ", program mask %#" PRIx64 "\n",
+	       s->cc, s->pm);
 	for (i = 0; i < 16; i++)
 		printf("%s%2d %016" PRIx64 "%s", i % 4 ? "  " : "   r", i,
 		       s->gprs[i], i % 4 == 3 ? "\n" : "");

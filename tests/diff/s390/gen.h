@@ -33,7 +33,7 @@ struct ds_insn {
 struct ds_seq {
 	uint64_t addr;		/* slot address */
 	uint64_t gprs[16];
-	uint64_t cc;
+	uint64_t cc, pm;	/* condition code, program mask */
 	uint8_t data[DS_DATA_SIZE];
 	uint8_t code[DS_SLOT];
 	size_t len;

@@ -176,6 +176,11 @@ static void e_lm(struct ds_build *b, const struct ds_line *l)
 		r1 = reg(b, RP);
 		r3 = reg(b, RP);
 		must = 1;
+		/* qemu-s390x 7.2 accepts odd ones for CDSG: keep them even */
+		if (l->ext == 0x3e) {
+			r1 = r1 == 13 ? 14 : r1 & ~1u;	/* not R12-R13 */
+			r3 &= ~1u;
+		}
 	}
 	put_rx(b, r1, r3, B, disp(b, size, must), 0);
 }

@@ -172,7 +172,7 @@ static void run_one(struct ds_out *o)
 
 	copy((void *)rec.addr, rec.code, DS_SLOT);
 	copy((void *)DS_IN, rec.gprs, sizeof(rec.gprs));
-	*cc_word = (uint32_t)(rec.cc << 28);
+	*cc_word = (uint32_t)(rec.cc << 24);
 	copy((void *)DS_DATA, rec.data, DS_DATA_SIZE);
 	faulted = 0;
 	if (enter(rec.addr) || faulted) {

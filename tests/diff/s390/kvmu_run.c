@@ -125,7 +125,7 @@ static void load(struct kr *k, const struct ds_seq *s)
 	memcpy(k->hi + (s->addr - DS_DATA), s->code, DS_SLOT);
 	for (i = 0; i < 16; i++)
 		put_be(in + 8 * i, s->gprs[i], 8);
-	put_be(in + 128, s->cc << 28, 4);
+	put_be(in + 128, (s->cc << 4 | s->pm) << 24, 4);
 	memcpy(k->hi, s->data, DS_DATA_SIZE);
 	memset(k->low + 0x8c, 0, 4);
 }

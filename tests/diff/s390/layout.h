@@ -27,7 +27,7 @@
 
 struct ds_in {
 	uint64_t addr;		/* code slot */
-	uint64_t cc;
+	uint64_t cc;		/* CC << 4 | program mask */
 	uint64_t gprs[16];
 	uint8_t code[DS_SLOT];
 	uint8_t data[DS_DATA_SIZE];
