@@ -127,10 +127,17 @@ static void rel(struct ds_build *b, uint8_t *p, int len, int first)
 	ds_put(b, b->line->name, p, len, f | (first ? 0 : DS_I_INNER));
 }
 
+/*
+ * LARL the target, then branch through the register.  b is the format:
+ * 0 RR, 1 RX, 2 RRE, 3 RS (BXH), 4 RSY (BXHG), 5 RRS (CRB), 6 RIS (CIB);
+ * a = 0: R1 is a mask or only read, else R1 is written.
+ */
 static void e_breg(struct ds_build *b, const struct ds_line *l)
 {
-	uint8_t larl[6] = { 0xc0 }, p[4] = { l->op };
+	uint8_t larl[6] = { 0xc0 }, p[6] = { l->op, 0, 0, 0, 0, l->ext };
 	unsigned rt, r1 = l->a ? ds_reg(b->g, RW) : rnd(b, 16);
+	unsigned r2 = rnd(b, 16), m = rnd(b, 16);
+	static const uint8_t len[7] = { 2, 4, 4, 4, 6, 6, 6 };
 	int i;
 
 	do
@@ -139,18 +146,25 @@ static void e_breg(struct ds_build *b, const struct ds_line *l)
 	larl[1] = (uint8_t)(rt << 4);
 	i = ds_put(b, "LARL", larl, 6, DS_I_BRANCH);
 	b->s->insn[i].target = (int16_t)(i + 2);	/* past the branch */
-	if (l->b == 0) {
+	switch (l->b) {
+	case 0:
 		p[1] = (uint8_t)(r1 << 4 | rt);
-		put(b, l->name, p, 2, 0);
-	} else if (l->b == 1) {
-		p[1] = (uint8_t)(r1 << 4);
-		p[2] = (uint8_t)(rt << 4);
-		put(b, l->name, p, 4, 0);
-	} else {
+		break;
+	case 2:
 		p[1] = l->ext;
 		p[3] = (uint8_t)(r1 << 4 | rt);
-		put(b, l->name, p, 4, 0);
+		break;
+	case 5:		/* compare and branch: R1, R2, M3 */
+		p[4] = (uint8_t)(m << 4);
+		/* fall through */
+	default:	/* R1, X2 or R3, B2 (or R1, M3, B4, I2) */
+		p[1] = (uint8_t)(r1 << 4 | (l->b == 1 ? 0 :
+					    l->b == 6 ? m : r2));
+		p[2] = (uint8_t)(rt << 4);
+		if (l->b == 6)
+			p[4] = (uint8_t)ds_value(b->g);
 	}
+	put(b, l->name, p, len[l->b], 0);
 }
 
 static void e_exrl(struct ds_build *b, const struct ds_line *l)
