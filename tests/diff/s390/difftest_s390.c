@@ -396,6 +396,9 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	unlink(b.in);
 	unlink(b.out);
+	free(b.seq);
+	free(b.k);
+	free(b.q);
 	kr_close(kr);
 	print_stats(&o, &g, &st, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
