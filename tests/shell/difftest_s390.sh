@@ -9,7 +9,8 @@ harness=$BUILD/tests/diff/s390/harness.elf
 command -v qemu-s390x >/dev/null 2>&1 || { echo "SKIP: no qemu-s390x"; exit 77; }
 [ -f "$harness" ] || { echo "SKIP: no harness (s390x-linux-gnu-gcc)"; exit 77; }
 n=${DIFFTEST_S390_N:-2000}
-out=$("$bin" -H "$harness" -n "$n" -s "${DIFFTEST_S390_SEED:-1}" 2>&1)
+out=$(timeout 300 "$bin" -H "$harness" -n "$n" \
+	-s "${DIFFTEST_S390_SEED:-1}" 2>&1)
 rc=$?
 echo "$out" | tail -n 60
 [ $rc = 77 ] && exit 77

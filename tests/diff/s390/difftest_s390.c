@@ -10,7 +10,7 @@
  * error, 77 when qemu-s390x or the harness is missing.
  *
  *   difftest-s390 -H harness.elf [-q qemu-s390x] [-n N] [-s SEED]
- *                 [-l MAXLEN] [-b BATCH] [-m MAXSHOWN] [-v]
+ *                 [-l MAXLEN] [-b BATCH] [-m MAXSHOWN] [-d INDEX] [-v]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +30,7 @@ struct opts {
 	unsigned long n, batch;
 	uint64_t seed;
 	int maxlen, maxshown, verbose;
+	long dump;		/* -d: list this sequence */
 };
 
 struct stats {
@@ -253,6 +254,8 @@ static int run_batch(const struct opts *o, struct ds_gen *g, struct kr *kr,
 
 		ds_gen_seq(g, &b->seq[i], DS_CODE + (first + i) % DS_RING *
 			   DS_SLOT, len);
+		if (o->dump == (long)(first + i))
+			ds_dump(&b->seq[i], stdout);
 		st->insns += (unsigned long)len;
 	}
 	if (write_batch(b->in, b->seq, n))
@@ -293,7 +296,8 @@ static int run_batch(const struct opts *o, struct ds_gen *g, struct kr *kr,
 static void usage(void)
 {
 	fprintf(stderr, "usage: difftest-s390 -H harness.elf [-q qemu] "
-		"[-n N] [-s SEED] [-l MAXLEN] [-b BATCH] [-m SHOWN] [-v]\n");
+		"[-n N] [-s SEED] [-l MAXLEN] [-b BATCH] [-m SHOWN] [-d INDEX] "
+		"[-v]\n");
 	exit(2);
 }
 
@@ -301,7 +305,7 @@ static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "H:q:n:s:l:b:m:v")) != -1) {
+	while ((c = getopt(argc, argv, "H:q:n:s:l:b:m:d:v")) != -1) {
 		switch (c) {
 		case 'H': o->harness = optarg; break;
 		case 'q': o->qemu = optarg; break;
@@ -310,6 +314,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'l': o->maxlen = atoi(optarg); break;
 		case 'b': o->batch = strtoul(optarg, NULL, 0); break;
 		case 'm': o->maxshown = atoi(optarg); break;
+		case 'd': o->dump = atol(optarg); break;
 		case 'v': o->verbose = 1; break;
 		default: usage();
 		}
@@ -367,7 +372,8 @@ static void print_stats(const struct opts *o, const struct ds_gen *g,
 int main(int argc, char **argv)
 {
 	struct opts o = { .qemu = "qemu-s390x", .n = 2000, .seed = 1,
-			  .maxlen = 12, .maxshown = 10, .batch = 4000 };
+			  .maxlen = 12, .maxshown = 10, .batch = 4000,
+			  .dump = -1 };
 	struct stats st = { 0 };
 	struct batch b;
 	struct ds_gen g;

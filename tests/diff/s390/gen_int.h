@@ -7,7 +7,7 @@
 
 enum ds_kind {
 	K_RR, K_RRE, K_RX, K_RXY, K_LA, K_RI, K_RIL, K_RLD, K_SH, K_SHY,
-	K_RSBG, K_LM, K_LMY, K_SI, K_SIY, K_SIL, K_SS, K_LONG, K_STR,
+	K_RSBG, K_LM, K_LMY, K_SI, K_SIY, K_SIL, K_SS, K_LONG, K_STR, K_FP,
 	K_BRC, K_BRR, K_BRX, K_CRJ, K_BREG, K_EXRL, K_E, K_NKINDS
 };
 

@@ -110,10 +110,49 @@ static void e_str(struct ds_build *b, const struct ds_line *l)
 	put(b, l->name, p, 4, 0);
 }
 
+static void fpr_gpr(struct ds_build *b, uint8_t ext, unsigned r1,
+		    unsigned r2, int first)
+{
+	uint8_t p[4] = { 0xb3, ext, 0, (uint8_t)(r1 << 4 | r2) };
+
+	put(b, ext == 0xc1 ? "LDGR" : "LGDR", p, 4, first);
+}
+
+/*
+ * FPR moves: LDGR random GPRs into the FPRs the instruction uses, run it,
+ * LGDR the result back (the tester compares GPRs).  a is the format:
+ * 0 RR, 1 RRE, 2 RRF (CPSDR), 3 load RX/RXY, 4 store RX/RXY.
+ */
+static void e_fp(struct ds_build *b, const struct ds_line *l)
+{
+	unsigned f1 = rnd(b, 16), f2 = rnd(b, 16), f3 = rnd(b, 16);
+	uint8_t p[6] = { l->op, (uint8_t)(f1 << 4 | f2), 0, 0, 0, l->ext };
+	unsigned d = rnd(b, DS_DATA_SIZE - 7);
+	int len = l->op == 0xed ? 6 : l->a < 1 ? 2 : 4;
+
+	fpr_gpr(b, 0xc1, f1, ds_reg(b->g, RA), 1);
+	fpr_gpr(b, 0xc1, f2, ds_reg(b->g, RA), 0);
+	fpr_gpr(b, 0xc1, f3, ds_reg(b->g, RA), 0);
+	if (l->a == 1 || l->a == 2) {
+		p[1] = l->ext;
+		p[2] = (uint8_t)(l->a == 2 ? f3 << 4 : 0);
+		p[3] = (uint8_t)(f1 << 4 | f2);
+	} else if (l->a >= 3) {
+		p[1] = (uint8_t)(f1 << 4);
+		p[2] = (uint8_t)(B << 4 | d >> 8);
+		p[3] = (uint8_t)d;
+	}
+	put(b, l->name, p, len, 0);
+	if (l->a != 4)
+		fpr_gpr(b, 0xcd, ds_reg(b->g, RW), f1, 0);
+}
+
 void ds_emit_setup(struct ds_build *b, const struct ds_line *l)
 {
 	if (l->kind == K_LONG)
 		e_long(b, l);
+	else if (l->kind == K_FP)
+		e_fp(b, l);
 	else
 		e_str(b, l);
 }

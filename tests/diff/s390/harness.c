@@ -9,7 +9,8 @@
  * area and the register block are filled, and enter() branches to it.
  * The sequence's own prologue loads all sixteen GPRs and the CC; its
  * epilogue stores them to DS_SAVE and branches to the address at DS_RET,
- * ret_label below.  A program exception arrives as a signal on the
+ * ret_label below, which restores the harness's call-saved GPRs and FPRs
+ * (the sequences write FPRs).  A program exception arrives as a signal on the
  * alternate stack (R15 is random), whose handler records the ucontext and
  * leaves through fault_label; SA_NODEFER keeps the signal unblocked.
  */
@@ -54,6 +55,14 @@ __asm__(
 "enter:	stmg	%r6,%r15,48(%r15)\n"
 "	larl	%r1,saved_sp\n"
 "	stg	%r15,0(%r1)\n"
+"	std	%f8,8(%r1)\n"
+"	std	%f9,16(%r1)\n"
+"	std	%f10,24(%r1)\n"
+"	std	%f11,32(%r1)\n"
+"	std	%f12,40(%r1)\n"
+"	std	%f13,48(%r1)\n"
+"	std	%f14,56(%r1)\n"
+"	std	%f15,64(%r1)\n"
 "	br	%r2\n"
 "	.globl ret_label\n"
 "ret_label:\n"
@@ -64,11 +73,20 @@ __asm__(
 "	lghi	%r2,1\n"
 "1:	larl	%r1,saved_sp\n"
 "	lg	%r15,0(%r1)\n"
+"	ld	%f8,8(%r1)\n"
+"	ld	%f9,16(%r1)\n"
+"	ld	%f10,24(%r1)\n"
+"	ld	%f11,32(%r1)\n"
+"	ld	%f12,40(%r1)\n"
+"	ld	%f13,48(%r1)\n"
+"	ld	%f14,56(%r1)\n"
+"	ld	%f15,64(%r1)\n"
 "	lmg	%r6,%r15,48(%r15)\n"
 "	br	%r14\n"
 "	.data\n"
 "	.balign	8\n"
 "saved_sp:	.quad 0\n"
+"	.fill	8,8,0\n"		/* F8-F15: call-saved, and GCC keeps GPRs there */
 "	.text\n");
 
 static struct ds_in rec;
