@@ -6,7 +6,8 @@ BUILD=${BUILD:-build}
 bin=$BUILD/tests/diff/s390/difftest-s390
 harness=$BUILD/tests/diff/s390/harness.elf
 [ -x "$bin" ] || { echo "difftest-s390 not built: $bin"; exit 1; }
-command -v qemu-s390x >/dev/null 2>&1 || { echo "SKIP: no qemu-s390x"; exit 77; }
+command -v qemu-s390x >/dev/null 2>&1 ||
+	{ echo "SKIP: no qemu-s390x"; exit 77; }
 [ -f "$harness" ] || { echo "SKIP: no harness (s390x-linux-gnu-gcc)"; exit 77; }
 n=${DIFFTEST_S390_N:-2000}
 out=$(timeout 300 "$bin" -H "$harness" -n "$n" \
