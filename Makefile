@@ -52,7 +52,7 @@ CLI := $(BUILD)/kvmu
 PC := $(BUILD)/kvmu.pc
 
 .PHONY: all deps check check-run tests demo bench install clean tsan fuzz \
-	difftest guests
+	difftest difftest-s390 guests
 all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(if $(SHIM_OBJS),$(SHIM))
 
 deps:
@@ -123,7 +123,36 @@ $(DIFF_BIN): $(DIFF_SRCS) $(wildcard tests/diff/*.h) $(TESTLIB_OBJS) $(LIBA)
 difftest: $(DIFF_BIN)
 	$(Q)$(DIFF_BIN) -n $(N) -s $(SEED)
 
-tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN)
+# ---- s390x differential tester: kvmu vs qemu-s390x (docs/s390x-difftest.md)
+# The harness is a freestanding s390x program; without Debian's cross
+# compiler it is not built and the tester skips.
+DS390_DIR := tests/diff/s390
+DS390_BIN := $(BUILD)/$(DS390_DIR)/difftest-s390
+DS390_HARNESS := $(BUILD)/$(DS390_DIR)/harness.elf
+S390_CC := s390x-linux-gnu-gcc
+HAVE_S390_CC := $(shell command -v $(S390_CC) 2>/dev/null)
+DS390_TARGETS := $(DS390_BIN) $(if $(HAVE_S390_CC),$(DS390_HARNESS))
+
+$(DS390_BIN): $(filter-out %/harness.c,$(wildcard $(DS390_DIR)/*.c)) \
+		$(wildcard $(DS390_DIR)/*.h) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -o $@ \
+		$(filter %.c,$^) $(LIBA) $(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(DS390_HARNESS): $(DS390_DIR)/harness.c $(DS390_DIR)/layout.h
+	@mkdir -p $(dir $@)
+	@echo "  S390CC  $@"
+	$(Q)$(S390_CC) -std=gnu17 -march=z10 -O2 -ffreestanding -fno-builtin \
+		-nostdlib -static -fno-pic -no-pie -fno-stack-protector \
+		-fno-asynchronous-unwind-tables $(WARN) -Wl,--build-id=none \
+		-o $@ $<
+
+difftest-s390: $(DS390_TARGETS)
+	$(Q)$(DS390_BIN) -H $(DS390_HARNESS) -n $(N) -s $(SEED)
+
+tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN) \
+	$(DS390_TARGETS)
 
 check-run: tests
 	$(Q)BUILD=$(BUILD) KVMU_SAN=$(SAN) sh tests/run.sh

@@ -182,7 +182,9 @@ int op_tm(struct s390_cpu *c, struct s390_dec *d)
 	u8 v;
 
 	TRY(s390_rd8(c, s390_ea(c, 0, d->b1, d->d1), &v));
-	s390_set_cc(c, d->ui2 ? tm_cc(v, d->ui2) : 0);
+	/* unlike TMLL & co., mixed bits are CC 1 whatever the leftmost */
+	v &= (u8)d->ui2;
+	s390_set_cc(c, !v ? 0 : v == d->ui2 ? 3 : 1);
 	return 0;
 }
 
