@@ -34,25 +34,7 @@ enum { USAGE_STABLE, USAGE_UNUSED, USAGE_POT_VOLATILE, USAGE_VOLATILE };
 
 static u8 *leaf(struct s390_vm *vm, u64 frame, bool alloc)
 {
-	u64 top = frame >> S390_KEYS_L2_SHIFT;
-	u8 *l2;
-
-	if (top >= S390_KEYS_L1_SIZE || !vm->cmma)
-		return NULL;
-	l2 = __atomic_load_n(&vm->cmma[top], __ATOMIC_ACQUIRE);
-	if (!l2 && alloc) {
-		u8 *n = calloc(L2_SIZE, 1);
-
-		if (!n)
-			return NULL;
-		if (!__atomic_compare_exchange_n(&vm->cmma[top], &l2, n, false,
-						 __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
-			free(n);
-		else
-			l2 = n;
-	}
-	return l2 ? &l2[frame & (L2_SIZE - 1)] : NULL;
+	return s390_frame_byte(vm->cmma, frame, alloc);
 }
 
 u8 s390_cmma_get(struct s390_vm *vm, u64 abs)
@@ -113,14 +95,7 @@ void s390_cmma_reset(struct s390_vm *vm)
 
 void s390_cmma_free(struct s390_vm *vm)
 {
-	size_t i;
-
-	if (!vm->cmma)
-		return;
-	for (i = 0; i < S390_KEYS_L1_SIZE; i++)
-		free(vm->cmma[i]);
-	free(vm->cmma);
-	vm->cmma = NULL;
+	s390_frame_table_free(&vm->cmma);
 }
 
 int s390_cmma_start_migration(struct kvmu_vm *kvm)

@@ -12,22 +12,21 @@
 
 #define L2_SIZE (1UL << S390_KEYS_L2_SHIFT)
 
-static u8 *leaf(struct s390_vm *vm, u64 abs, bool alloc)
+u8 *s390_frame_byte(u8 **table, u64 frame, bool alloc)
 {
-	u64 frame = abs >> 12, top = frame >> S390_KEYS_L2_SHIFT;
+	u64 top = frame >> S390_KEYS_L2_SHIFT;
 	u8 *l2;
 
-	if (top >= S390_KEYS_L1_SIZE)
+	if (top >= S390_KEYS_L1_SIZE || !table)
 		return NULL;
-	if (!vm->keys)
-		return NULL;
-	l2 = __atomic_load_n(&vm->keys[top], __ATOMIC_ACQUIRE);
+	l2 = __atomic_load_n(&table[top], __ATOMIC_ACQUIRE);
 	if (!l2 && alloc) {
 		u8 *n = calloc(L2_SIZE, 1);
 
 		if (!n)
 			return NULL;
-		if (!__atomic_compare_exchange_n(&vm->keys[top], &l2, n, false,
+		/* another vCPU may have won the race: use its page */
+		if (!__atomic_compare_exchange_n(&table[top], &l2, n, false,
 						 __ATOMIC_ACQ_REL,
 						 __ATOMIC_ACQUIRE))
 			free(n);
@@ -35,6 +34,23 @@ static u8 *leaf(struct s390_vm *vm, u64 abs, bool alloc)
 			l2 = n;
 	}
 	return l2 ? &l2[frame & (L2_SIZE - 1)] : NULL;
+}
+
+void s390_frame_table_free(u8 ***table)
+{
+	size_t i;
+
+	if (!*table)
+		return;
+	for (i = 0; i < S390_KEYS_L1_SIZE; i++)
+		free((*table)[i]);
+	free(*table);
+	*table = NULL;
+}
+
+static u8 *leaf(struct s390_vm *vm, u64 abs, bool alloc)
+{
+	return s390_frame_byte(vm->keys, abs >> 12, alloc);
 }
 
 u8 s390_key_get(struct s390_vm *vm, u64 abs)
@@ -64,12 +80,5 @@ void s390_key_or(struct s390_vm *vm, u64 abs, u8 bits)
 
 void s390_keys_free(struct s390_vm *vm)
 {
-	size_t i;
-
-	if (!vm->keys)
-		return;
-	for (i = 0; i < S390_KEYS_L1_SIZE; i++)
-		free(vm->keys[i]);
-	free(vm->keys);
-	vm->keys = NULL;
+	s390_frame_table_free(&vm->keys);
 }

@@ -389,6 +389,14 @@ int s390_lc_write(struct s390_cpu *c, u32 off, const void *buf, u64 len);
 void s390_tlb_flush(struct s390_cpu *c);
 
 /* ---- keys.c: storage keys ---- */
+/*
+ * The byte of absolute frame `frame` in a two-level per-frame table (keys,
+ * CMMA state); the second level is allocated when alloc is set.  NULL
+ * past the table or when allocation fails.  Safe against other vCPUs.
+ */
+u8 *s390_frame_byte(u8 **table, u64 frame, bool alloc);
+/* Free a per-frame table and set it to NULL. */
+void s390_frame_table_free(u8 ***table);
 /* The key of an absolute frame (ACC 4 bits, F, R, C; bit 7 unused). */
 u8 s390_key_get(struct s390_vm *vm, u64 abs);
 int s390_key_set(struct s390_vm *vm, u64 abs, u8 key);
