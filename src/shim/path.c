@@ -48,6 +48,32 @@ static int dir_path(int dirfd, char *buf, size_t len)
 }
 
 /*
+ * The directory part of path (up to its last component, base), made
+ * absolute against dirfd, into full (len bytes).  0 or -1 (too long).
+ */
+static int dir_part(int dirfd, const char *path, const char *base,
+		    char *full, size_t len)
+{
+	size_t n;
+
+	if (path[0] == '/') {
+		n = (size_t)(base - path);
+		if (n >= len)
+			return -1;
+		memcpy(full, path, n);
+		full[n] = '\0';
+		return 0;
+	}
+	if (dir_path(dirfd, full, len))
+		return -1;
+	n = strlen(full);
+	if (snprintf(full + n, len - n, "/%.*s", (int)(base - path), path) >=
+	    (int)(len - n))
+		return -1;
+	return 0;
+}
+
+/*
  * Only names whose last component is "kvm" are resolved, so that opening
  * any other file costs one string compare.  The directory part is
  * resolved (a missing /dev/kvm has no target to resolve) and the result
@@ -57,7 +83,6 @@ int shim_is_kvm_path(int dirfd, const char *path)
 {
 	char full[PATH_MAX], real[PATH_MAX];
 	const char *base;
-	size_t n;
 
 	if (!path)
 		return 0;
@@ -67,20 +92,8 @@ int shim_is_kvm_path(int dirfd, const char *path)
 	base = base ? base + 1 : path;
 	if (strcmp(base, "kvm"))
 		return 0;
-	if (path[0] == '/') {
-		n = (size_t)(base - path);
-		if (n >= sizeof(full))
-			return 0;
-		memcpy(full, path, n);
-		full[n] = '\0';
-	} else {
-		if (dir_path(dirfd, full, sizeof(full)))
-			return 0;
-		n = strlen(full);
-		if (snprintf(full + n, sizeof(full) - n, "/%.*s",
-			     (int)(base - path), path) >= (int)(sizeof(full) - n))
-			return 0;
-	}
+	if (dir_part(dirfd, path, base, full, sizeof(full)))
+		return 0;
 	if (!realpath(full, real))
 		return 0;
 	return !strcmp(real, "/dev");
@@ -130,20 +143,8 @@ int shim_vfio_path(int dirfd, const char *path, char *canon)
 	base = base ? base + 1 : path;
 	if (!vfio_name(base))
 		return 0;
-	if (path[0] == '/') {
-		n = (size_t)(base - path);
-		if (n >= sizeof(full))
-			return 0;
-		memcpy(full, path, n);
-		full[n] = '\0';
-	} else {
-		if (dir_path(dirfd, full, sizeof(full)))
-			return 0;
-		n = strlen(full);
-		if (snprintf(full + n, sizeof(full) - n, "/%.*s",
-			     (int)(base - path), path) >= (int)(sizeof(full) - n))
-			return 0;
-	}
+	if (dir_part(dirfd, path, base, full, sizeof(full)))
+		return 0;
 	n = strlen(full);
 	while (n > 1 && full[n - 1] == '/')
 		full[--n] = '\0';
