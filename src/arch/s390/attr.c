@@ -22,11 +22,6 @@
 #define REGION2_SIZE		(1ULL << 42)
 #define REGION1_SIZE		(1ULL << 53)
 
-static bool vcpus_exist(struct kvmu_vm *kvm)
-{
-	return atomic_load(&kvm->nr_vcpus) != 0;
-}
-
 u64 s390_asce_limit(u64 limit)
 {
 	u64 last = limit - 1;
@@ -86,7 +81,7 @@ static int set_limit(struct kvmu_vm *kvm, u64 addr)
 	pthread_mutex_lock(&kvm->slots_lock);
 	ret = -EBUSY;
 	/* a slot above the new ASCE could no longer be reached */
-	if (!vcpus_exist(kvm) && !slot_above(kvm, limit)) {
+	if (!s390_vcpus_exist(kvm) && !slot_above(kvm, limit)) {
 		/* like gmap_create: the limit picks the ASCE, mem_limit stays */
 		vm->asce_limit = s390_asce_limit(limit);
 		ret = 0;
@@ -106,7 +101,7 @@ static int set_mem_ctrl(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 		/* huge-page backing (EINVAL) cannot be enabled in kvmu */
 		pthread_mutex_lock(&kvm->lock);
 		ret = -EBUSY;
-		if (!vcpus_exist(kvm)) {
+		if (!s390_vcpus_exist(kvm)) {
 			vm->use_cmma = true;
 			ret = 0;
 		}
@@ -135,18 +130,6 @@ static int get_mem_ctrl(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 
 /* ---- TOD ---- */
 
-static void set_tod(struct s390_vm *vm, u64 tod)
-{
-	__atomic_store_n(&vm->tod_epoch, tod - s390_host_tod(),
-			 __ATOMIC_RELAXED);
-}
-
-static u64 get_tod(struct s390_vm *vm)
-{
-	return s390_host_tod() + __atomic_load_n(&vm->tod_epoch,
-						 __ATOMIC_RELAXED);
-}
-
 static int set_tod_attr(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 {
 	struct s390_vm *vm = s390_vm(kvm);
@@ -165,7 +148,7 @@ static int set_tod_attr(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 			return ret;
 		if (!s390_fac(vm, FAC_MEF) && ext.epoch_idx)
 			return -EINVAL;
-		set_tod(vm, ext.tod);
+		s390_vm_set_tod(vm, ext.tod);
 		return 0;
 	case KVMU_S390_VM_TOD_HIGH:
 		ret = kvmu_copy_from_user(&high, a->addr, sizeof(high));
@@ -176,7 +159,7 @@ static int set_tod_attr(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 		ret = kvmu_copy_from_user(&low, a->addr, sizeof(low));
 		if (ret)
 			return ret;
-		set_tod(vm, low);
+		s390_vm_set_tod(vm, low);
 		return 0;
 	default:
 		return -ENXIO;
@@ -195,12 +178,12 @@ static int get_tod_attr(struct kvmu_vm *kvm, const struct kvm_device_attr *a)
 	case KVMU_S390_VM_TOD_EXT:
 		/* the epoch index stays 0: facility 139 is not modelled */
 		memset(&ext, 0, sizeof(ext));
-		ext.tod = get_tod(s390_vm(kvm));
+		ext.tod = s390_vm_tod(s390_vm(kvm));
 		return kvmu_copy_to_user(a->addr, &ext, sizeof(ext));
 	case KVMU_S390_VM_TOD_HIGH:
 		return kvmu_copy_to_user(a->addr, &high, sizeof(high));
 	case KVMU_S390_VM_TOD_LOW:
-		low = get_tod(s390_vm(kvm));
+		low = s390_vm_tod(s390_vm(kvm));
 		return kvmu_copy_to_user(a->addr, &low, sizeof(low));
 	default:
 		return -ENXIO;

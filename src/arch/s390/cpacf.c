@@ -31,8 +31,8 @@ static const struct {
 
 int op_cpacf(struct s390_cpu *c, struct s390_dec *d)
 {
-	unsigned int fc = (unsigned int)c->gprs[0] & 0x7f, i, n;
-	u8 blk[16] = { 0 };
+	unsigned int fc = (unsigned int)c->gprs[0] & 0x7f;
+	u8 blk[16];
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(cpacf_insns); k++)
@@ -48,12 +48,10 @@ int op_cpacf(struct s390_cpu *c, struct s390_dec *d)
 		if (cpacf_insns[k].r1_pair && (!d->r1 || (d->r1 & 1)))
 			return PGM_SPECIFICATION;
 	}
-	if (fc != 0 || !s390_subfunc(c->vm, cpacf_insns[k].off, 0))
+	s390_subfunc_query(c->vm, cpacf_insns[k].off, blk);
+	/* only query runs; it is "not installed" when bit 0 is off */
+	if (fc != 0 || !(blk[0] & 0x80))
 		return PGM_SPECIFICATION;
-	n = 128;
-	for (i = 0; i < n; i++)
-		if (s390_subfunc(c->vm, cpacf_insns[k].off, i))
-			blk[i / 8] |= (u8)(0x80 >> (i % 8));
 	TRY(s390_write(c, s390_wrap(c, c->gprs[1]), blk, sizeof(blk)));
 	s390_set_cc(c, 0);
 	return 0;

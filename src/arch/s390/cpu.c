@@ -322,9 +322,21 @@ u64 s390_host_tod(void)
 }
 
 /* The guest TOD: the host's plus the VM's epoch difference. */
+u64 s390_vm_tod(struct s390_vm *vm)
+{
+	return s390_host_tod() + __atomic_load_n(&vm->tod_epoch,
+						 __ATOMIC_RELAXED);
+}
+
+void s390_vm_set_tod(struct s390_vm *vm, u64 tod)
+{
+	__atomic_store_n(&vm->tod_epoch, tod - s390_host_tod(),
+			 __ATOMIC_RELAXED);
+}
+
 u64 s390_tod(struct s390_cpu *c)
 {
-	return s390_host_tod() + c->vm->tod_epoch;
+	return s390_vm_tod(c->vm);
 }
 
 u64 s390_cputm(struct s390_cpu *c)

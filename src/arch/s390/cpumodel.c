@@ -19,8 +19,8 @@
 #define MACHINE_IBC	0
 
 /*
- * Facilities kvmu's CPU implements that the default processor leaves off,
- * as the kernel's FACILITIES_KVM_CPUMODEL: user space turns them on.
+ * Facilities kvmu's CPU implements beyond the base list in s390.c (the
+ * kernel's FACILITIES_KVM_CPUMODEL kind); s390_cpumodel_init adds them.
  */
 static const u8 ext_facilities[] = { FAC_MSA, FAC_MSA3 };
 
@@ -96,21 +96,16 @@ void s390_crycb_update_format(struct s390_vm *vm)
 	vm->crycb.format = s390_fac(vm, FAC_MSA3) ? 2 : 0;
 }
 
-bool s390_subfunc(const struct s390_vm *vm, size_t off, unsigned int fc)
+void s390_subfunc_query(const struct s390_vm *vm, size_t off, u8 blk[16])
 {
-	u8 m = (u8)(0x80 >> (fc % 8));
 	u8 mach[sizeof(struct kvmu_s390_vm_cpu_subfunc)];
+	size_t i;
 
-	if (off + fc / 8 >= sizeof(mach))
-		return false;
 	/* the processor block may name functions kvmu cannot execute */
 	machine_subfunc(mach);
-	return (vm->subfunc[off + fc / 8] & mach[off + fc / 8] & m) != 0;
-}
-
-static bool vcpus_exist(struct kvmu_vm *kvm)
-{
-	return atomic_load(&kvm->nr_vcpus) != 0;
+	for (i = 0; i < 16; i++)
+		blk[i] = off + i < sizeof(mach) ?
+			 vm->subfunc[off + i] & mach[off + i] : 0;
 }
 
 static int get_processor(struct kvmu_vm *kvm, u64 addr)
@@ -155,7 +150,7 @@ static int set_processor(struct kvmu_vm *kvm, u64 addr)
 		return -ENOMEM;
 	pthread_mutex_lock(&kvm->lock);
 	ret = -EBUSY;
-	if (vcpus_exist(kvm))
+	if (s390_vcpus_exist(kvm))
 		goto out;
 	ret = kvmu_copy_from_user(p, addr, sizeof(*p));
 	if (ret)
@@ -211,7 +206,7 @@ static int set_feat(struct kvmu_vm *kvm, u64 addr)
 			return -EINVAL;
 	pthread_mutex_lock(&kvm->lock);
 	ret = -EBUSY;
-	if (!vcpus_exist(kvm)) {
+	if (!s390_vcpus_exist(kvm)) {
 		memcpy(vm->feat, f.feat, sizeof(vm->feat));
 		ret = 0;
 	}
@@ -240,7 +235,7 @@ static int set_subfunc(struct kvmu_vm *kvm, u64 addr)
 	int ret = -EBUSY;
 
 	pthread_mutex_lock(&kvm->lock);
-	if (!vcpus_exist(kvm))
+	if (!s390_vcpus_exist(kvm))
 		ret = kvmu_copy_from_user(vm->subfunc, addr,
 					  sizeof(vm->subfunc));
 	pthread_mutex_unlock(&kvm->lock);
@@ -283,7 +278,7 @@ static int set_uv_feat(struct kvmu_vm *kvm, u64 addr)
 		return -EINVAL;
 	pthread_mutex_lock(&kvm->lock);
 	ret = -EBUSY;
-	if (!vcpus_exist(kvm)) {
+	if (!s390_vcpus_exist(kvm)) {
 		s390_vm(kvm)->uv_feat = data;
 		ret = 0;
 	}

@@ -182,7 +182,7 @@ int op_sck(struct s390_cpu *c, struct s390_dec *d)
 
 	TRY(aligned(a, 8));
 	TRY(s390_rd64(c, a, &v));
-	c->vm->tod_epoch += v - s390_tod(c);
+	s390_vm_set_tod(c->vm, v);
 	s390_set_cc(c, 0);
 	return 0;
 }

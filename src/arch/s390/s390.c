@@ -143,7 +143,7 @@ static int s390_vm_enable_cap(struct kvmu_vm *kvm,
 	case KVM_CAP_S390_RI:
 	case KVM_CAP_S390_GS:
 	case KVM_CAP_S390_HPAGE_1M:
-		return atomic_load(&kvm->nr_vcpus) ? -EBUSY : -EINVAL;
+		return s390_vcpus_exist(kvm) ? -EBUSY : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -276,6 +276,12 @@ static inline struct s390_vm *s390_vm(struct kvmu_vm *vm)
 	return vm->arch_data;
 }
 
+/* Once a vCPU exists the CPU model and memory setup are fixed (EBUSY). */
+static inline bool s390_vcpus_exist(struct kvmu_vm *kvm)
+{
+	return atomic_load(&kvm->nr_vcpus) != 0;
+}
+
 static inline bool s390_fac(const struct s390_vm *vm, unsigned int nr)
 {
 	return nr < 256 && (vm->fac[nr / 64] & BIT64(nr % 64));
@@ -414,6 +420,11 @@ void s390_decode(const struct s390_insn *in, const u8 *b,
 int s390_execute(struct s390_cpu *c, struct s390_dec *d);
 /* Load a new PSW, checking it; returns PGM_SPECIFICATION when invalid. */
 int s390_load_psw(struct s390_cpu *c, u64 mask, u64 addr);
+/* The guest TOD clock of a VM: the host's plus the epoch difference. */
+u64 s390_vm_tod(struct s390_vm *vm);
+/* Set the VM's guest TOD clock to tod (moves the epoch difference). */
+void s390_vm_set_tod(struct s390_vm *vm, u64 tod);
+/* The guest TOD clock as CPU c sees it. */
 u64 s390_tod(struct s390_cpu *c);
 /* The host TOD clock (no epoch), what the guest's epoch is relative to. */
 u64 s390_host_tod(void);
@@ -510,8 +521,11 @@ extern const size_t s390_nr_insns;
 void s390_cpumodel_init(struct s390_vm *vm);
 /* Recompute crycb.format from facility 76 (MSAX3); caller holds vm->lock. */
 void s390_crycb_update_format(struct s390_vm *vm);
-/* Is the processor subfunction fc of the block at offset off installed? */
-bool s390_subfunc(const struct s390_vm *vm, size_t off, unsigned int fc);
+/*
+ * The 128-bit query block of the instruction whose subfunctions sit at
+ * offset off: the processor model's, limited to what kvmu executes.
+ */
+void s390_subfunc_query(const struct s390_vm *vm, size_t off, u8 blk[16]);
 /* CPU_MODEL group: get, set, has (0 or -errno). */
 int s390_cpumodel_get(struct kvmu_vm *kvm, const struct kvm_device_attr *a);
 int s390_cpumodel_set(struct kvmu_vm *kvm, const struct kvm_device_attr *a);
