@@ -135,6 +135,20 @@ static int shim_arch(void)
 	return arch;
 }
 
+/* A device node is not a directory and exists already (O_CREAT|O_EXCL). */
+static int node_open_check(int flags)
+{
+	if (flags & O_DIRECTORY) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * open("/dev/kvm") with the kernel's answers for the flags that do not
  * reach the driver.  A build without the requested architecture answers
@@ -144,14 +158,8 @@ static int kvm_open(int flags)
 {
 	int arch, fd;
 
-	if (flags & O_DIRECTORY) {
-		errno = ENOTDIR;
+	if (node_open_check(flags))
 		return -1;
-	}
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
-		errno = EEXIST;
-		return -1;
-	}
 	arch = shim_arch();
 	if (arch < 0) {
 		errno = ENOENT;
@@ -170,14 +178,8 @@ static int kvm_open(int flags)
 /* open() of a /dev/vfio node: the same checks as for /dev/kvm. */
 static int vfio_open(const char *canon, int flags)
 {
-	if (flags & O_DIRECTORY) {
-		errno = ENOTDIR;
+	if (node_open_check(flags))
 		return -1;
-	}
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
-		errno = EEXIST;
-		return -1;
-	}
 	return kvmu_vfio_open(canon, flags);
 }
 
