@@ -2,8 +2,9 @@
 /*
  * `kvmu run` image loader: ELF64 (long mode), ELF32 or a.out-kludge images
  * with a multiboot 1 header (loaded the way QEMU's -kernel does), and flat
- * binaries; for s390x, big-endian ELF64 images.  The file is untrusted: every offset and size is checked
- * before it is used, and a bad image is an error message, never a crash.
+ * binaries; for s390x, big-endian ELF64 images.  The file is untrusted:
+ * every offset and size is checked before it is used, and a bad image is
+ * an error message, never a crash.
  */
 #include <elf.h>
 #include <errno.h>
@@ -269,16 +270,6 @@ static int load_mapped(const struct image *img, enum boot_mode want,
 	return load_flat(img, want == BOOT_AUTO ? BOOT_REAL : want, ram, b);
 }
 
-/* Big-endian field of n bytes (s390x ELF headers). */
-static uint64_t be(const uint8_t *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | *p++;
-	return v;
-}
-
 /* Program headers of a big-endian ELF64 file; their number or -1. */
 static int elf_check_s390(const struct image *img, uint64_t *phoff)
 {
@@ -288,11 +279,11 @@ static int elf_check_s390(const struct image *img, uint64_t *phoff)
 	if (img->size < sizeof(Elf64_Ehdr) || memcmp(h, ELFMAG, SELFMAG))
 		return fail(img, "not an ELF file (s390x guests are ELF64)");
 	if (h[EI_CLASS] != ELFCLASS64 || h[EI_DATA] != ELFDATA2MSB ||
-	    be(h + offsetof(Elf64_Ehdr, e_machine), 2) != EM_S390)
+	    run_get_be(h + offsetof(Elf64_Ehdr, e_machine), 2) != EM_S390)
 		return fail(img, "not a big-endian ELF64 image for s390x");
-	*phoff = be(h + offsetof(Elf64_Ehdr, e_phoff), 8);
-	phentsize = be(h + offsetof(Elf64_Ehdr, e_phentsize), 2);
-	phnum = be(h + offsetof(Elf64_Ehdr, e_phnum), 2);
+	*phoff = run_get_be(h + offsetof(Elf64_Ehdr, e_phoff), 8);
+	phentsize = run_get_be(h + offsetof(Elf64_Ehdr, e_phentsize), 2);
+	phnum = run_get_be(h + offsetof(Elf64_Ehdr, e_phnum), 2);
 	if (phentsize != sizeof(Elf64_Phdr) || !phnum)
 		return fail(img, "no usable program headers");
 	if (*phoff > img->size ||
@@ -314,12 +305,12 @@ static int load_elf_s390(const struct image *img, struct guest_ram *ram,
 		return -1;
 	for (i = 0; i < n; i++) {
 		ph = img->data + phoff + (uint64_t)i * sizeof(Elf64_Phdr);
-		if (be(ph + offsetof(Elf64_Phdr, p_type), 4) != PT_LOAD)
+		if (run_get_be(ph + offsetof(Elf64_Phdr, p_type), 4) != PT_LOAD)
 			continue;
-		s.offset = be(ph + offsetof(Elf64_Phdr, p_offset), 8);
-		s.paddr = be(ph + offsetof(Elf64_Phdr, p_paddr), 8);
-		s.filesz = be(ph + offsetof(Elf64_Phdr, p_filesz), 8);
-		s.memsz = be(ph + offsetof(Elf64_Phdr, p_memsz), 8);
+		s.offset = run_get_be(ph + offsetof(Elf64_Phdr, p_offset), 8);
+		s.paddr = run_get_be(ph + offsetof(Elf64_Phdr, p_paddr), 8);
+		s.filesz = run_get_be(ph + offsetof(Elf64_Phdr, p_filesz), 8);
+		s.memsz = run_get_be(ph + offsetof(Elf64_Phdr, p_memsz), 8);
 		if (!s.memsz)
 			continue;
 		if (place(img, ram, &s, S390_LOAD_MIN, ram->size, b))
@@ -329,7 +320,7 @@ static int load_elf_s390(const struct image *img, struct guest_ram *ram,
 	if (!loaded)
 		return fail(img, "no loadable segment");
 	b->mode = BOOT_AUTO;
-	b->entry = be(img->data + offsetof(Elf64_Ehdr, e_entry), 8);
+	b->entry = run_get_be(img->data + offsetof(Elf64_Ehdr, e_entry), 8);
 	if (b->entry >= ram->size || (b->entry & 1))
 		return fail(img, "entry point %#llx is odd or outside RAM",
 			    (unsigned long long)b->entry);

@@ -103,6 +103,16 @@ struct run_arch {
 extern const struct run_arch run_x86;
 extern const struct run_arch run_s390;
 
+/* A big-endian field of n bytes (s390x ELF headers and lowcore). */
+static inline uint64_t run_get_be(const uint8_t *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | *p++;
+	return v;
+}
+
 /* End the run with RUN_EXIT_GUEST after printing why on stderr. */
 void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

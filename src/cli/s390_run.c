@@ -74,15 +74,6 @@ static void put_be64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)v;
 }
 
-static uint64_t get_be(const uint8_t *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	while (n--)
-		v = v << 8 | *p++;
-	return v;
-}
-
 /* Real to absolute address: the prefix swaps the two lowcore areas. */
 static uint64_t real_to_abs(uint64_t prefix, uint64_t real)
 {
@@ -213,19 +204,19 @@ static void report_interruption(struct run_vm *vm, unsigned int k)
 	if (classes[k].old_psw != 0x150) {
 		run_guest_failed(vm, "unhandled %s interruption, old PSW "
 				 "%016llx %016llx", classes[k].name,
-				 (unsigned long long)get_be(old, 8),
-				 (unsigned long long)get_be(old + 8, 8));
+				 (unsigned long long)run_get_be(old, 8),
+				 (unsigned long long)run_get_be(old + 8, 8));
 		return;
 	}
-	code = (unsigned int)get_be(pgm + 2, 2);
+	code = (unsigned int)run_get_be(pgm + 2, 2);
 	run_guest_failed(vm, "unhandled program interruption %#x%s%s%s, "
 			 "ILC %u, old PSW %016llx %016llx", code,
 			 pgm_names[code & 0x3f] ? " (" : "",
 			 pgm_names[code & 0x3f] ? pgm_names[code & 0x3f] : "",
 			 pgm_names[code & 0x3f] ? ")" : "",
-			 (unsigned int)(get_be(pgm, 2) >> 1 & 3) * 2,
-			 (unsigned long long)get_be(old, 8),
-			 (unsigned long long)get_be(old + 8, 8));
+			 (unsigned int)(run_get_be(pgm, 2) >> 1 & 3) * 2,
+			 (unsigned long long)run_get_be(old, 8),
+			 (unsigned long long)run_get_be(old + 8, 8));
 }
 
 static void handle_wait(struct run_vm *vm)
