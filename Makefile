@@ -11,13 +11,22 @@ V ?= 0
 VERSION := 0.1.0
 Q := $(if $(filter 1,$(V)),,@)
 
-DEP_CFLAGS := $(shell pkg-config --cflags fuse3 libcrypto 2>/dev/null)
-DEP_LIBS := -lZydis $(shell pkg-config --libs fuse3 libcrypto 2>/dev/null) -lpthread
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The packages' flags are asked for when a recipe first needs them, never
+# while this file is parsed: on a fresh machine `make demo` and `make check`
+# install the packages (scripts/deps.sh) before anything is compiled.
+# lazy NAME: on first expansion, NAME becomes the simple variable $(NAME_q).
+lazy = $(eval $(1) := $$(shell $$($(1)_q)))$($(1))
+DEP_CFLAGS_q = pkg-config --cflags fuse3 libcrypto 2>/dev/null
+DEP_PKG_LIBS_q = pkg-config --libs fuse3 libcrypto 2>/dev/null
+CMOCKA_LIBS_q = pkg-config --libs cmocka 2>/dev/null
+DEP_CFLAGS = $(call lazy,DEP_CFLAGS)
+DEP_PKG_LIBS = $(call lazy,DEP_PKG_LIBS)
+CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS)
+DEP_LIBS = -lZydis $(DEP_PKG_LIBS) -lpthread
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu17 $(CFLAGS) $(WARN) -fPIC -pthread -Iinclude \
+ALL_CFLAGS = -std=gnu17 $(CFLAGS) $(WARN) -fPIC -pthread -Iinclude \
 	-Isrc/core -Isrc $(DEP_CFLAGS) -MMD -MP
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -167,10 +176,14 @@ tsan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
 		CFLAGS="-O1 -g" check-run
 
-demo: deps all guests
+# deps first, then a new make: its flags come from the packages deps.sh
+# just installed, and nothing is compiled while deps.sh still runs (-j).
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)sh scripts/demo.sh $(BUILD)
 
-bench: deps all guests
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)sh bench/run.sh $(BUILD)
 
 install: all
