@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The architecture-neutral KVM ABI, plus what Debian 12's <linux/kvm.h>
- * (v6.1) lacks.  Numbers and layouts are the kernel's; the definitions are
- * written here from the uapi facts in docs/abi.md, with size checks.
+ * (v6.1) lacks.  Numbers and layouts are the kernel's (its uapi
+ * <linux/kvm.h> and Documentation/virt/kvm/api.rst); the definitions are
+ * written here from those facts, with size checks.
  */
 #ifndef KVMU_ABI_KVM_COMMON_H
 #define KVMU_ABI_KVM_COMMON_H

@@ -484,13 +484,10 @@ int s390_io_deliver(struct s390_cpu *c);
 /* Free every queued I/O interruption of the VM. */
 void s390_io_free(struct s390_vm *vm);
 
-/* ---- vcpu.c ---- */
+/* ---- vcpu_ops.c ---- */
 void s390_initial_reset(struct s390_cpu *c);
 void s390_vcpu_start(struct s390_cpu *c);
 void s390_vcpu_stop(struct s390_cpu *c);
-
-/* ---- priv.c ---- */
-int s390_stsi(struct s390_cpu *c, struct s390_dec *d);
 
 /* ---- ap.c: the AP instructions and the CRYCB ---- */
 /*

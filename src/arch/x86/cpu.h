@@ -352,7 +352,7 @@ static inline int x86_cpl(const struct x86_cpu *cpu)
 	return cpu->seg[X86_CS].sel & 3;
 }
 
-/* ---- exec_seg.c: descriptor loads, far transfers (for other tables) ---- */
+/* ---- seg.c, exec_far.c, exec_sys.c: segments, far transfers, CR/DR ---- */
 
 /* Load segment register sreg (not CS) with selector sel: MOV/POP/LxS. */
 enum x86_status x86_load_seg(struct x86_cpu *cpu, int sreg, u16 sel);
