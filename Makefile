@@ -30,8 +30,7 @@ CFLAGS ?= -O2 -g
 # Hidden by default: the shared objects export only what include/kvmu/*.h
 # marks KVMU_API (and the shim's libc entry points, SHIM_ENTRY).
 ALL_CFLAGS = -std=gnu17 $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -pthread \
-	-Iinclude \
-	-Isrc/core -Isrc $(DEP_CFLAGS) -MMD -MP
+	-Iinclude -Isrc/core -Isrc $(DEP_CFLAGS) -MMD -MP
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer

@@ -11,12 +11,12 @@ command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1 ||
 bad=$(git ls-files README.md docs src include tests scripts bench Makefile |
 	grep -v -e '/expected/' -e '/corpus/' -e '^tests/shell/docs_refs.sh$' |
 	while read -r f; do
-	grep -oE '(^|[^A-Za-z0-9_./-])(docs|src|include|tests|scripts|bench)/[A-Za-z0-9_./-]*[A-Za-z0-9_]' "$f" |
-		sed -E 's/^[^a-z]//' | while read -r p; do
-		case $p in *NAME*|*_|include/uapi/*) continue ;; esac
-		[ -e "$p" ] || [ -e "$BUILD/$p" ] || echo "    $f: $p"
-	done
-done)
+		grep -oE '(^|[^A-Za-z0-9_./-])(docs|src|include|tests|scripts|bench)/[A-Za-z0-9_./-]*[A-Za-z0-9_]' "$f" |
+			sed -E 's/^[^a-z]//' | while read -r p; do
+			case $p in *NAME*|*_|include/uapi/*) continue ;; esac
+			[ -e "$p" ] || [ -e "$BUILD/$p" ] || echo "    $f: $p"
+		done
+	done)
 hdr=$(git ls-files 'src/*.h' | while read -r h; do
 	sed -n 's|^/\* ---- \([a-z0-9_]*\.c\).*|\1|p' "$h" | while read -r c; do
 		[ -e "$(dirname "$h")/$c" ] || echo "    $h: section $c"
