@@ -30,9 +30,12 @@ static const struct kvmu_memslot *slot_of_hva(struct kvmu_vm *vm, u64 a)
 		struct kvmu_memslots *s = atomic_load_explicit(
 			&vm->slots[as], memory_order_acquire);
 
-		for (i = 0; s && i < s->nr; i++)
-			if (a - s->slots[i].hva < s->slots[i].size)
-				return &s->slots[i];
+		for (i = 0; s && i < s->nr; i++) {
+			const struct kvmu_memslot *m = kvmu_memslots_nth(s, i);
+
+			if (a - m->hva < m->size)
+				return m;
+		}
 	}
 	return NULL;
 }

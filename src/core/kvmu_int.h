@@ -118,11 +118,27 @@ struct kvmu_memslot {
 	size_t dirty_longs;
 };
 
-/* A published, read-only view of one address space's slots, sorted by gpa. */
+/*
+ * A published, read-only view of one address space's slots, sorted by gpa:
+ * chunks of up to KVMU_SLOT_CHUNK slots, so that a change copies one or two
+ * chunks and the chunk index, not every slot (the kernel's 32764 slots).
+ * Unchanged chunks are shared between snapshots.
+ */
+#define KVMU_SLOT_CHUNK 64
+struct kvmu_memslot_chunk {
+	int nr;
+	struct kvmu_memslot slots[KVMU_SLOT_CHUNK];
+};
+struct kvmu_memslot_top {
+	u64 first;			/* gpa of the chunk's first slot */
+	int before;			/* slots in the chunks before this */
+	struct kvmu_memslot_chunk *c;
+};
 struct kvmu_memslots {
 	u64 generation;
-	int nr;
-	struct kvmu_memslot slots[];
+	int nr;				/* slots */
+	int nr_chunks;			/* none of them empty */
+	struct kvmu_memslot_top top[];
 };
 
 struct kvmu_coalesced_zone {
@@ -137,6 +153,7 @@ struct kvmu_vm {
 	pthread_mutex_t slots_lock;	/* memslot writers */
 	unsigned long type;
 	_Atomic(struct kvmu_memslots *) slots[KVMU_MAX_AS];
+	struct kvmu_memslot *slot_ids[KVMU_MAX_AS]; /* by id, under slots_lock */
 	u64 slots_generation;
 	struct kvmu_vcpu *vcpus[KVMU_MAX_VCPUS];
 	atomic_int nr_vcpus;
@@ -271,6 +288,9 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
 
 /* Create a VM of the given machine type; returns its fd. */
 int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type);
+/* The i-th slot (0 <= i < s->nr) of snapshot s in gpa order. */
+const struct kvmu_memslot *kvmu_memslots_nth(const struct kvmu_memslots *s,
+					     int i);
 /* The slot containing gpa in address space as, or NULL (lock-free). */
 const struct kvmu_memslot *kvmu_memslot_find(struct kvmu_vm *vm, int as,
 					     u64 gpa);
