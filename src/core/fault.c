@@ -106,7 +106,7 @@ int kvmu_fault_recover(struct kvmu_fault_frame *f)
 		pthread_mutex_unlock(held_lock);
 		held_lock = NULL;
 	}
-	if (vcpu->obj.arch->arch != KVMU_ARCH_S390X) {
+	if (vcpu->obj.arch->memory_fault_exit) {
 		/* KVM_EXIT_MEMORY_FAULT: flags, gpa, size at the exit union */
 		u64 *mf = (u64 *)((u8 *)vcpu->map + 32);
 

@@ -247,6 +247,8 @@ struct kvmu_arch_ops {
 	 */
 	bool irqchip_capable;
 	bool has_irq_line;
+	/* a fault on slot memory fills KVM_EXIT_MEMORY_FAULT (else EFAULT only) */
+	bool memory_fault_exit;
 	bool iobus_pio;
 	bool iobus_mmio;
 	u8 irqchip_pins[KVMU_NR_IRQCHIPS];
@@ -279,7 +281,26 @@ int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len);
 /* Copy len bytes to the caller's address uptr; -EFAULT when unmapped. */
 int kvmu_copy_to_user(unsigned long uptr, const void *src, size_t len);
 
-/* ---- ioctl.c ---- */
+/* ---- ioctl.c: the registry of object kinds ---- */
+
+/*
+ * What an object kind brings to the dispatcher: its ioctl table (lines
+ * of other kinds in it are ignored), the errno of a request it does not
+ * know (or a function computing it) and its name for the tracer.  The
+ * core's own kinds (system, VM, vCPU, device, ...) are built in; a
+ * family (VFIO) registers its kinds before it creates its first object.
+ */
+struct kvmu_kind_ops {
+	const char *name;
+	const struct kvmu_ioctl_desc *ioctls;
+	size_t nr_ioctls;
+	int unknown_errno;		/* positive */
+	long (*unknown)(struct kvmu_obj *obj);	/* -errno; NULL: the above */
+};
+/* Register the ops of kind (once; later calls are ignored). */
+void kvmu_kind_register(enum kvmu_kind kind, const struct kvmu_kind_ops *ops);
+/* The kind's name for traces ("?" when unregistered). */
+const char *kvmu_kind_name(enum kvmu_kind kind);
 
 /* Dispatch cmd on obj through the core and arch tables. */
 long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
@@ -334,11 +355,6 @@ struct kvmu_device {
 
 /* The KVM VFIO device (src/vfio/kvm_vfio.c). */
 extern const struct kvmu_device_ops kvmu_kvm_vfio_ops;
-
-/* ---- src/vfio: unknown requests on a container depend on its IOMMU ---- */
-
-/* The errno of an ioctl the container does not know (-EINVAL/-ENOTTY). */
-long kvmu_vfio_container_unknown(struct kvmu_obj *obj);
 
 /* ---- coalesced.c ---- */
 
