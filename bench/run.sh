@@ -4,7 +4,8 @@
 #      qemu-system-x86_64 -accel tcg (same image; QEMU's rate uses the
 #      instruction count kvmu measured and QEMU's whole-run wall time);
 #  (b) a PIO exit round trip (KVM_RUN -> KVM_EXIT_IO -> back) and
-#  (c) VM + memory slot + vCPU creation, kvmu against the real /dev/kvm,
+#  (c) VM + memory slot + vCPU creation, and 8192 / 32764 one-page memory
+#      slots added, moved and deleted, kvmu against the real /dev/kvm,
 #      measured by bench/kvm_bench.c built once for each;
 #  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x.
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
@@ -76,10 +77,15 @@ kvmu_net_mips=$(sed -n 's/^ *MIPS: *//p' "$OUT/demo.stats")
 field() { "$@" 2>/dev/null | awk '{ print $2 / 1000 }'; }
 kvmu_pio=$(field "$OUT/kvm_bench-kvmu" pio "$PIO_N")
 kvmu_create=$(field "$OUT/kvm_bench-kvmu" create "$CREATE_N")
-kvm_pio="" kvm_create=""
+ms() { "$@" 2>/dev/null | awk '{ print $2 / 1000000 }'; }
+kvmu_slots8k=$(ms "$OUT/kvm_bench-kvmu" slots 8192)
+kvmu_slots32k=$(ms "$OUT/kvm_bench-kvmu" slots 32764)
+kvm_pio="" kvm_create="" kvm_slots8k="" kvm_slots32k=""
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	kvm_pio=$(field "$OUT/kvm_bench-kvm" pio "$PIO_KVM_N")
 	kvm_create=$(field "$OUT/kvm_bench-kvm" create "$CREATE_N")
+	kvm_slots8k=$(ms "$OUT/kvm_bench-kvm" slots 8192)
+	kvm_slots32k=$(ms "$OUT/kvm_bench-kvm" slots 32764)
 fi
 
 # ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
@@ -127,6 +133,12 @@ row "PIO exit round trip, us" "$(fmt "$kvmu_pio")" "$(fmt "$kvm_pio")" \
 	"/dev/kvm" "$(speed "$kvmu_pio" "$kvm_pio" 0)"
 row "VM+memslot+vCPU creation, us" "$(fmt "$kvmu_create")" \
 	"$(fmt "$kvm_create")" "/dev/kvm" "$(speed "$kvmu_create" "$kvm_create" 0)"
+row "8192 memslots add/move/del, ms" "$(fmt "$kvmu_slots8k")" \
+	"$(fmt "$kvm_slots8k")" "/dev/kvm" \
+	"$(speed "$kvmu_slots8k" "$kvm_slots8k" 0)"
+row "32764 memslots add/move/del, ms" "$(fmt "$kvmu_slots32k")" \
+	"$(fmt "$kvm_slots32k")" "/dev/kvm" \
+	"$(speed "$kvmu_slots32k" "$kvm_slots32k" 0)"
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
 	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
 	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"

@@ -58,6 +58,12 @@ struct kvmu_vcpu;
 struct kvmu_arch_ops;
 struct kvmu_host_mdev;
 struct kvmu_device;
+struct kvmu_io_bus;
+struct kvmu_irq;
+struct kvmu_eventfds;
+
+#include "iobus.h"
+#include "irq.h"
 
 /* How the ioctl dispatcher moves an argument between caller and handler. */
 enum kvmu_argmode {
@@ -112,11 +118,27 @@ struct kvmu_memslot {
 	size_t dirty_longs;
 };
 
-/* A published, read-only view of one address space's slots, sorted by gpa. */
+/*
+ * A published, read-only view of one address space's slots, sorted by gpa:
+ * chunks of up to KVMU_SLOT_CHUNK slots, so that a change copies one or two
+ * chunks and the chunk index, not every slot (the kernel's 32764 slots).
+ * Unchanged chunks are shared between snapshots.
+ */
+#define KVMU_SLOT_CHUNK 64
+struct kvmu_memslot_chunk {
+	int nr;
+	struct kvmu_memslot slots[KVMU_SLOT_CHUNK];
+};
+struct kvmu_memslot_top {
+	u64 first;			/* gpa of the chunk's first slot */
+	int before;			/* slots in the chunks before this */
+	struct kvmu_memslot_chunk *c;
+};
 struct kvmu_memslots {
 	u64 generation;
-	int nr;
-	struct kvmu_memslot slots[];
+	int nr;				/* slots */
+	int nr_chunks;			/* none of them empty */
+	struct kvmu_memslot_top top[];
 };
 
 struct kvmu_coalesced_zone {
@@ -131,6 +153,7 @@ struct kvmu_vm {
 	pthread_mutex_t slots_lock;	/* memslot writers */
 	unsigned long type;
 	_Atomic(struct kvmu_memslots *) slots[KVMU_MAX_AS];
+	struct kvmu_memslot *slot_ids[KVMU_MAX_AS]; /* by id, under slots_lock */
 	u64 slots_generation;
 	struct kvmu_vcpu *vcpus[KVMU_MAX_VCPUS];
 	atomic_int nr_vcpus;
@@ -144,6 +167,11 @@ struct kvmu_vm {
 	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];
 	pthread_mutex_t ring_lock;	/* coalesced ring writers */
 	struct kvmu_device *devices;	/* KVM_CREATE_DEVICE, under lock */
+	pthread_mutex_t bus_lock;	/* I/O bus writers */
+	_Atomic(struct kvmu_io_bus *) buses[KVMU_BUS_NR]; /* published */
+	atomic_int bus_anon;		/* bus accesses not from a vCPU */
+	struct kvmu_irq *irq;		/* routing, irqchip ops (irq.c) */
+	struct kvmu_eventfds *eventfds;	/* irqfds, ioeventfds (eventfd.c) */
 	void *arch_data;
 };
 
@@ -167,6 +195,13 @@ struct kvmu_vcpu {
 	struct kvmu_vcpu_stats stats;
 	_Atomic u64 seen_generation;	/* memslot generation last observed */
 	bool slots_changed;		/* arch must drop cached translations */
+	atomic_uint bus_seq;		/* odd while inside an I/O bus access */
+	unsigned int bus_depth;		/* nesting of bus accesses */
+	atomic_bool wake_pending;	/* kvmu_vcpu_wake() not yet taken */
+	atomic_bool sleeping;		/* inside kvmu_vcpu_block() */
+	int wake_fd;			/* eventfd a sleeper polls, -1: none */
+	int sig_fd;			/* signalfd of the run mask, -1: none */
+	sigset_t sig_fd_mask;
 	void *arch_data;
 };
 
@@ -202,6 +237,21 @@ struct kvmu_arch_ops {
 	 */
 	int (*vfio_attach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
 	void (*vfio_detach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
+	/*
+	 * The generic interrupt ioctls: irqchip_capable turns on the routing,
+	 * irqfd and MSI capabilities (KVM_CREATE_IRQCHIP works); irqchip_pins
+	 * gives the pins of each irqchip number routes may name (0: no such
+	 * chip); has_irq_line: KVM_IRQ_LINE exists (__KVM_HAVE_IRQ_LINE);
+	 * iobus_pio/iobus_mmio: the CPU offers those accesses to the I/O bus,
+	 * so ioeventfds work.
+	 */
+	bool irqchip_capable;
+	bool has_irq_line;
+	/* a fault on slot memory fills KVM_EXIT_MEMORY_FAULT (else EFAULT only) */
+	bool memory_fault_exit;
+	bool iobus_pio;
+	bool iobus_mmio;
+	u8 irqchip_pins[KVMU_NR_IRQCHIPS];
 };
 
 /* ---- object.c: fds, lookup, lifetime ---- */
@@ -231,7 +281,26 @@ int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len);
 /* Copy len bytes to the caller's address uptr; -EFAULT when unmapped. */
 int kvmu_copy_to_user(unsigned long uptr, const void *src, size_t len);
 
-/* ---- ioctl.c ---- */
+/* ---- ioctl.c: the registry of object kinds ---- */
+
+/*
+ * What an object kind brings to the dispatcher: its ioctl table (lines
+ * of other kinds in it are ignored), the errno of a request it does not
+ * know (or a function computing it) and its name for the tracer.  The
+ * core's own kinds (system, VM, vCPU, device, ...) are built in; a
+ * family (VFIO) registers its kinds before it creates its first object.
+ */
+struct kvmu_kind_ops {
+	const char *name;
+	const struct kvmu_ioctl_desc *ioctls;
+	size_t nr_ioctls;
+	int unknown_errno;		/* positive */
+	long (*unknown)(struct kvmu_obj *obj);	/* -errno; NULL: the above */
+};
+/* Register the ops of kind (once; later calls are ignored). */
+void kvmu_kind_register(enum kvmu_kind kind, const struct kvmu_kind_ops *ops);
+/* The kind's name for traces ("?" when unregistered). */
+const char *kvmu_kind_name(enum kvmu_kind kind);
 
 /* Dispatch cmd on obj through the core and arch tables. */
 long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
@@ -240,6 +309,9 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
 
 /* Create a VM of the given machine type; returns its fd. */
 int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type);
+/* The i-th slot (0 <= i < s->nr) of snapshot s in gpa order. */
+const struct kvmu_memslot *kvmu_memslots_nth(const struct kvmu_memslots *s,
+					     int i);
 /* The slot containing gpa in address space as, or NULL (lock-free). */
 const struct kvmu_memslot *kvmu_memslot_find(struct kvmu_vm *vm, int as,
 					     u64 gpa);
@@ -284,11 +356,6 @@ struct kvmu_device {
 /* The KVM VFIO device (src/vfio/kvm_vfio.c). */
 extern const struct kvmu_device_ops kvmu_kvm_vfio_ops;
 
-/* ---- src/vfio: unknown requests on a container depend on its IOMMU ---- */
-
-/* The errno of an ioctl the container does not know (-EINVAL/-ENOTTY). */
-long kvmu_vfio_container_unknown(struct kvmu_obj *obj);
-
 /* ---- coalesced.c ---- */
 
 /* Register or unregister a coalesced MMIO/PIO zone. */
@@ -319,6 +386,23 @@ bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu);
 bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu);
 /* Point in the page after kvm_run that KVM reserves for PIO data. */
 void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu);
+/*
+ * Sleep in KVM_RUN until kvmu_vcpu_wake(), deadline_ns (CLOCK_MONOTONIC,
+ * 0 = none), immediate_exit or a signal that must interrupt this run.
+ * Uses no CPU while asleep.  0: woken or timed out; -EINTR: leave KVM_RUN
+ * (the caller sets KVM_EXIT_INTR).  The arch must call
+ * kvmu_vcpu_slots_changed() before touching guest memory again.
+ */
+int kvmu_vcpu_block(struct kvmu_vcpu *vcpu, u64 deadline_ns);
+/*
+ * From any thread: wake vcpu if it sleeps in kvmu_vcpu_block, else make
+ * its run loop look at its events at the next block boundary.
+ */
+void kvmu_vcpu_wake(struct kvmu_vcpu *vcpu);
+/* True once after kvmu_vcpu_wake(): the arch looks at its events then. */
+bool kvmu_vcpu_take_wake(struct kvmu_vcpu *vcpu);
+/* CLOCK_MONOTONIC now in ns (timers, deadlines). */
+u64 kvmu_now_ns(void);
 
 /* ---- fault.c: guest accesses to unmapped slot memory ---- */
 

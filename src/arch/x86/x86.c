@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arch/x86/x86_int.h"
+#include "handlers.h"
 
 #define X86_NR_MEMSLOTS		32764
 #define X86_MAX_VCPUS		1024
@@ -215,6 +216,7 @@ long x86_vcpu_enable_cap(struct kvmu_obj *obj KVMU_UNUSED,
 	{ req, KVMU_OBJ_##kind, KVMU_ARG_##mode, #req, fn },
 static const struct kvmu_ioctl_desc x86_ioctls[] = {
 #include "arch/x86/ioctls.def"
+#include "irq_ioctls.def"
 };
 #undef KVMU_IOCTL
 
@@ -233,4 +235,10 @@ const struct kvmu_arch_ops kvmu_x86_ops = {
 	.vcpu_init = x86_vcpu_init,
 	.vcpu_destroy = x86_vcpu_destroy,
 	.vcpu_run = x86_vcpu_run,
+	/* irqchip_capable: set once the in-kernel irqchip works end to end */
+	.has_irq_line = true,
+	.memory_fault_exit = true,
+	.iobus_pio = true,
+	.iobus_mmio = true,
+	.irqchip_pins = { 8, 8, 24 },	/* PIC master, PIC slave, IOAPIC */
 };
