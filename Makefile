@@ -9,15 +9,28 @@ SAN ?=
 V ?= 0
 
 VERSION := 0.1.0
+comma := ,
 Q := $(if $(filter 1,$(V)),,@)
 
-DEP_CFLAGS := $(shell pkg-config --cflags fuse3 libcrypto 2>/dev/null)
-DEP_LIBS := -lZydis $(shell pkg-config --libs fuse3 libcrypto 2>/dev/null) -lpthread
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# The packages' flags are asked for when a recipe first needs them, never
+# while this file is parsed: on a fresh machine `make demo` and `make check`
+# install the packages (scripts/deps.sh) before anything is compiled.
+# lazy NAME: on first expansion, NAME becomes the simple variable $(NAME_q).
+lazy = $(eval $(1) := $$(shell $$($(1)_q)))$($(1))
+DEP_CFLAGS_q = pkg-config --cflags fuse3 libcrypto 2>/dev/null
+DEP_PKG_LIBS_q = pkg-config --libs fuse3 libcrypto 2>/dev/null
+CMOCKA_LIBS_q = pkg-config --libs cmocka 2>/dev/null
+DEP_CFLAGS = $(call lazy,DEP_CFLAGS)
+DEP_PKG_LIBS = $(call lazy,DEP_PKG_LIBS)
+CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS)
+DEP_LIBS = -lZydis $(DEP_PKG_LIBS) -lpthread
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu17 $(CFLAGS) $(WARN) -fPIC -pthread -Iinclude \
+# Hidden by default: the shared objects export only what include/kvmu/*.h
+# marks KVMU_API (and the shim's libc entry points, SHIM_ENTRY).
+ALL_CFLAGS = -std=gnu17 $(CFLAGS) $(WARN) -fPIC -fvisibility=hidden -pthread \
+	-Iinclude \
 	-Isrc/core -Isrc $(DEP_CFLAGS) -MMD -MP
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -46,14 +59,18 @@ API_KVMU_BINS := $(API_SRCS:tests/api/%.c=$(BUILD)/tests/api/kvmu/%)
 API_KVM_BINS := $(API_SRCS:tests/api/%.c=$(BUILD)/tests/api/kvm/%)
 
 LIBA := $(BUILD)/libkvmu.a
+# libkvmu.so -> libkvmu.so.0 (the soname) -> libkvmu.so.$(VERSION)
 LIBSO := $(BUILD)/libkvmu.so
+LIBSO_0 := $(BUILD)/libkvmu.so.0
+LIBSO_REAL := $(BUILD)/libkvmu.so.$(VERSION)
 SHIM := $(BUILD)/libkvmu-preload.so
 CLI := $(BUILD)/kvmu
 PC := $(BUILD)/kvmu.pc
+PC_UNINST := $(BUILD)/kvmu-uninstalled.pc
 
 .PHONY: all deps check check-run tests demo bench install clean tsan fuzz \
 	difftest difftest-s390 guests
-all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(if $(SHIM_OBJS),$(SHIM))
+all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(PC_UNINST) $(if $(SHIM_OBJS),$(SHIM))
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -67,9 +84,15 @@ $(LIBA): $(LIB_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJS)
+$(LIBSO_REAL): $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared -Wl,-soname,libkvmu.so.0 -o $@ $^ $(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(LIBSO_0): $(LIBSO_REAL)
+	$(Q)ln -sf $(notdir $<) $@
+
+$(LIBSO): $(LIBSO_0)
+	$(Q)ln -sf $(notdir $<) $@
 
 $(CLI): $(CLI_OBJS) $(LIBA)
 	@echo "  LD      $@"
@@ -79,15 +102,23 @@ $(SHIM): $(SHIM_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) -shared -o $@ $(SHIM_OBJS) $(LIB_OBJS) $(LDFLAGS_ALL) $(DEP_LIBS) -ldl
 
+# pc_file PREFIX,LIBDIR,INCLUDEDIR,RPATH: the lines of a kvmu.pc.
+pc_file = printf '%s\n' 'prefix=$(1)' 'libdir=$(2)' 'includedir=$(3)' '' \
+	'Name: kvmu' 'Description: the Linux KVM API in user space' \
+	'Version: $(VERSION)' 'Libs: -L$${libdir} $(4)-lkvmu' \
+	'Libs.private: $(DEP_LIBS)' 'Requires.private: fuse3 libcrypto' \
+	'Cflags: -I$${includedir}'
+
 $(PC): Makefile
 	@mkdir -p $(BUILD)
-	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
-		'includedir=$${prefix}/include' '' 'Name: kvmu' \
-		'Description: the Linux KVM API in user space' \
-		'Version: $(VERSION)' 'Libs: -L$${libdir} -lkvmu' \
-		'Libs.private: $(DEP_LIBS)' \
-		'Requires.private: fuse3 libcrypto' \
-		'Cflags: -I$${includedir}' > $@
+	$(Q)$(call pc_file,$(PREFIX),$${prefix}/lib,$${prefix}/include,) > $@
+
+# The build tree as a package: PKG_CONFIG_PATH=build finds it before
+# kvmu.pc.  The rpath lets a program linked here run without
+# LD_LIBRARY_PATH.
+$(PC_UNINST): Makefile
+	@mkdir -p $(BUILD)
+	$(Q)$(call pc_file,$(CURDIR),$(abspath $(BUILD)),$(CURDIR)/include,-Wl$(comma)-rpath$(comma)$${libdir} ) > $@
 
 # ---- tests ----
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBA) $(TESTLIB_OBJS)
@@ -167,17 +198,22 @@ tsan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-tsan SAN=thread \
 		CFLAGS="-O1 -g" check-run
 
-demo: deps all guests
+# deps first, then a new make: its flags come from the packages deps.sh
+# just installed, and nothing is compiled while deps.sh still runs (-j).
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)sh scripts/demo.sh $(BUILD)
 
-bench: deps all guests
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)sh bench/run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/include/kvmu/abi
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libkvmu.so.0
+	install -m 755 $(LIBSO_REAL) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(notdir $(LIBSO_REAL)) $(DESTDIR)$(PREFIX)/lib/libkvmu.so.0
 	ln -sf libkvmu.so.0 $(DESTDIR)$(PREFIX)/lib/libkvmu.so
 	$(if $(SHIM_OBJS),install -m 755 $(SHIM) $(DESTDIR)$(PREFIX)/lib/)
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/

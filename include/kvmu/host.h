@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <kvmu/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,15 +48,19 @@ struct kvmu_host_mdev;		/* an mdev opened for a guest */
  * the directory and, when absent, the state from the bundled default
  * machine.  -ENOMEM, or the errno of mkdir/open.
  */
+KVMU_API
 int kvmu_host_open(const char *dir, int flags, struct kvmu_host **out);
 
 /* Close a host handle (NULL is allowed).  Open mdev handles stay valid. */
+KVMU_API
 void kvmu_host_close(struct kvmu_host *host);
 
 /* The directory this handle uses (owned by the handle). */
+KVMU_API
 const char *kvmu_host_dir(const struct kvmu_host *host);
 
 /* The text of the bundled default configuration (static storage). */
+KVMU_API
 const char *kvmu_host_default_config(void);
 
 /*
@@ -63,6 +69,7 @@ const char *kvmu_host_default_config(void);
  * message in err (if non-NULL, errlen bytes) on a syntax error; -EBUSY if
  * an mdev is open by a guest.
  */
+KVMU_API
 int kvmu_host_init(struct kvmu_host *host, const char *config,
 		   char *err, size_t errlen);
 
@@ -72,6 +79,7 @@ int kvmu_host_init(struct kvmu_host *host, const char *config,
  * at most 64 KiB) or -ENOENT, -EISDIR, -EACCES (write-only), -ERANGE
  * (buf too small).
  */
+KVMU_API
 ssize_t kvmu_host_read(struct kvmu_host *host, const char *path,
 		       char *buf, size_t size);
 
@@ -80,28 +88,35 @@ ssize_t kvmu_host_read(struct kvmu_host *host, const char *path,
  * Returns len or the kernel's -errno (-EINVAL, -EBUSY, -EADDRINUSE ...);
  * a failed write changes nothing.
  */
+KVMU_API
 ssize_t kvmu_host_write(struct kvmu_host *host, const char *path,
 			const char *buf, size_t len);
 
 /* Convenience: kvmu_host_write() of a NUL-terminated string; 0 or -errno. */
+KVMU_API
 int kvmu_host_write_str(struct kvmu_host *host, const char *path,
 			const char *str);
 
 /* Number of mdevs, and the lowercase UUID of the i-th (creation order). */
+KVMU_API
 int kvmu_host_mdev_count(struct kvmu_host *host);
+KVMU_API
 int kvmu_host_mdev_uuid(struct kvmu_host *host, int i, char uuid[37]);
 
 /*
  * The iommu_group of mdev uuid (the N of /dev/vfio/N and of the mdev's
  * iommu_group link): stable for the mdev's life, never reused.  -ENODEV.
  */
+KVMU_API
 int kvmu_host_mdev_iommu_group(struct kvmu_host *host, const char *uuid);
 
 /* The mdev whose iommu_group is group: its UUID into uuid; -ENOENT. */
+KVMU_API
 int kvmu_host_iommu_group_mdev(struct kvmu_host *host, int group,
 			       char uuid[37]);
 
 /* The assigned matrix of mdev uuid (what `matrix` shows); -ENODEV. */
+KVMU_API
 int kvmu_host_mdev_matrix(struct kvmu_host *host, const char *uuid,
 			  struct kvmu_host_matrix *out);
 
@@ -110,6 +125,7 @@ int kvmu_host_mdev_matrix(struct kvmu_host *host, const char *uuid,
  * mdevs, no mdev APQN reserved for the host.  0 or -EUCLEAN, with the
  * first violation described in why (if non-NULL).
  */
+KVMU_API
 int kvmu_host_check(struct kvmu_host *host, char *why, size_t whylen);
 
 /* ---- the guest side (used by a VMM that passes an mdev through) ---- */
@@ -118,6 +134,7 @@ int kvmu_host_check(struct kvmu_host *host, char *why, size_t whylen);
  * Open mdev uuid for a guest: marks it in use until release or until this
  * process dies.  -ENODEV (no such mdev), -EBUSY (already open elsewhere).
  */
+KVMU_API
 int kvmu_host_mdev_open(struct kvmu_host *host, const char *uuid,
 			struct kvmu_host_mdev **out);
 
@@ -127,10 +144,12 @@ int kvmu_host_mdev_open(struct kvmu_host *host, const char *uuid,
  * gen (if non-NULL) gets the host state generation, which grows on every
  * change.  -ENODEV if the mdev vanished.
  */
+KVMU_API
 int kvmu_host_mdev_guest_matrix(struct kvmu_host_mdev *mdev,
 				struct kvmu_host_matrix *out, uint64_t *gen);
 
 /* Reset and zeroize every queue linked to the mdev (ZAPQ).  0 or -errno. */
+KVMU_API
 int kvmu_host_mdev_reset(struct kvmu_host_mdev *mdev);
 
 /* Release the mdev (resets its queues) and free the handle; NULL is ok. */
@@ -139,7 +158,9 @@ int kvmu_host_mdev_reset(struct kvmu_host_mdev *mdev);
  * The AP queues of the mdev's guest (see "AP queues" below), created with
  * the handle, zeroized by kvmu_host_mdev_reset() and freed on release.
  */
+KVMU_API
 struct kvmu_ap *kvmu_host_mdev_ap(struct kvmu_host_mdev *mdev);
+KVMU_API
 void kvmu_host_mdev_release(struct kvmu_host_mdev *mdev);
 
 /* ==== AP queues and adapter cryptography ====
@@ -208,22 +229,26 @@ struct kvmu_ap_result {
 };
 
 /* Open test queues over host's adapters restricted to m (NULL: all). */
+KVMU_API
 int kvmu_ap_open(struct kvmu_host *host, const struct kvmu_host_matrix *m,
 		 struct kvmu_ap **out);
 
 /* Free queues from kvmu_ap_open() (NULL is ok; not for mdev queues). */
+KVMU_API
 void kvmu_ap_close(struct kvmu_ap *ap);
 
 /* Flags for kvmu_ap_set_flags(). */
 #define KVMU_AP_DEFER	0x1	/* requests and resets wait for _process() */
 
 /* Set flags: 0 = the adapters answer at once (the default). */
+KVMU_API
 void kvmu_ap_set_flags(struct kvmu_ap *ap, unsigned int flags);
 
 /*
  * Complete up to max (0: all) deferred requests and resets, oldest first.
  * Returns the number completed.
  */
+KVMU_API
 int kvmu_ap_process(struct kvmu_ap *ap, unsigned int max);
 
 /*
@@ -233,6 +258,7 @@ int kvmu_ap_process(struct kvmu_ap *ap, unsigned int max);
  */
 typedef void (*kvmu_ap_notify_fn)(void *opaque, unsigned int apqn,
 				  unsigned int isc, uint64_t nib);
+KVMU_API
 void kvmu_ap_set_notify(struct kvmu_ap *ap, kvmu_ap_notify_fn fn,
 			void *opaque);
 
@@ -243,19 +269,23 @@ enum kvmu_ap_adapter_state {
 	KVMU_AP_ADAPTER_CHECKSTOPPED,	/* RC 0x04; pending work is lost */
 };
 /* Put adapter apid in state s (this process only).  0 or -EINVAL. */
+KVMU_API
 int kvmu_ap_set_adapter(struct kvmu_ap *ap, unsigned int apid,
 			enum kvmu_ap_adapter_state s);
 
 /* PQAP(TAPQ): GR0 (with the T bit: adapter info in r->gr2). */
+KVMU_API
 int kvmu_ap_tapq(struct kvmu_ap *ap, uint64_t gr0, struct kvmu_ap_result *r);
 
 /* PQAP(RAPQ) or PQAP(ZAPQ) by GR0's function code: drop all work. */
+KVMU_API
 int kvmu_ap_reset(struct kvmu_ap *ap, uint64_t gr0, struct kvmu_ap_result *r);
 
 /*
  * PQAP(AQIC): GR1 IR bit (bit 16) enables with ISC gr1 & 7 and the
  * notification byte at gr2; nib_ok says gr2 is usable guest storage.
  */
+KVMU_API
 int kvmu_ap_aqic(struct kvmu_ap *ap, uint64_t gr0, uint64_t gr1,
 		 uint64_t gr2, int nib_ok, struct kvmu_ap_result *r);
 
@@ -263,6 +293,7 @@ int kvmu_ap_aqic(struct kvmu_ap *ap, uint64_t gr0, uint64_t gr1,
  * PQAP(QCI): the 128-byte info block for masks m (the guest's CRYCB;
  * NULL: this queue set's own matrix).  CC 0; the CPU stores info at GR2.
  */
+KVMU_API
 int kvmu_ap_qci(struct kvmu_ap *ap, const struct kvmu_host_matrix *m,
 		uint8_t info[KVMU_AP_QCI_LEN], struct kvmu_ap_result *r);
 
@@ -272,6 +303,7 @@ int kvmu_ap_qci(struct kvmu_ap *ap, const struct kvmu_host_matrix *m,
  * the request is queued once the operand ends; without it the part is
  * kept (CC 1) for the next NQAP of the same PSMID.
  */
+KVMU_API
 int kvmu_ap_nqap(struct kvmu_ap *ap, uint64_t gr0, uint64_t psmid,
 		 const void *msg, size_t len, int more,
 		 struct kvmu_ap_result *r);
@@ -282,6 +314,7 @@ int kvmu_ap_nqap(struct kvmu_ap *ap, uint64_t gr0, uint64_t psmid,
  * the next DQAP; CC 3 with RC 0x10: no reply yet (E tells whether any
  * request is still pending).
  */
+KVMU_API
 int kvmu_ap_dqap(struct kvmu_ap *ap, uint64_t gr0, void *buf, size_t len,
 		 struct kvmu_ap_result *r);
 
@@ -291,6 +324,7 @@ int kvmu_ap_dqap(struct kvmu_ap *ap, uint64_t gr0, void *buf, size_t len,
  * Serve the tree at mountpoint with FUSE until unmounted or signalled.
  * foreground: do not daemonize.  Returns 0 or -errno (mount failure).
  */
+KVMU_API
 int kvmu_host_fuse_main(struct kvmu_host *host, const char *mountpoint,
 			int foreground, int debug);
 

@@ -10,6 +10,8 @@
 #ifndef KVMU_KVMU_H
 #define KVMU_KVMU_H
 
+#include <kvmu/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,7 @@ enum kvmu_arch {
  * Returns a file descriptor, or -1 with errno set (EOPNOTSUPP for an
  * architecture this build cannot run, EINVAL for unknown flags).
  */
+KVMU_API
 int kvmu_open(enum kvmu_arch arch, int flags);
 
 /*
@@ -37,24 +40,31 @@ int kvmu_open(enum kvmu_arch arch, int flags);
  * as the kernel's KVM fds (-1 and errno on error).  A descriptor that is not
  * a kvmu object fails with ENOTTY (EBADF when it is not open at all).
  */
+KVMU_API
 int kvmu_ioctl(int fd, unsigned long request, ...);
 
 /* Nonzero when fd refers to a live kvmu object of this process. */
+KVMU_API
 int kvmu_is_object(int fd);
 
 /* Parse "x86_64", "s390x", "arm64" (and aliases); -1 when unknown. */
+KVMU_API
 int kvmu_arch_from_name(const char *name);
 
 /* The canonical name of an architecture ("x86_64", "s390x", "arm64"). */
+KVMU_API
 const char *kvmu_arch_name(enum kvmu_arch arch);
 
 /* Name of a KVM ioctl request for arch ("KVM_RUN"), or NULL. */
+KVMU_API
 const char *kvmu_ioctl_name(enum kvmu_arch arch, unsigned long request);
 
 /* Name of capability cap without the KVM_CAP_ prefix, or NULL. */
+KVMU_API
 const char *kvmu_cap_name(long cap);
 
 /* Name of exit reason nr without the KVM_EXIT_ prefix, or NULL. */
+KVMU_API
 const char *kvmu_exit_name(unsigned int nr);
 
 /*
@@ -62,6 +72,7 @@ const char *kvmu_exit_name(unsigned int nr);
  * stream, NULL to disable).  KVMU_TRACE=1 in the environment enables it on
  * stderr at the first kvmu_open().
  */
+KVMU_API
 void kvmu_trace_set(void *stream);
 
 /* Per-vCPU execution statistics, as printed by `kvmu run --stats`. */
@@ -72,6 +83,7 @@ struct kvmu_vcpu_stats {
 };
 
 /* Copy the statistics of the vCPU behind vcpu_fd; 0 or -1 with errno. */
+KVMU_API
 int kvmu_vcpu_stats(int vcpu_fd, struct kvmu_vcpu_stats *out);
 
 #ifdef __cplusplus

@@ -19,6 +19,8 @@
 #ifndef KVMU_VFIO_H
 #define KVMU_VFIO_H
 
+#include <kvmu/export.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -29,9 +31,11 @@ extern "C" {
  * descriptor or -1 with errno: ENOENT (no such node, no mdev has group N),
  * EBUSY (the group is already open in this process), or the host's errno.
  */
+KVMU_API
 int kvmu_vfio_open(const char *path, int flags);
 
 /* Nonzero when path names a VFIO node kvmu serves ("/dev/vfio/..."). */
+KVMU_API
 int kvmu_vfio_is_path(const char *path);
 
 #ifdef __cplusplus

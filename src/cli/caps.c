@@ -20,12 +20,15 @@
 
 static int usage(FILE *f)
 {
+	char archs[64];
+
 	fprintf(f,
 "usage: kvmu caps [--arch ARCH] [--all]\n\n"
 "List the KVM capabilities kvmu reports: for each, its number, its name\n"
 "and what KVM_CHECK_EXTENSION returns on the system fd and on a VM fd.\n\n"
-"  --arch ARCH   x86_64 (default), s390x or arm64\n"
-"  --all         also list the capabilities reported as 0\n");
+"  --arch ARCH   one of %s (default x86_64)\n"
+"  --all         also list the capabilities reported as 0\n",
+		cli_arch_list(archs, sizeof(archs)));
 	return f == stdout ? 0 : 2;
 }
 

@@ -37,17 +37,20 @@
 
 static int usage(FILE *f)
 {
+	char archs[64];
+
 	fprintf(f,
 "usage: kvmu exec [--arch ARCH] [--trace] [--] PROGRAM [ARGS...]\n\n"
 "Run PROGRAM, an ordinary program written for /dev/kvm, on kvmu: the\n"
 "kvmu shim (" SHIM_NAME ") is preloaded, so its open(\"/dev/kvm\") and\n"
 "its ioctls on KVM file descriptors are served by kvmu.  PROGRAM must be\n"
 "dynamically linked.\n\n"
-"  --arch ARCH   guest architecture of every /dev/kvm the program opens:\n"
-"                x86_64 (default: the host's), s390x, arm64 (KVMU_ARCH)\n"
+"  --arch ARCH   guest architecture of every /dev/kvm the program opens\n"
+"                (KVMU_ARCH): one of %s; default the host's\n"
 "  --trace       print one line per KVM ioctl on stderr (KVMU_TRACE=1)\n\n"
 "The shim is looked for in $KVMU_PRELOAD, next to the kvmu binary and in\n"
-"../lib from it (an installed PREFIX/bin/kvmu uses PREFIX/lib).\n");
+"../lib from it (an installed PREFIX/bin/kvmu uses PREFIX/lib).\n",
+		cli_arch_list(archs, sizeof(archs)));
 	return f == stdout ? 0 : 2;
 }
 
@@ -194,6 +197,7 @@ static int parse(int argc, char **argv, const char **arch, int *trace)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char archs[64];
 	int c, a;
 
 	optind = 1;
@@ -201,9 +205,12 @@ static int parse(int argc, char **argv, const char **arch, int *trace)
 		switch (c) {
 		case 'a':
 			a = kvmu_arch_from_name(optarg);
-			if (a < 0) {
-				fprintf(stderr, "kvmu exec: unknown "
-					"architecture '%s'\n", optarg);
+			if (a < 0 || !cli_arch_runs(a)) {
+				fprintf(stderr, "kvmu exec: %s architecture "
+					"'%s' (this build runs %s)\n",
+					a < 0 ? "unknown" : "unsupported",
+					optarg, cli_arch_list(archs,
+							      sizeof(archs)));
 				return -2;
 			}
 			*arch = kvmu_arch_name((enum kvmu_arch)a);

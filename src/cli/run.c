@@ -27,13 +27,17 @@
 #include "cli.h"
 #include "run.h"
 
-static volatile sig_atomic_t stop_requested;
+/*
+ * SIGINT/SIGTERM stop the run as QEMU does: the handler sets the vCPU's
+ * immediate_exit, so a KVM_RUN in progress or about to start returns
+ * EINTR, and records the signal the loop checks after every return.
+ */
+static volatile sig_atomic_t stop_signal;
 static volatile uint8_t *volatile signal_exit;	/* immediate_exit */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	stop_signal = sig;
 	if (signal_exit)
 		*signal_exit = 1;
 }
@@ -288,15 +292,21 @@ static void run_loop(struct run_vm *vm, const struct run_arch *a)
 	uint32_t why;
 
 	while (!vm->done) {
+		/*
+		 * After every return, not only EINTR: KVM_RUN completes a
+		 * pending MMIO or PIO access before it looks at
+		 * immediate_exit, and that can end in a new exit every time.
+		 */
+		if (stop_signal) {
+			fflush(stdout);
+			fprintf(stderr, "kvmu run: interrupted by %s\n",
+				stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+			vm->status = RUN_EXIT_SIGNAL + stop_signal;
+			return;
+		}
 		if (kvmu_ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR && !stop_requested)
+			if (errno == EINTR)
 				continue;
-			if (errno == EINTR) {
-				fflush(stdout);
-				fprintf(stderr, "kvmu run: interrupted\n");
-				vm->status = RUN_EXIT_SIGNAL;
-				return;
-			}
 			run_guest_failed(vm, "KVM_RUN: %s", strerror(errno));
 			return;
 		}

@@ -13,7 +13,7 @@
 /* Exit statuses of `kvmu run` besides 0 and the guest's (v << 1) | 1. */
 #define RUN_EXIT_USAGE	2	/* bad arguments, unloadable image */
 #define RUN_EXIT_GUEST	4	/* the guest crashed or kvmu failed it */
-#define RUN_EXIT_SIGNAL	130	/* interrupted (SIGINT/SIGTERM) */
+#define RUN_EXIT_SIGNAL	128	/* + signo: stopped by SIGINT/SIGTERM */
 
 /*
  * Guest-physical layout, shared by every boot mode (see docs/cli.md).

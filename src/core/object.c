@@ -41,8 +41,12 @@ static struct kvmu_obj *table[KVMU_HASH_SIZE];
 static int inotify_fd = -1;
 static pthread_once_t inotify_once = PTHREAD_ONCE_INIT;
 
-/* The LD_PRELOAD shim learns of every object fd (absent elsewhere). */
-extern void kvmu_shim_fd_created(int fd) __attribute__((weak));
+/*
+ * The LD_PRELOAD shim learns of every object fd (absent elsewhere).  Hidden:
+ * bound at link time to the shim's own copy, never to another object's.
+ */
+extern void kvmu_shim_fd_created(int fd)
+	__attribute__((weak, visibility("hidden")));
 
 static unsigned int hash_ino(dev_t dev, ino_t ino)
 {

@@ -50,6 +50,7 @@ void shim_fd_copy(int oldfd, int newfd)
  * Clear before closing: once the number is free another thread may get
  * it for a new kvmu object and set the bit, which we must not undo.
  */
+SHIM_ENTRY
 int close(int fd)
 {
 	int maybe = shim_fd_maybe(fd), ret, err;
@@ -69,6 +70,7 @@ int close(int fd)
 	return ret;
 }
 
+SHIM_ENTRY
 int dup(int fd)
 {
 	int nfd = REAL(dup)(fd);
@@ -78,6 +80,7 @@ int dup(int fd)
 	return nfd;
 }
 
+SHIM_ENTRY
 int dup2(int fd, int fd2)
 {
 	int ret = REAL(dup2)(fd, fd2);
@@ -87,6 +90,7 @@ int dup2(int fd, int fd2)
 	return ret;
 }
 
+SHIM_ENTRY
 int dup3(int fd, int fd2, int flags)
 {
 	int ret = REAL(dup3)(fd, fd2, flags);
@@ -110,6 +114,7 @@ static int fcntl_common(int (*real)(int, int, ...), int fd, int cmd,
 	return ret;
 }
 
+SHIM_ENTRY
 int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
@@ -121,6 +126,7 @@ int fcntl(int fd, int cmd, ...)
 	return fcntl_common(REAL(fcntl), fd, cmd, arg);
 }
 
+SHIM_ENTRY
 int fcntl64(int fd, int cmd, ...)
 {
 	va_list ap;

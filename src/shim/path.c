@@ -194,6 +194,7 @@ static int kvm_access(int mode, int real_ret, int real_errno)
 	return 0;
 }
 
+SHIM_ENTRY
 int access(const char *path, int mode)
 {
 	char canon[PATH_MAX];
@@ -207,6 +208,7 @@ int access(const char *path, int mode)
 	return ret;
 }
 
+SHIM_ENTRY
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
 	char canon[PATH_MAX];
@@ -220,6 +222,7 @@ int faccessat(int dirfd, const char *path, int mode, int flags)
 	return ret;
 }
 
+SHIM_ENTRY
 int euidaccess(const char *path, int mode)
 {
 	char canon[PATH_MAX];
@@ -233,6 +236,7 @@ int euidaccess(const char *path, int mode)
 	return ret;
 }
 
+SHIM_ENTRY
 int eaccess(const char *path, int mode)
 {
 	return euidaccess(path, mode);
@@ -265,6 +269,7 @@ static int kvm_stat(struct stat *st, int real_ret, int real_errno,
 	return 0;
 }
 
+SHIM_ENTRY
 int stat(const char *path, struct stat *st)
 {
 	char canon[PATH_MAX];
@@ -278,6 +283,7 @@ int stat(const char *path, struct stat *st)
 	return ret;
 }
 
+SHIM_ENTRY
 int lstat(const char *path, struct stat *st)
 {
 	char canon[PATH_MAX];
@@ -291,6 +297,7 @@ int lstat(const char *path, struct stat *st)
 	return ret;
 }
 
+SHIM_ENTRY
 int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
 	char canon[PATH_MAX];
@@ -304,16 +311,19 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 	return ret;
 }
 
+SHIM_ENTRY
 int stat64(const char *path, struct stat64 *st)
 {
 	return stat(path, (struct stat *)st);
 }
 
+SHIM_ENTRY
 int lstat64(const char *path, struct stat64 *st)
 {
 	return lstat(path, (struct stat *)st);
 }
 
+SHIM_ENTRY
 int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 {
 	return fstatat(dirfd, path, (struct stat *)st, flags);
@@ -332,18 +342,21 @@ int __lxstat64(int ver, const char *path, struct stat *st);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat *st,
 		 int flags);
 
+SHIM_ENTRY
 int __xstat(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
 	return stat(path, st);
 }
 
+SHIM_ENTRY
 int __lxstat(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
 	return lstat(path, st);
 }
 
+SHIM_ENTRY
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	       int flags)
 {
@@ -351,18 +364,21 @@ int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	return fstatat(dirfd, path, st, flags);
 }
 
+SHIM_ENTRY
 int __xstat64(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
 	return stat(path, st);
 }
 
+SHIM_ENTRY
 int __lxstat64(int ver, const char *path, struct stat *st)
 {
 	(void)ver;
 	return lstat(path, st);
 }
 
+SHIM_ENTRY
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat *st,
 		 int flags)
 {

@@ -107,6 +107,7 @@ static int kvmu_path(int fd, unsigned long req, unsigned long arg)
  * glibc declares ioctl(int, unsigned long, ...); the one optional argument
  * is an integer or a pointer, passed on as an unsigned long either way.
  */
+SHIM_ENTRY
 int ioctl(int fd, unsigned long req, ...)
 {
 	unsigned long arg;
@@ -206,6 +207,7 @@ static unsigned int open_mode(int flags, va_list ap)
 	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, unsigned int) : 0;
 }
 
+SHIM_ENTRY
 int open(const char *path, int flags, ...)
 {
 	unsigned int mode;
@@ -222,6 +224,7 @@ int open(const char *path, int flags, ...)
 	return REAL(open)(path, flags, mode);
 }
 
+SHIM_ENTRY
 int open64(const char *path, int flags, ...)
 {
 	unsigned int mode;
@@ -238,6 +241,7 @@ int open64(const char *path, int flags, ...)
 	return REAL(open64)(path, flags, mode);
 }
 
+SHIM_ENTRY
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	unsigned int mode;
@@ -254,6 +258,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	return REAL(openat)(dirfd, path, flags, mode);
 }
 
+SHIM_ENTRY
 int openat64(int dirfd, const char *path, int flags, ...)
 {
 	unsigned int mode;
@@ -271,6 +276,7 @@ int openat64(int dirfd, const char *path, int flags, ...)
 }
 
 /* The _FORTIFY_SOURCE entry points: libc's own checks stay in force. */
+SHIM_ENTRY
 int __open_2(const char *path, int flags)
 {
 	char canon[PATH_MAX];
@@ -283,6 +289,7 @@ int __open_2(const char *path, int flags)
 	return REAL(open_2)(path, flags);
 }
 
+SHIM_ENTRY
 int __open64_2(const char *path, int flags)
 {
 	char canon[PATH_MAX];
@@ -295,6 +302,7 @@ int __open64_2(const char *path, int flags)
 	return REAL(open64_2)(path, flags);
 }
 
+SHIM_ENTRY
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	char canon[PATH_MAX];
@@ -307,6 +315,7 @@ int __openat_2(int dirfd, const char *path, int flags)
 	return REAL(openat_2)(dirfd, path, flags);
 }
 
+SHIM_ENTRY
 int __openat64_2(int dirfd, const char *path, int flags)
 {
 	char canon[PATH_MAX];

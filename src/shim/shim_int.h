@@ -10,6 +10,12 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+/*
+ * The libc entry points the shim replaces.  Everything else in the shim,
+ * the library inside it included, is built with -fvisibility=hidden.
+ */
+#define SHIM_ENTRY __attribute__((visibility("default")))
+
 /* The next definition of each wrapped function (normally libc's). */
 struct shim_real {
 	int (*open)(const char *path, int flags, ...);

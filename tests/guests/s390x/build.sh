@@ -10,7 +10,7 @@ mkdir -p "$OUT"
 CFLAGS="-march=z10 -O2 -ffreestanding -fno-builtin -nostdlib -static
 -fno-pic -fno-asynchronous-unwind-tables -mno-backchain -Wall -Werror
 -Wl,--build-id=none -Wl,--no-warn-rwx-segments"
-for g in checksum crash halt bench ap_list ap_rsa; do
+for g in checksum crash halt wait bench ap_list ap_rsa; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -T "$SRC/link.ld" -o "$OUT/$g.elf" "$SRC/start.S" \
 		"$SRC/$g.c"
