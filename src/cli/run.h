@@ -33,6 +33,9 @@
 #define FW_MSG_SIZE	48
 #define FW_END		0x95000ULL
 #define LINUX_GDT	0x1080ULL	/* Linux's boot GDT (x86_linux.c) */
+#define ACPI_BASE	0xF0000ULL	/* ACPI tables, RSDP first */
+#define ACPI_END	0x100000ULL
+#define ACPI_PM_BASE	0x600		/* PM1 event, control, PM timer */
 #define MB_MMAP		0x9000ULL	/* where QEMU puts them, too */
 #define MB_INFO		0x9500ULL
 #define REAL_LOAD	0x7C00ULL
@@ -174,6 +177,9 @@ int x86_setup_cpuid(int sys_fd, int vcpu_fd, unsigned int apic_id);
 /* Enter Linux at its 64-bit entry with RSI = zero_page.  0 or -1. */
 int x86_boot_linux64(int vcpu_fd, struct guest_ram *ram, uint64_t entry,
 		     uint64_t zero_page);
+
+/* Write the ACPI tables for nr_vcpus vCPUs; returns the RSDP's address. */
+uint64_t x86_acpi_tables(struct guest_ram *ram, int nr_vcpus);
 
 /* Is path a Linux bzImage (the boot protocol's "HdrS")?  */
 bool x86_linux_image(const char *path);

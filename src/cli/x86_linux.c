@@ -4,11 +4,10 @@
  * 64-bit boot protocol (Documentation/arch/x86/boot.rst): the protected-
  * mode kernel at its preferred address, the zero page with the setup
  * header copied from the image, the command line, the initrd at the top
- * of RAM, an e820 map, and an MP table (MP spec 1.4) naming the vCPUs, the
- * IOAPIC and the ISA interrupts, since there is no ACPI.  Guest-physical
- * layout (docs/cli.md):
+ * of RAM, an e820 map and the ACPI tables that name the vCPUs and the
+ * interrupt controllers (x86_acpi.c).  Guest-physical layout (docs/cli.md):
  *   0x7000   zero page        0x20000  command line
- *   0xF0000  MP floating pointer and configuration table (reserved)
+ *   0xF0000  ACPI tables, RSDP first (reserved in the e820 map)
  *   pref_address (16 MiB for Debian's kernels)  the kernel
  */
 #include <errno.h>
@@ -23,12 +22,9 @@
 #define ZERO_PAGE	0x7000ULL
 #define CMDLINE		0x20000ULL
 #define CMDLINE_MAX	0x10000U
-#define MP_BASE		0xF0000ULL
 #define BIOS_END	0x100000ULL
 #define LOW_END		0x9FC00ULL	/* 639 KiB of base memory */
 #define LINUX_RAM_MAX	(3ULL << 30)	/* below the PCI hole and APICs */
-#define IOAPIC_ADDR	0xFEC00000U
-#define LAPIC_ADDR	0xFEE00000U
 #define DEFAULT_CMDLINE	"console=ttyS0"
 
 /* Setup header fields (offsets into the image and the zero page). */
@@ -48,6 +44,7 @@
 #define HDR_CMDLINE_SZ	0x238
 #define HDR_PREF_ADDR	0x258
 #define HDR_INIT_SIZE	0x260
+#define ZP_ACPI_RSDP	0x070
 #define ZP_E820_NR	0x1E8
 #define ZP_E820		0x2D0
 #define XLF_KERNEL_64	0x01
@@ -199,87 +196,8 @@ static void zero_page_fill(uint8_t *zp, const struct blob *k,
 	put(zp + HDR_CMDLINE, CMDLINE, 4);
 	e820_add(zp, 0, LOW_END, 1);
 	e820_add(zp, LOW_END, 0xA0000 - LOW_END, 2);
-	e820_add(zp, MP_BASE, BIOS_END - MP_BASE, 2);
+	e820_add(zp, ACPI_BASE, BIOS_END - ACPI_BASE, 2);
 	e820_add(zp, BIOS_END, ram->size - BIOS_END, 1);
-}
-
-static uint8_t checksum(const uint8_t *p, size_t n)
-{
-	uint8_t sum = 0;
-
-	while (n--)
-		sum += *p++;
-	return (uint8_t)-sum;
-}
-
-/*
- * An interrupt assignment, I/O (type 3: dst is the IOAPIC, pin its input)
- * or local (type 4: dst a local APIC, 0xFF all, pin LINT0/1); flags 0:
- * polarity and trigger conform to the ISA bus.
- */
-static uint8_t *mp_irq(uint8_t *p, uint8_t type, uint8_t kind, uint8_t irq,
-		       uint8_t dst, uint8_t pin)
-{
-	const uint8_t v[8] = { type, kind, 0, 0, 0, irq, dst, pin };
-
-	memcpy(p, v, 8);
-	return p + 8;
-}
-
-static uint8_t *mp_cpus(uint8_t *p, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++, p += 20) {
-		memset(p, 0, 20);
-		p[1] = (uint8_t)i;			/* local APIC ID */
-		p[2] = 0x14;				/* its version */
-		p[3] = i ? 1 : 3;			/* enabled, BSP */
-		put(p + 4, 0x600, 4);			/* family 6 */
-		put(p + 8, 1 << 0 | 1 << 9, 4);		/* FPU, APIC */
-	}
-	return p;
-}
-
-/* The bus and the IOAPIC entries (types 1 and 2). */
-static uint8_t *mp_bus_ioapic(uint8_t *p, uint8_t ioapic)
-{
-	memcpy(p, "\x01\x00ISA   ", 8);
-	p[8] = 2;
-	p[9] = ioapic;
-	p[10] = 0x11;					/* version */
-	p[11] = 1;					/* enabled */
-	put(p + 12, IOAPIC_ADDR, 4);
-	return p + 16;
-}
-
-/* MP floating pointer and a table: n CPUs, ISA bus, IOAPIC, IRQs 0-15. */
-static void mp_table(struct guest_ram *ram, int n)
-{
-	uint8_t *fp = ram->mem + MP_BASE, *t = fp + 16, *p;
-	uint8_t ioapic = (uint8_t)n;
-	int irq;
-
-	memset(fp, 0, BIOS_END - MP_BASE);
-	memcpy(t, "PCMP", 4);
-	t[6] = 4;					/* MP spec 1.4 */
-	memcpy(t + 8, "KVMU    KVMU RUN    ", 20);
-	put(t + 36, LAPIC_ADDR, 4);
-	p = mp_bus_ioapic(mp_cpus(t + 44, n), ioapic);
-	p = mp_irq(p, 3, 3, 0, ioapic, 0);		/* ExtINT: pin 0 */
-	for (irq = 1; irq < 16; irq++)	/* IRQ 0 on pin 2, as KVM routes it */
-		p = mp_irq(p, 3, 0, (uint8_t)(irq == 2 ? 0 : irq), ioapic,
-			   (uint8_t)irq);
-	p = mp_irq(p, 4, 3, 0, 0xFF, 0);		/* ExtINT: LINT0 */
-	p = mp_irq(p, 4, 1, 0, 0xFF, 1);		/* NMI: LINT1 */
-	put(t + 4, (uint64_t)(p - t), 2);
-	put(t + 34, (uint64_t)(n + 2 + 16 + 2), 2);	/* entries */
-	t[7] = checksum(t, (size_t)(p - t));
-	memcpy(fp, "_MP_", 4);
-	put(fp + 4, MP_BASE + 16, 4);
-	fp[8] = 1;					/* 16 bytes */
-	fp[9] = 4;
-	fp[10] = checksum(fp, 16);
 }
 
 int x86_linux_boot(struct run_vm *vm, const struct run_options *o)
@@ -306,7 +224,7 @@ int x86_linux_boot(struct run_vm *vm, const struct run_options *o)
 	if (o->initrd && place_initrd(o->initrd, zp, &vm->ram,
 				      at + le(k.data + HDR_INIT_SIZE, 4)) < 0)
 		goto out;
-	mp_table(&vm->ram, vm->nr_vcpus);
+	put(zp + ZP_ACPI_RSDP, x86_acpi_tables(&vm->ram, vm->nr_vcpus), 8);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (x86_setup_cpuid(vm->sys_fd, vm->vcpus[i].fd,
 				    (unsigned int)i) < 0)

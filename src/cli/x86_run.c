@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <kvmu/kvmu.h>
 
@@ -51,6 +52,29 @@ static uint32_t get_le(const uint8_t *p, unsigned int size)
 	return v;
 }
 
+/*
+ * The ACPI PM registers the FADT names: no event is ever pending, the
+ * system is in ACPI mode (SCI_EN), and the PM timer counts at 3.579545
+ * MHz from the host's monotonic clock (a reference Linux calibrates the
+ * TSC against).  Writes are ignored.
+ */
+static void acpi_pm_read(unsigned int off, uint8_t *data, unsigned int size)
+{
+	struct timespec ts;
+	uint64_t v = 0;
+
+	if (off == 4)
+		v = 1;					/* SCI_EN */
+	if (off >= 8) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		v = ((uint64_t)ts.tv_sec * 3579545ULL +
+		     (uint64_t)ts.tv_nsec * 3579545ULL / 1000000000ULL) &
+		    0xFFFFFF;
+		v >>= (off - 8) * 8;
+	}
+	memcpy(data, &v, size > 8 ? 8 : size);
+}
+
 /* A reset through the keyboard controller or the PCI reset register. */
 static bool reset_write(uint16_t port, uint8_t v)
 {
@@ -71,6 +95,9 @@ static void pio_one(struct run_vm *vm, uint16_t port, bool out, uint8_t *data,
 		fprintf(stderr, "kvmu run: the guest reset the machine; "
 			"stopping\n");
 		run_end(vm, 0);
+	} else if (port >= ACPI_PM_BASE && port < ACPI_PM_BASE + 12) {
+		if (!out)
+			acpi_pm_read(port - ACPI_PM_BASE, data, size);
 	} else if (port == PORT_CMOS || port == PORT_CMOS + 1) {
 		if (out)
 			cmos_write(&d->cmos, port, data[0]);
