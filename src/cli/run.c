@@ -416,7 +416,8 @@ static void *vcpu_loop(void *arg)
 			break;
 		}
 		if (kvmu_ioctl(c->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
+			/* EAGAIN: an AP woke without a SIPI yet, as in KVM */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			run_guest_failed(vm, "KVM_RUN: %s", strerror(errno));
 			break;
