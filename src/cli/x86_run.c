@@ -35,6 +35,7 @@
 struct x86_dev {
 	struct uart com1;
 	struct cmos cmos;
+	uint16_t pm1_en;	/* ACPI PM1 enable: kept, never acted on */
 	bool irqchip;		/* the in-kernel PIC, IOAPIC, LAPICs and PIT */
 };
 
@@ -56,13 +57,17 @@ static uint32_t get_le(const uint8_t *p, unsigned int size)
  * The ACPI PM registers the FADT names: no event is ever pending, the
  * system is in ACPI mode (SCI_EN), and the PM timer counts at 3.579545
  * MHz from the host's monotonic clock (a reference Linux calibrates the
- * TSC against).  Writes are ignored.
+ * TSC against).  The enable register keeps what is written (no event is
+ * ever raised); other writes are ignored.
  */
-static void acpi_pm_read(unsigned int off, uint8_t *data, unsigned int size)
+static void acpi_pm_read(struct x86_dev *d, unsigned int off, uint8_t *data,
+			 unsigned int size)
 {
 	struct timespec ts;
 	uint64_t v = 0;
 
+	if (off == 2 || off == 3)
+		v = d->pm1_en >> (off - 2) * 8;
 	if (off == 4)
 		v = 1;					/* SCI_EN */
 	if (off >= 8) {
@@ -97,7 +102,9 @@ static void pio_one(struct run_vm *vm, uint16_t port, bool out, uint8_t *data,
 		run_end(vm, 0);
 	} else if (port >= ACPI_PM_BASE && port < ACPI_PM_BASE + 12) {
 		if (!out)
-			acpi_pm_read(port - ACPI_PM_BASE, data, size);
+			acpi_pm_read(d, port - ACPI_PM_BASE, data, size);
+		else if (port == ACPI_PM_BASE + 2)
+			d->pm1_en = (uint16_t)get_le(data, size > 2 ? 2 : size);
 	} else if (port == PORT_CMOS || port == PORT_CMOS + 1) {
 		if (out)
 			cmos_write(&d->cmos, port, data[0]);
@@ -279,6 +286,47 @@ static void x86_handle_exit(struct run_vm *vm, struct run_vcpu *c)
 }
 
 /*
+ * QEMU's routing (kvm_pc_setup_irq_routing): ISA IRQs 0-15 to the PICs
+ * (not the cascade), GSI 0 to IOAPIC pin 2, which is what the MADT's
+ * override tells the guest, and GSIs 1-23 to their own pins.
+ */
+static int set_routing(int vm_fd)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[40];
+	} t = { 0 };
+	struct kvm_irq_routing_entry *e = t.e;
+	uint32_t i;
+
+	for (i = 0; i < 16; i++, e++) {
+		if (i == 2) {
+			e--;
+			continue;
+		}
+		e->gsi = i;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = i < 8 ? KVM_IRQCHIP_PIC_MASTER :
+					       KVM_IRQCHIP_PIC_SLAVE;
+		e->u.irqchip.pin = i & 7;
+	}
+	for (i = 0; i < 24; i++, e++) {
+		if (i == 2) {
+			e--;
+			continue;
+		}
+		e->gsi = i;
+		e->type = KVM_IRQ_ROUTING_IRQCHIP;
+		e->u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e->u.irqchip.pin = i ? i : 2;
+	}
+	t.r.nr = (uint32_t)(e - t.e);
+	if (kvmu_ioctl(vm_fd, KVM_SET_GSI_ROUTING, &t) < 0)
+		return run_sys_error("KVM_SET_GSI_ROUTING");
+	return 0;
+}
+
+/*
  * A Linux guest or more than one vCPU needs the in-kernel interrupt
  * controllers and PIT, created before the vCPUs as QEMU does.
  */
@@ -304,6 +352,8 @@ static int x86_vm_setup(struct run_vm *vm, const struct run_options *o)
 	}
 	if (kvmu_ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return run_sys_error("KVM_CREATE_IRQCHIP");
+	if (set_routing(vm->vm_fd) < 0)
+		return -1;
 	if (kvmu_ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return run_sys_error("KVM_CREATE_PIT2");
 	d->irqchip = true;
