@@ -67,7 +67,8 @@ CLI := $(BUILD)/kvmu
 PC := $(BUILD)/kvmu.pc
 PC_UNINST := $(BUILD)/kvmu-uninstalled.pc
 
-.PHONY: all deps check check-run tests demo bench install clean tsan fuzz \
+.PHONY: all deps check check-run tests demo demo-linux bench install clean \
+	tsan fuzz \
 	difftest difftest-s390 guests
 all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(PC_UNINST) $(if $(SHIM_OBJS),$(SHIM))
 
@@ -202,6 +203,17 @@ tsan: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all guests
 	$(Q)sh scripts/demo.sh $(BUILD)
+
+# Linux under `kvmu run`: Debian's cloud kernel (apt-get download) and a
+# busybox initramfs (scripts/linux-guest.sh), two vCPUs; the guest's /init
+# reboots at the end, which ends the run.
+LINUX_GUEST := $(BUILD)/linux-guest
+demo-linux: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh scripts/linux-guest.sh $(LINUX_GUEST)
+	$(BUILD)/kvmu run --smp 2 --mem 256M \
+		--initrd $(LINUX_GUEST)/initramfs.cpio.gz \
+		--append 'console=ttyS0 panic=-1' $(LINUX_GUEST)/vmlinuz
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all guests

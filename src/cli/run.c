@@ -33,25 +33,46 @@
  * EINTR, and records the signal the loop checks after every return.
  */
 static volatile sig_atomic_t stop_signal;
-static volatile uint8_t *volatile signal_exit;	/* immediate_exit */
+static struct run_vm *volatile signal_vm;
+
+/* Every vCPU's immediate_exit (the second byte of kvm_run on each arch). */
+static void stop_vcpus(struct run_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].run)
+			((struct kvm_run *)vm->vcpus[i].run)->immediate_exit = 1;
+}
 
 static void on_signal(int sig)
 {
+	struct run_vm *vm = signal_vm;
+
 	stop_signal = sig;
-	if (signal_exit)
-		*signal_exit = 1;
+	if (vm)
+		stop_vcpus(vm);
+}
+
+/* SIGUSR1 only interrupts a KVM_RUN of another vCPU thread. */
+static void on_kick(int sig)
+{
+	(void)sig;
 }
 
 static int usage(FILE *f)
 {
 	fprintf(f,
 "usage: kvmu run [--arch x86_64|s390x] [--mode real|long] [--mem SIZE]\n"
+"                [--smp N] [--initrd FILE] [--append CMDLINE]\n"
 "                [--ap MDEV-UUID] [--stats] IMAGE\n\n"
 "Boot IMAGE on a kvmu software CPU.\n\n"
 "x86_64 (the default): IMAGE is an ELF64 file (started in 64-bit long mode\n"
 "at its entry point, with identity paging), an ELF32 or a.out-kludge\n"
-"multiboot image (started as QEMU's -kernel starts it), or a flat binary\n"
-"(real mode at 0000:7C00, or with --mode long at 1 MiB).  Ports: 0xE9\n"
+"multiboot image (started as QEMU's -kernel starts it), a Linux bzImage\n"
+"(64-bit boot protocol, in-kernel irqchip and PIT, MP table for --smp),\n"
+"or a flat binary (real mode at 0000:7C00, or with --mode long at 1 MiB),\n"
+"loaded below 1 MiB when it asks to be.  Ports: 0xE9\n"
 "debug console and COM1 (0x3F8) to stdout; a write to 0xF4 exits with\n"
 "status (value << 1) | 1.  HLT ends the run with status 0.\n\n"
 "s390x: IMAGE is a big-endian ELF64 file, started at its entry in 64-bit\n"
@@ -61,9 +82,15 @@ static int usage(FILE *f)
 "  --arch A      guest architecture: x86_64 or s390x\n"
 "  --mode M      start a flat x86 binary in real (default) or long mode\n"
 "  --mem SIZE    guest RAM, e.g. 64M or 1G (default 128M)\n"
+"  --smp N       x86_64: N vCPUs (1-64); more than one needs the in-kernel\n"
+"                irqchip; the others start waiting for INIT/SIPI\n"
+"  --initrd FILE Linux: the initial RAM disk\n"
+"  --append S    Linux: the kernel command line (default console=ttyS0)\n"
 "  --ap UUID     s390x: pass the vfio_ap mediated device UUID through\n"
 "  --stats       print instructions, exits and MIPS on stderr\n\n"
-"Other statuses: 2 usage or image error, 4 guest crash, 130 interrupted.\n");
+"Other statuses: 2 usage or image error, 4 guest crash, 128 + signal\n"
+"number when stopped by SIGINT or SIGTERM.  A Linux guest's reset (port\n"
+"0x64 0xFE, port 0xCF9) ends the run with status 0.\n");
 	return f == stdout ? 0 : RUN_EXIT_USAGE;
 }
 
@@ -92,6 +119,19 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* 1..RUN_MAX_VCPUS, or -1. */
+static int parse_smp(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > RUN_MAX_VCPUS)
+		return -1;
+	return (int)v;
+}
+
 static int bad_arg(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "kvmu run: ");
@@ -111,6 +151,10 @@ static int check_options(int argc, char **argv, struct run_options *o)
 		return bad_arg("%s", "--ap needs --arch s390x");
 	if (o->mode != BOOT_AUTO && o->arch != KVMU_ARCH_X86_64)
 		return bad_arg("%s", "--mode applies to x86_64 guests only");
+	if ((o->smp > 1 || o->initrd || o->append) &&
+	    o->arch != KVMU_ARCH_X86_64)
+		return bad_arg("%s", "--smp, --initrd and --append apply to "
+			       "x86_64 guests only");
 	if (o->arch == KVMU_ARCH_S390X)
 		o->mem = (o->mem + 0xFFFFF) & ~0xFFFFFULL;
 	else
@@ -139,12 +183,15 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{ "mem", required_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "ap", required_argument, NULL, 'A' },
+		{ "smp", required_argument, NULL, 'S' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	int c;
 
-	*o = (struct run_options){ .arch = KVMU_ARCH_X86_64,
+	*o = (struct run_options){ .arch = KVMU_ARCH_X86_64, .smp = 1,
 				   .mode = BOOT_AUTO, .mem = RAM_DEFAULT };
 	opterr = 0;
 	optind = 1;
@@ -180,6 +227,18 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		case 'A':
 			o->ap_uuid = optarg;
 			break;
+		case 'S':
+			o->smp = parse_smp(optarg);
+			if (o->smp < 1)
+				return bad_arg("--smp %s: must be 1 to 64",
+					       optarg);
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case 'c':
+			o->append = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			return 0;
@@ -199,6 +258,25 @@ int run_sys_error(const char *what)
 	return -1;
 }
 
+void run_end(struct run_vm *vm, int status)
+{
+	int i;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->done) {
+		vm->status = status;
+		vm->done = true;
+		stop_vcpus(vm);
+		for (i = 1; i < vm->nr_vcpus; i++)
+			if (vm->vcpus[i].thread)
+				pthread_kill(vm->vcpus[i].thread, SIGUSR1);
+		if (vm->vcpus[0].thread &&
+		    !pthread_equal(pthread_self(), vm->vcpus[0].thread))
+			pthread_kill(vm->vcpus[0].thread, SIGUSR1);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
 void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -209,8 +287,7 @@ void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	vm->done = true;
-	vm->status = RUN_EXIT_GUEST;
+	run_end(vm, RUN_EXIT_GUEST);
 }
 
 /* Guest RAM: anonymous, aligned as the architecture's slots must be. */
@@ -231,12 +308,30 @@ static int ram_alloc(struct run_vm *vm, uint64_t mem, uint64_t align)
 	return 0;
 }
 
-/* System, VM, one memory slot over all of RAM at 0, one vCPU. */
+static int vcpu_create(struct run_vm *vm, int i)
+{
+	struct run_vcpu *c = &vm->vcpus[i];
+
+	c->index = i;
+	c->fd = kvmu_ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
+	if (c->fd < 0)
+		return run_sys_error("KVM_CREATE_VCPU");
+	vm->nr_vcpus = i + 1;
+	c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      c->fd, 0);
+	if (c->run == MAP_FAILED) {
+		c->run = NULL;
+		return run_sys_error("mmap of the vCPU");
+	}
+	return 0;
+}
+
+/* System, VM, one memory slot over all of RAM at 0, the vCPUs. */
 static int vm_create(struct run_vm *vm, const struct run_arch *a,
-		     uint64_t mem)
+		     const struct run_options *o)
 {
 	struct kvm_userspace_memory_region slot = { .slot = 0 };
-	int size;
+	int size, i;
 
 	vm->sys_fd = kvmu_open(a->arch, KVMU_OPEN_CLOEXEC);
 	if (vm->sys_fd < 0)
@@ -244,37 +339,39 @@ static int vm_create(struct run_vm *vm, const struct run_arch *a,
 	vm->vm_fd = kvmu_ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return run_sys_error("KVM_CREATE_VM");
-	if (ram_alloc(vm, mem, a->ram_align) < 0)
+	if (ram_alloc(vm, o->mem, a->ram_align) < 0)
 		return -1;
-	slot.memory_size = mem;
+	slot.memory_size = o->mem;
 	slot.userspace_addr = (uintptr_t)vm->ram.mem;
 	if (kvmu_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 		return run_sys_error("KVM_SET_USER_MEMORY_REGION");
-	vm->vcpu_fd = kvmu_ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-	if (vm->vcpu_fd < 0)
-		return run_sys_error("KVM_CREATE_VCPU");
+	if (a->vm_setup && a->vm_setup(vm, o) < 0)
+		return -1;
 	size = kvmu_ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size < 4096)
 		return run_sys_error("KVM_GET_VCPU_MMAP_SIZE");
-	vm->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       vm->vcpu_fd, 0);
-	if (vm->run == MAP_FAILED) {
-		vm->run = NULL;
-		return run_sys_error("mmap of the vCPU");
-	}
 	vm->run_size = size;
+	for (i = 0; i < o->smp; i++)
+		if (vcpu_create(vm, i) < 0)
+			return -1;
+	vm->vcpu_fd = vm->vcpus[0].fd;
+	vm->run = vm->vcpus[0].run;
 	return 0;
 }
 
 static void vm_destroy(struct run_vm *vm, const struct run_arch *a)
 {
+	int i;
+
 	a->cleanup(vm);
-	if (vm->run)
-		munmap(vm->run, vm->run_size);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (vm->vcpus[i].run)
+			munmap(vm->vcpus[i].run, vm->run_size);
+		if (vm->vcpus[i].fd >= 0)
+			close(vm->vcpus[i].fd);
+	}
 	if (vm->ram_map)
 		munmap(vm->ram_map, vm->ram_map_size);
-	if (vm->vcpu_fd >= 0)
-		close(vm->vcpu_fd);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->sys_fd >= 0)
@@ -282,13 +379,22 @@ static void vm_destroy(struct run_vm *vm, const struct run_arch *a)
 }
 
 /* exit_reason sits at the same offset in every arch's kvm_run. */
-static uint32_t exit_reason(const struct run_vm *vm)
+static uint32_t exit_reason(const struct run_vcpu *c)
 {
-	return ((const struct kvm_run *)vm->run)->exit_reason;
+	return ((const struct kvm_run *)c->run)->exit_reason;
 }
 
-static void run_loop(struct run_vm *vm, const struct run_arch *a)
+struct vcpu_loop {
+	struct run_vm *vm;
+	const struct run_arch *a;
+	struct run_vcpu *c;
+};
+
+static void *vcpu_loop(void *arg)
 {
+	struct vcpu_loop *l = arg;
+	struct run_vm *vm = l->vm;
+	struct run_vcpu *c = l->c;
 	uint32_t why;
 
 	while (!vm->done) {
@@ -298,24 +404,59 @@ static void run_loop(struct run_vm *vm, const struct run_arch *a)
 		 * immediate_exit, and that can end in a new exit every time.
 		 */
 		if (stop_signal) {
-			fflush(stdout);
-			fprintf(stderr, "kvmu run: interrupted by %s\n",
-				stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-			vm->status = RUN_EXIT_SIGNAL + stop_signal;
-			return;
+			pthread_mutex_lock(&vm->lock);
+			if (!vm->done) {
+				fflush(stdout);
+				fprintf(stderr, "kvmu run: interrupted by %s\n",
+					stop_signal == SIGINT ? "SIGINT" :
+					"SIGTERM");
+			}
+			pthread_mutex_unlock(&vm->lock);
+			run_end(vm, RUN_EXIT_SIGNAL + stop_signal);
+			break;
 		}
-		if (kvmu_ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
+		if (kvmu_ioctl(c->fd, KVM_RUN, 0) < 0) {
+			/* EAGAIN: an AP woke without a SIPI yet, as in KVM */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			run_guest_failed(vm, "KVM_RUN: %s", strerror(errno));
-			return;
+			break;
 		}
-		why = exit_reason(vm);
+		why = exit_reason(c);
+		pthread_mutex_lock(&vm->lock);
 		if (why < RUN_NR_EXITS)
 			vm->exits[why]++;
+		pthread_mutex_unlock(&vm->lock);
 		if (why != KVM_EXIT_INTR)
-			a->handle_exit(vm);
+			l->a->handle_exit(vm, c);
 	}
+	return NULL;
+}
+
+/* vCPU 0 on this thread, the others on their own; back when all stop. */
+static void run_loop(struct run_vm *vm, const struct run_arch *a)
+{
+	struct vcpu_loop loops[RUN_MAX_VCPUS];
+	int i;
+
+	vm->vcpus[0].thread = pthread_self();
+	for (i = 0; i < vm->nr_vcpus; i++)
+		loops[i] = (struct vcpu_loop){ vm, a, &vm->vcpus[i] };
+	pthread_mutex_lock(&vm->lock);
+	for (i = 1; i < vm->nr_vcpus && !vm->done; i++)
+		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_loop,
+				   &loops[i])) {
+			vm->vcpus[i].thread = 0;
+			pthread_mutex_unlock(&vm->lock);
+			run_guest_failed(vm, "starting vCPU %d: %s", i,
+					 strerror(errno));
+			pthread_mutex_lock(&vm->lock);
+		}
+	pthread_mutex_unlock(&vm->lock);
+	vcpu_loop(&loops[0]);
+	for (i = 1; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].thread)
+			pthread_join(vm->vcpus[i].thread, NULL);
 }
 
 /* ---- statistics ---- */
@@ -331,11 +472,18 @@ static double now_s(void)
 /* Stable "key: value" lines, for people and for bench/run.sh. */
 static void print_stats(struct run_vm *vm, double wall)
 {
-	struct kvmu_vcpu_stats st;
-	bool have = kvmu_vcpu_stats(vm->vcpu_fd, &st) == 0;
+	struct kvmu_vcpu_stats st = { 0 }, one;
 	unsigned long long total = 0;
+	bool have = true;
 	const char *name;
 	unsigned int i;
+
+	/* the sums over every vCPU */
+	for (i = 0; i < (unsigned int)vm->nr_vcpus && have; i++) {
+		have = kvmu_vcpu_stats(vm->vcpus[i].fd, &one) == 0;
+		st.instructions += one.instructions;
+		st.run_ns += one.run_ns;
+	}
 
 	fprintf(stderr, "kvmu run: statistics\n");
 	if (have)
@@ -363,17 +511,20 @@ static void print_stats(struct run_vm *vm, double wall)
 static void catch_signals(struct run_vm *vm)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction kick = { .sa_handler = on_kick };
 
-	/* immediate_exit is the second byte of kvm_run on every arch */
-	signal_exit = &((struct kvm_run *)vm->run)->immediate_exit;
+	signal_vm = vm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&kick.sa_mask);
+	sigaction(SIGUSR1, &kick, NULL);
 }
 
 int kvmu_cli_run(int argc, char **argv)
 {
-	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
+	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1,
+			     .lock = PTHREAD_MUTEX_INITIALIZER };
 	const struct run_arch *a;
 	struct run_options o;
 	double t0;
@@ -383,7 +534,7 @@ int kvmu_cli_run(int argc, char **argv)
 	if (ret || o.help)
 		return ret ? ret : usage(stdout);
 	a = find_arch(o.arch);
-	if (vm_create(&vm, a, o.mem) < 0 || a->boot(&vm, &o) < 0) {
+	if (vm_create(&vm, a, &o) < 0 || a->boot(&vm, &o) < 0) {
 		vm_destroy(&vm, a);
 		return RUN_EXIT_USAGE;
 	}
@@ -395,7 +546,7 @@ int kvmu_cli_run(int argc, char **argv)
 	fflush(stdout);
 	if (o.stats)
 		print_stats(&vm, now_s() - t0);
-	signal_exit = NULL;
+	signal_vm = NULL;
 	vm_destroy(&vm, a);
 	return vm.status;
 }

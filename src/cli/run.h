@@ -7,6 +7,7 @@
 #ifndef KVMU_CLI_RUN_H
 #define KVMU_CLI_RUN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +32,10 @@
 #define FW_MSGS		0x92000ULL	/* their messages, 48 bytes each */
 #define FW_MSG_SIZE	48
 #define FW_END		0x95000ULL
+#define LINUX_GDT	0x1080ULL	/* Linux's boot GDT (x86_linux.c) */
+#define ACPI_BASE	0xF0000ULL	/* ACPI tables, RSDP first */
+#define ACPI_END	0x100000ULL
+#define ACPI_PM_BASE	0x600		/* PM1 event, control, PM timer */
 #define MB_MMAP		0x9000ULL	/* where QEMU puts them, too */
 #define MB_INFO		0x9500ULL
 #define REAL_LOAD	0x7C00ULL
@@ -63,17 +68,29 @@ struct boot {
 };
 
 #define RUN_NR_EXITS	64
+#define RUN_MAX_VCPUS	64	/* --smp; the MP table has room for them */
 
-/* The VM of one `kvmu run`: one vCPU, all RAM in slot 0 at address 0. */
+/* One vCPU of a run: its fd, its mapped kvm_run, the thread running it. */
+struct run_vcpu {
+	int fd;
+	void *run;		/* mapped kvm_run (arch layout) */
+	int index;
+	pthread_t thread;	/* vCPU 0 runs on the main thread */
+};
+
+/* The VM of one `kvmu run`: N vCPUs, all RAM in slot 0 at address 0. */
 struct run_vm {
-	int sys_fd, vm_fd, vcpu_fd;
-	void *run;		/* the vCPU's mapped kvm_run (arch layout) */
+	int sys_fd, vm_fd, vcpu_fd;	/* vcpu_fd, run: vCPU 0's */
+	void *run;
 	size_t run_size;
+	int nr_vcpus;
+	struct run_vcpu vcpus[RUN_MAX_VCPUS];
+	pthread_mutex_t lock;	/* devices and exit counts, between vCPUs */
 	struct guest_ram ram;
 	void *ram_map;		/* the mapping RAM lies in (aligned inside) */
 	size_t ram_map_size;
 	unsigned long long exits[RUN_NR_EXITS];
-	bool done;
+	volatile bool done;	/* set under lock; every vCPU stops */
 	int status;
 	void *dev;		/* the arch's device state */
 };
@@ -83,8 +100,11 @@ struct run_options {
 	int arch;		/* enum kvmu_arch */
 	enum boot_mode mode;
 	uint64_t mem;
+	int smp;		/* --smp: vCPUs (x86_64) */
 	bool stats, help;
 	const char *image;
+	const char *initrd;	/* --initrd, Linux images */
+	const char *append;	/* --append: the Linux command line */
 	const char *ap_uuid;	/* --ap: a vfio_ap mdev for an s390x guest */
 };
 
@@ -92,10 +112,15 @@ struct run_options {
 struct run_arch {
 	int arch;			/* enum kvmu_arch */
 	uint64_t ram_align;		/* slot alignment the arch demands */
-	/* load o->image and set the vCPU up to enter it; 0 or -1 */
+	/* before the vCPUs exist (in-kernel irqchip); NULL: nothing */
+	int (*vm_setup)(struct run_vm *vm, const struct run_options *o);
+	/* load o->image and set the vCPUs up to enter it; 0 or -1 */
 	int (*boot)(struct run_vm *vm, const struct run_options *o);
-	/* handle the exit in vm->run; may set vm->done and vm->status */
-	void (*handle_exit)(struct run_vm *vm);
+	/*
+	 * Handle the exit in c->run (called on c's thread, without vm->lock);
+	 * may end the run with run_end() or run_guest_failed().
+	 */
+	void (*handle_exit)(struct run_vm *vm, struct run_vcpu *c);
 	/* release the arch's device state (vm->dev may be NULL) */
 	void (*cleanup)(struct run_vm *vm);
 };
@@ -116,6 +141,9 @@ static inline uint64_t run_get_be(const uint8_t *p, unsigned int n)
 /* End the run with RUN_EXIT_GUEST after printing why on stderr. */
 void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* End the run with status (first caller wins) and stop every vCPU. */
+void run_end(struct run_vm *vm, int status);
 
 /* Print "kvmu run: WHAT: strerror(errno)"; returns -1. */
 int run_sys_error(const char *what);
@@ -142,6 +170,23 @@ int load_image_s390(const char *path, struct guest_ram *ram, struct boot *b);
 /* Set the vCPU (and RAM) up to enter the loaded image.  0 or -1. */
 int x86_boot(int sys_fd, int vcpu_fd, struct guest_ram *ram,
 	     const struct boot *b);
+
+/* KVM_SET_CPUID2 with every supported leaf and this vCPU's APIC ID. */
+int x86_setup_cpuid(int sys_fd, int vcpu_fd, unsigned int apic_id);
+
+/* Enter Linux at its 64-bit entry with RSI = zero_page.  0 or -1. */
+int x86_boot_linux64(int vcpu_fd, struct guest_ram *ram, uint64_t entry,
+		     uint64_t zero_page);
+
+/* Write the ACPI tables for nr_vcpus vCPUs; returns the RSDP's address. */
+uint64_t x86_acpi_tables(struct guest_ram *ram, int nr_vcpus);
+
+/* Is path a Linux bzImage (the boot protocol's "HdrS")?  */
+bool x86_linux_image(const char *path);
+
+/* Load a bzImage, initrd, command line, zero page, e820 and MP table;
+ * start vCPU 0 at the 64-bit entry.  0 or -1 (message printed). */
+int x86_linux_boot(struct run_vm *vm, const struct run_options *o);
 
 /* The vector whose firmware stub holds linear address a, or -1. */
 int x86_stub_vector(uint64_t a);

@@ -257,10 +257,12 @@ static void handle_sieic(struct run_vm *vm)
 	}
 }
 
-static void s390_handle_exit(struct run_vm *vm)
+/* One vCPU: c is vCPU 0, whose kvm_run is vm->run. */
+static void s390_handle_exit(struct run_vm *vm, struct run_vcpu *c)
 {
 	struct kvmu_s390_run *r = s390_run(vm);
 
+	(void)c;
 	switch (r->exit_reason) {
 	case KVM_EXIT_S390_SIEIC:
 		handle_sieic(vm);

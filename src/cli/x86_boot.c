@@ -292,11 +292,26 @@ static int boot_multiboot(int vcpu_fd, struct guest_ram *ram,
 	return set_state(vcpu_fd, &regs, sregs);
 }
 
+/* The APIC ID a VMM puts in CPUID: leaf 1 EBX[31:24], leaf 0xB EDX. */
+static void cpuid_apic_id(struct kvm_cpuid2 *c, unsigned int apic_id)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00FFFFFF) | apic_id << 24;
+		else if (e->function == 0xB)
+			e->edx = apic_id;
+	}
+}
+
 /*
  * Hand the guest every CPUID leaf the CPU supports, as QEMU's -cpu host
  * would; without KVM_SET_CPUID2 a KVM guest sees no features at all.
  */
-static int setup_cpuid(int sys_fd, int vcpu_fd)
+int x86_setup_cpuid(int sys_fd, int vcpu_fd, unsigned int apic_id)
 {
 	struct kvm_cpuid2 *c = NULL;
 	unsigned int n;
@@ -312,8 +327,10 @@ static int setup_cpuid(int sys_fd, int vcpu_fd)
 		if (ret == 0 || errno != E2BIG)
 			break;
 	}
-	if (ret == 0)
+	if (ret == 0) {
+		cpuid_apic_id(c, apic_id);
 		ret = kvmu_ioctl(vcpu_fd, KVM_SET_CPUID2, c);
+	}
 	if (ret < 0)
 		fprintf(stderr, "kvmu run: setting CPUID: %s\n",
 			strerror(errno));
@@ -326,7 +343,7 @@ int x86_boot(int sys_fd, int vcpu_fd, struct guest_ram *ram,
 {
 	struct kvm_sregs sregs;
 
-	if (setup_cpuid(sys_fd, vcpu_fd) < 0)
+	if (x86_setup_cpuid(sys_fd, vcpu_fd, 0) < 0)
 		return -1;
 	if (kvmu_ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
 		fprintf(stderr, "kvmu run: KVM_GET_SREGS: %s\n",
@@ -343,4 +360,39 @@ int x86_boot(int sys_fd, int vcpu_fd, struct guest_ram *ram,
 	default:
 		return -1;
 	}
+}
+
+/*
+ * Linux's 64-bit boot protocol: its GDT (__BOOT_CS 0x10, __BOOT_DS 0x18,
+ * flat) beside kvmu's, the identity map over the first 4 GiB, interrupts
+ * off, RSI pointing at the zero page.
+ */
+int x86_boot_linux64(int vcpu_fd, struct guest_ram *ram, uint64_t entry,
+		     uint64_t zero_page)
+{
+	struct kvm_regs regs = { .rip = entry, .rsi = zero_page, .rflags = 2,
+				 .rsp = FW_STACK_TOP };
+	struct kvm_sregs sregs;
+	uint8_t *gdt = ram->mem + LINUX_GDT;
+
+	if (kvmu_ioctl(vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return run_sys_error("KVM_GET_SREGS");
+	write_long_tables(ram);
+	memset(gdt, 0, 0x20);
+	put64(gdt + 0x10, 0x00AF9B000000FFFFULL);	/* __BOOT_CS */
+	put64(gdt + 0x18, 0x00CF93000000FFFFULL);	/* __BOOT_DS */
+	flat_seg(&sregs.cs, 0x10, 11, 1, 0);
+	flat_seg(&sregs.ds, 0x18, 3, 0, 1);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.tr = (struct kvm_segment){ .base = FW_TSS, .limit = 0x67,
+		.selector = SEL_TSS, .type = 11, .present = 1 };
+	sregs.gdt.base = LINUX_GDT;
+	sregs.gdt.limit = 0x1F;
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.cr3 = FW_PML4;
+	sregs.cr4 = CR4_PAE;
+	sregs.efer = EFER_LME | EFER_LMA;
+	return set_state(vcpu_fd, &regs, &sregs);
 }

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Unmodified QEMU (Debian's qemu-system-x86_64, -accel kvm) boots Debian
+# 12's cloud kernel on kvmu through the shim (`kvmu exec`): the default
+# machine with its VGA card, 2 vCPUs, the in-kernel irqchip, to a busybox
+# /init that sees both CPUs and a moving clock.  KVMU_QEMU_IRQCHIP=off or
+# =split runs the same with kernel_irqchip=off/split.  Skipped under the
+# sanitizers (too slow there), without QEMU, and when the kernel cannot be
+# downloaded.
+BUILD=${BUILD:-build}
+KVMU=$BUILD/kvmu
+[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
+if [ -n "$KVMU_SAN" ]; then
+	echo "SKIP: a Linux boot under ASan+UBSan takes too long; the plain pass boots it"
+	exit 77
+fi
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "SKIP: no qemu-system-x86_64"; exit 77; }
+. tests/shell/lib/linux.sh
+linux_guest "$BUILD" || exit 77
+fail() { echo "FAIL: $*"; tail -n 40 "$log"; exit 1; }
+
+machine=pc
+[ -n "$KVMU_QEMU_IRQCHIP" ] && machine="pc,kernel_irqchip=$KVMU_QEMU_IRQCHIP"
+log=$BUILD/linux-guest/qemu${KVMU_QEMU_IRQCHIP:+-$KVMU_QEMU_IRQCHIP}.log
+timeout 1200 "$KVMU" exec -- qemu-system-x86_64 -accel kvm -machine "$machine" \
+	-smp 2 -m 256 -nographic -no-reboot -kernel "$LINUX_KERNEL" \
+	-initrd "$LINUX_INITRD" -append 'console=ttyS0 panic=-1' \
+	> "$log" 2>&1 < /dev/null
+rc=$?
+linux_check "$log" 0-1
+[ $rc = 0 ] || fail "QEMU exit status $rc, want 0 (-no-reboot)"
+echo "ok"
