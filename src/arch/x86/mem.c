@@ -6,7 +6,9 @@
  * read-only slots, is MMIO and goes to user space as KVM_EXIT_MMIO: a read
  * leaves the instruction unretired until the next KVM_RUN supplies the
  * data (cpu->mmio_done); writes are queued and handed out once the
- * instruction has retired, one fragment of at most 8 bytes per exit.
+ * instruction has retired, one fragment of at most 8 bytes per exit.  REP
+ * string instructions retire element by element (exec_str.c, exec_io.c),
+ * so the queue and the completed reads stay bounded at any count.
  */
 #include <string.h>
 
