@@ -139,4 +139,20 @@ enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
 /* Update run->if_flag, cr8, apic_base, ready_for_interrupt_injection. */
 void x86_post_run(struct x86_cpu *cpu);
 
+/* The guest's CPUID vendor is AMD's (or Hygon's): AMD forms apply. */
+bool x86_guest_amd(struct x86_cpu *cpu);
+
+/* ---- pv_ipi.c: the LAPIC side of KVM's PV IPI hypercalls ---- */
+
+/*
+ * KVM_HC_SEND_IPI: send the fixed-mode IPI icr to every APIC ID min + n
+ * with bit n set in the 128-bit bitmap (lo, hi; 32-bit halves unless
+ * op64); the number of vCPUs reached, or -EOPNOTSUPP (KVM_EOPNOTSUPP) when
+ * the VM has no in-kernel local APIC, as KVM answers.
+ */
+long x86_lapic_pv_send_ipi(struct x86_cpu *cpu, u64 bitmap_lo, u64 bitmap_hi,
+			   u32 min, u64 icr, bool op64);
+/* KVM_HC_KICK_CPU: wake the halted vCPU with this APIC ID, if any. */
+void x86_lapic_pv_kick(struct x86_cpu *cpu, u32 apic_id);
+
 #endif /* KVMU_X86_INT_H */
