@@ -110,9 +110,10 @@ static enum x86_status str_rep(struct x86_cpu *cpu, const struct x86_insn *in,
 			return X86_OK;
 		if (cond && !!(cpu->rflags & X86_ZF) != (in->rep == X86_REP))
 			return X86_OK;
-		if (cpu->nr_mmio_writes)
-			break;	/* its write exits before the next element */
+		if (cpu->nr_mmio_writes || cpu->dbg_hits)
+			break;	/* its write exit or #DB trap comes first */
 	}
+	cpu->dbg_resume = true;	/* no instruction breakpoint again */
 	return X86_JUMP;	/* rip unchanged: continue next step */
 }
 

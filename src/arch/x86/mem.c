@@ -277,6 +277,8 @@ enum x86_status x86_read_lin(struct x86_cpu *cpu, u64 lin, void *val,
 	u32 first;
 	u8 *p;
 
+	if (x86_dbg_armed(cpu) && !(acc & (X86_ACC_IMPLICIT | X86_ACC_EXEC)))
+		x86_dbg_access(cpu, lin, size, false);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT)) && (acc & 3) == 0) {
 		p = tlb_fast(cpu, lin, size, false);
 		if (p) {
@@ -302,6 +304,8 @@ enum x86_status x86_write_lin(struct x86_cpu *cpu, u64 lin, const void *val,
 	u8 *p;
 
 	acc = (acc & ~3) | X86_ACC_WRITE;
+	if (x86_dbg_armed(cpu) && !(acc & X86_ACC_IMPLICIT))
+		x86_dbg_access(cpu, lin, size, true);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT))) {
 		p = tlb_fast(cpu, lin, size, true);
 		if (p) {

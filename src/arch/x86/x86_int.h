@@ -142,6 +142,24 @@ void x86_post_run(struct x86_cpu *cpu);
 /* The guest's CPUID vendor is AMD's (or Hygon's): AMD forms apply. */
 bool x86_guest_amd(struct x86_cpu *cpu);
 
+/* ---- debug.c: TF single-step, DR0-DR3 breakpoints ---- */
+
+/* A data breakpoint is armed (guest DR7 or the debugger's): check accesses. */
+static inline bool x86_dbg_armed(const struct x86_cpu *cpu)
+{
+	return (cpu->dr[7] | cpu->hw_bp[7]) & 0xff;
+}
+/* Note the data breakpoints a read or write of [lin, lin+size) hits. */
+void x86_dbg_access(struct x86_cpu *cpu, u64 lin, u32 size, bool write);
+/* Before an instruction: its instruction breakpoint; X86_OK, _FAULT, _EXIT. */
+enum x86_status x86_dbg_before(struct x86_cpu *cpu);
+/* The instruction in retired: clear RF, collect its #DB trap conditions. */
+void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in);
+/* Raise the collected #DB trap; true when it left as KVM_EXIT_DEBUG. */
+bool x86_dbg_after(struct x86_cpu *cpu);
+/* The debugger's debugreg[8] (KVM_GUESTDBG_USE_HW_BP), NULL: none. */
+void x86_dbg_set_hw_bp(struct x86_cpu *cpu, const __u64 *debugreg);
+
 /* ---- pv_ipi.c: the LAPIC side of KVM's PV IPI hypercalls ---- */
 
 /*
