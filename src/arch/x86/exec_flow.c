@@ -218,8 +218,10 @@ static enum x86_status iret_prot(struct x86_cpu *cpu,
 		}
 	}
 	m = flags_mask(cpu, size);
-	/* RF comes from the frame: a fault handler returns with RF=1 */
 	cpu->rflags = (cpu->rflags & ~m) | (fl & m) | 2;
+	/* RF comes from the frame: a fault handler returns with RF=1 */
+	if (size >= 4)
+		cpu->rflags = (cpu->rflags & ~X86_RF) | (fl & X86_RF);
 	if (lm || rpl > cpl) {
 		cpu->seg[X86_SS] = nss;
 		cpu->gpr[X86_RSP] = nss.db || lm ? sp : (save & ~0xffffULL) |
