@@ -524,6 +524,34 @@ static void load_sys(void **state, uint8_t modrm, uint8_t type)
 static void test_ltr_noncanonical(void **s) { load_sys(s, 0xd8, 9); }
 static void test_lldt_noncanonical(void **s) { load_sys(s, 0xd0, 2); }
 
+
+/* ---- SALC (realmode.flat) ---- */
+
+static void test_salc(void **state)
+{
+	static const uint8_t c[] = { 0xf9, 0xd6, 0x88, 0xc3, 0xf8, 0xd6 };
+	uint64_t compat_cs = 0x00cf9a000000ffffULL;
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 0x1234, .rbx = 0 };
+	struct kvm_sregs s;
+
+	assert_int_equal(xi_run(g, c, 2, &r), X86_UD_VEC);	/* 64-bit */
+	memcpy(g->mem + TG_GDT + 0x38, &compat_cs, 8);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.gdt.limit = 8 * 8 - 1;
+	s.cs.selector = 0x38;
+	s.cs.l = 0;
+	s.cs.db = 1;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	r = (struct kvm_regs){ .rax = 0x1234 };
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, TG_CODE + sizeof(c) + 1);
+	assert_int_equal(r.rbx & 0xff, 0xff);		/* CF=1 */
+	assert_int_equal(r.rax, 0x1200);		/* CF=0, AH kept */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, xi_setup, xi_teardown)
 
 int main(void)
@@ -539,7 +567,7 @@ int main(void)
 		T(test_data_breakpoints), T(test_hw_bp_exits),
 		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
 		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
-		T(test_lldt_noncanonical),
+		T(test_lldt_noncanonical), T(test_salc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
