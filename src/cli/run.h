@@ -19,9 +19,9 @@
  * Guest-physical layout, shared by every boot mode (see docs/cli.md).
  * Images load at or above LOAD_MIN except real-mode flat binaries, which
  * load at REAL_LOAD and must end below REAL_LIMIT, and multiboot images,
- * which may start at MB_LOAD_MIN (kvm-unit-tests' realmode: 0x8000); the
- * multiboot information at MB_MMAP/MB_INFO is written after loading, over
- * the image if it lies there, as QEMU's option ROM does.
+ * which may start at MB_LOAD_MIN (kvm-unit-tests' realmode: 0x8000);
+ * where such an image covers the multiboot information at MB_MMAP/MB_INFO,
+ * the image wins, as with QEMU's option ROM (it copies the kernel last).
  */
 #define FW_GDT		0x1000ULL	/* GDT; the 64-bit TSS at FW_TSS */
 #define FW_TSS		0x1100ULL

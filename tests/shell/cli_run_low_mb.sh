@@ -2,7 +2,9 @@
 # kvmu run loads a multiboot ELF32 image below 1 MiB, as QEMU's -kernel
 # does (kvm-unit-tests' realmode.flat is linked at 0x8000): a segment at
 # 0x8000 that checks the multiboot magic, prints a message it addresses
-# absolutely (so it must sit where it was linked) and exits with 0x15.
+# absolutely (so it must sit where it was linked; it lies at 0x9000, where
+# the multiboot memory map goes unless the image covers it) and exits
+# with 0x15.
 BUILD=${BUILD:-build}
 KVMU=$BUILD/kvmu
 [ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
@@ -26,8 +28,9 @@ def code(msg_at):
     c += b"\xb8\x16\x00\x00\x00"                      # bad: mov $0x16
     c += b"\x66\xba\xf4\x00\xef\xf4"                  # out: 0xF4; hlt
     return c
-n = len(code(0))
-seg = hdr + code(code_at + n) + msg
+# the message lies at 0x9000, over the multiboot memory map: as with
+# QEMU's option ROM, the image must win there
+seg = (hdr + code(0x9000)).ljust(0x1000, b"\x90") + msg
 eh = b"\x7fELF\x01\x01\x01" + bytes(9)
 eh += struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, code_at, 52, 0, 0, 52, 32, 1,
                   40, 0, 0)
