@@ -135,8 +135,8 @@ static int elf_check(const struct image *img, bool is64, unsigned int machine)
 	return (int)phnum;
 }
 
-static int load_elf(const struct image *img, bool is64, struct guest_ram *ram,
-		    struct boot *b)
+static int load_elf(const struct image *img, bool is64, uint64_t min,
+		    struct guest_ram *ram, struct boot *b)
 {
 	struct segment s;
 	int i, n, loaded = 0;
@@ -147,7 +147,7 @@ static int load_elf(const struct image *img, bool is64, struct guest_ram *ram,
 	for (i = 0; i < n; i++) {
 		if (!elf_phdr(img, is64, i, &s))
 			continue;
-		if (place(img, ram, &s, LOAD_MIN, ram->size, b))
+		if (place(img, ram, &s, min, ram->size, b))
 			return -1;
 		loaded++;
 	}
@@ -202,7 +202,7 @@ static int load_aout_kludge(const struct image *img, long at,
 	if (bss_end && bss_end < load + s.filesz)
 		return fail(img, "invalid multiboot bss_end address");
 	s.memsz = bss_end ? bss_end - load : s.filesz;
-	if (place(img, ram, &s, LOAD_MIN, ram->size, b))
+	if (place(img, ram, &s, MB_LOAD_MIN, ram->size, b))
 		return -1;
 	b->entry = le32(h + 28);
 	return 0;
@@ -222,7 +222,7 @@ static int load_multiboot(const struct image *img, long at, bool elf,
 	if (!elf)
 		return fail(img, "multiboot header without load addresses "
 			    "in a non-ELF image");
-	return load_elf(img, false, ram, b);
+	return load_elf(img, false, MB_LOAD_MIN, ram, b);
 }
 
 static int load_flat(const struct image *img, enum boot_mode mode,
@@ -252,7 +252,7 @@ static int load_mapped(const struct image *img, enum boot_mode want,
 		if (want != BOOT_AUTO && want != BOOT_LONG)
 			return fail(img, "an ELF64 image boots in long mode");
 		b->mode = BOOT_LONG;
-		return load_elf(img, true, ram, b);
+		return load_elf(img, true, LOAD_MIN, ram, b);
 	}
 	if (elf) {
 		if (img->size <= EI_CLASS || img->data[EI_CLASS] != ELFCLASS32)

@@ -19,7 +19,10 @@
 /*
  * Guest-physical layout, shared by every boot mode (see docs/cli.md).
  * Images load at or above LOAD_MIN except real-mode flat binaries, which
- * load at REAL_LOAD and must end below REAL_LIMIT.
+ * load at REAL_LOAD and must end below REAL_LIMIT, and multiboot images,
+ * which may start at MB_LOAD_MIN (kvm-unit-tests' realmode: 0x8000);
+ * where such an image covers the multiboot information at MB_MMAP/MB_INFO,
+ * the image wins, as with QEMU's option ROM (it copies the kernel last).
  */
 #define FW_GDT		0x1000ULL	/* GDT; the 64-bit TSS at FW_TSS */
 #define FW_TSS		0x1100ULL
@@ -41,6 +44,8 @@
 #define REAL_LOAD	0x7C00ULL
 #define REAL_LIMIT	FW_STUBS
 #define LOAD_MIN	0x100000ULL
+/* Multiboot images (QEMU loads them anywhere): above the boot GDT. */
+#define MB_LOAD_MIN	(FW_GDT + 0x1000ULL)
 
 #define S390_LOAD_MIN	0x2000ULL	/* above the 8 KiB lowcore */
 

@@ -266,6 +266,27 @@ static int mb_info(struct guest_ram *ram, const struct boot *b)
 	return 0;
 }
 
+/*
+ * QEMU's option ROM builds the memory map and the information first and
+ * copies the kernel last: where an image below 1 MiB covers them
+ * (kvm-unit-tests' realmode.flat spans 0x8000-0xda30), the image wins.
+ */
+static int mb_info_under_image(struct guest_ram *ram, const struct boot *b)
+{
+	uint64_t lo = b->lo > MB_MMAP ? b->lo : MB_MMAP;
+	uint64_t hi = b->hi < MB_INFO + 88 ? b->hi : MB_INFO + 88;
+	uint8_t keep[MB_INFO + 88 - MB_MMAP];
+	bool over = lo < hi;
+
+	if (over)
+		memcpy(keep, ram->mem + lo, hi - lo);
+	if (mb_info(ram, b))
+		return -1;
+	if (over)
+		memcpy(ram->mem + lo, keep, hi - lo);
+	return 0;
+}
+
 static int boot_multiboot(int vcpu_fd, struct guest_ram *ram,
 			  const struct boot *b, struct kvm_sregs *sregs)
 {
@@ -275,7 +296,7 @@ static int boot_multiboot(int vcpu_fd, struct guest_ram *ram,
 				 .rsp = REAL_LOAD, .rflags = 2 };
 	uint8_t *gdt = ram->mem + FW_GDT;
 
-	if (b->entry >= (4ULL << 30) || mb_info(ram, b))
+	if (b->entry >= (4ULL << 30) || mb_info_under_image(ram, b))
 		return -1;
 	put64(gdt + 0x08, 0x00CF9A000000FFFFULL);	/* the ROM's GDT */
 	put64(gdt + 0x10, 0x00CF92000000FFFFULL);

@@ -63,6 +63,7 @@ void shim_resolve(void)
 __attribute__((constructor)) static void shim_init(void)
 {
 	shim_resolve();
+	shim_cpuid_init();
 }
 
 /*

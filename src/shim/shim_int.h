@@ -47,6 +47,13 @@ extern struct shim_real shim_real;
 void shim_resolve(void);
 
 /*
+ * cpuid.c: make the program's own `cpuid` fault and answer it as a KVM
+ * host would (VMX/SVM set), where the kernel offers CPUID faulting and
+ * KVMU_CPUID_FAULTING is not 0.
+ */
+void shim_cpuid_init(void);
+
+/*
  * The real function f, resolved on first use.  Wrappers can run before
  * the shim's constructor (from other libraries' constructors).
  */

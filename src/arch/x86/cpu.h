@@ -241,6 +241,13 @@ struct x86_cpu {
 	int nr_cpuid;
 	bool cpuid_set;
 	u32 guest_debug;		/* KVM_GUESTDBG_* */
+	u64 hw_bp[8];			/* debugger's DR0-3, DR7 (USE_HW_BP) */
+
+	/* debug.c: #DB conditions of the instruction in flight */
+	u64 dbg_hits;			/* DR6 B0-B3 of data breakpoints */
+	u64 dbg_dr6;			/* trap of the retired instruction */
+	bool dbg_tf, dbg_rf;		/* TF and RF when it started */
+	bool dbg_resume;		/* a REP continues: no insn bp check */
 	bool exception_payload;		/* VM has KVM_CAP_EXCEPTION_PAYLOAD */
 
 	/* user-space I/O handshakes */
@@ -441,6 +448,7 @@ extern const struct x86_op_entry x86_ops_ctl[];	/* exec_ctl.c */
 extern const struct x86_op_entry x86_ops_str[];	/* exec_str.c */
 extern const struct x86_op_entry x86_ops_sys[];	/* exec_sys.c */
 extern const struct x86_op_entry x86_ops_io[];	/* exec_io.c */
+extern const struct x86_op_entry x86_ops_hyper[];	/* exec_hyper.c */
 extern const struct x86_op_entry x86_ops_fpu[];	/* exec_fpu.c */
 extern const struct x86_op_entry x86_ops_sse[];	/* exec_sse.c */
 extern const struct x86_op_entry x86_ops_fpu_misc[];	/* exec_fpu_misc.c */

@@ -159,5 +159,7 @@ long x86_set_guest_debug(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	if (!(ctl & KVM_GUESTDBG_ENABLE))
 		ctl = 0;
 	cpu->guest_debug = ctl;
+	x86_dbg_set_hw_bp(cpu, (ctl & KVM_GUESTDBG_USE_HW_BP) ?
+			  g->arch.debugreg : NULL);
 	return 0;
 }

@@ -370,6 +370,17 @@ static enum x86_status shutdown(struct x86_cpu *cpu)
 	return X86_EXIT;
 }
 
+/*
+ * Faults push RF=1 so that the return does not hit an instruction
+ * breakpoint again (SDM 17.3.1.1); KVM's inject_pending_event sets RF
+ * for every vector of class fault, #DB counting as a trap.
+ */
+static bool exc_is_fault(int v)
+{
+	return v != X86_DB && v != X86_BP && v != X86_OF && v != X86_DF &&
+	       v != X86_MC && v != X86_NMI;
+}
+
 /* Deliver the queued exception, looping while delivery itself faults. */
 static enum x86_status deliver_exception(struct x86_cpu *cpu)
 {
@@ -385,6 +396,8 @@ static enum x86_status deliver_exception(struct x86_cpu *cpu)
 		e->injected = true;
 		err = e->has_error && (cpu->cr0 & X86_CR0_PE) ?
 		      (int)e->error : X86_NO_ERROR;
+		if (exc_is_fault(e->nr))
+			cpu->rflags |= X86_RF;
 		st = x86_deliver(cpu, e->nr, err, false, cpu->rip);
 		if (st == X86_EXIT)
 			return st;

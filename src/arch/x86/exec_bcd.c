@@ -128,3 +128,13 @@ X86_HANDLER(x86_i_aad)
 	x86_flags_szp(cpu, al, 1);
 	return X86_OK;
 }
+
+/* SALC (d6, undocumented): AL = CF ? 0xff : 0; flags unchanged. */
+X86_HANDLER(x86_i_salc)
+{
+	if (bcd_invalid(cpu))
+		return x86_ud(cpu);
+	x86_gpr_set(cpu, X86_RAX, 1, false,
+		    (cpu->rflags & X86_CF) ? 0xff : 0);
+	return X86_OK;
+}

@@ -205,20 +205,35 @@ static void flat_seg(struct x86_seg *s, u16 sel, bool code, bool l, int dpl)
 	s->db = !l;
 }
 
+/*
+ * SYSCALL: 64-bit mode always; compatibility and legacy protected mode
+ * only with an AMD vendor (Intel: #UD), as KVM's em_syscall.  Long mode
+ * enters 64-bit CS at LSTAR (CSTAR from compatibility mode) with R11 =
+ * RFLAGS and SFMASK applied; legacy mode enters at STAR[31:0].
+ */
 enum x86_status x86_h_syscall(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	struct x86_seg cs;
 	u16 sel = (u16)((cpu->star >> 32) & 0xfffc);
+	bool lma = cpu->efer & X86_EFER_LMA;
+	bool m64 = cpu->mode == X86_MODE_LONG64;
+	struct x86_seg cs;
+	u64 next = cpu->rip + in->len;
 
-	if (!(cpu->efer & X86_EFER_SCE) || cpu->mode != X86_MODE_LONG64)
+	if (cpu->mode == X86_MODE_REAL || cpu->mode == X86_MODE_VM86 ||
+	    (!m64 && !x86_guest_amd(cpu)) || !(cpu->efer & X86_EFER_SCE))
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
-	cpu->gpr[X86_RCX] = cpu->rip + in->len;
-	cpu->gpr[X86_R11] = cpu->rflags & ~X86_RF;
-	cpu->rflags &= ~(cpu->sfmask | X86_RF);
-	cpu->rflags |= 2;
-	flat_seg(&cs, sel, true, true, 0);
+	cpu->gpr[X86_RCX] = m64 ? next : (u32)next;
+	flat_seg(&cs, sel, true, lma, 0);
 	flat_seg(&cpu->seg[X86_SS], (u16)(sel + 8), false, false, 0);
-	cpu->rip = cpu->lstar;
+	if (lma) {
+		cpu->gpr[X86_R11] = cpu->rflags & ~X86_RF;
+		cpu->rflags &= ~(cpu->sfmask | X86_RF);
+		cpu->rip = m64 ? cpu->lstar : cpu->cstar;
+	} else {
+		cpu->rflags &= ~(X86_VM | X86_IF | X86_RF);
+		cpu->rip = (u32)cpu->star;
+	}
+	cpu->rflags |= 2;
 	x86_set_cs(cpu, &cs);
 	return X86_JUMP;
 }

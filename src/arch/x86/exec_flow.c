@@ -121,19 +121,28 @@ static enum x86_status iret_real(struct x86_cpu *cpu, int size)
 	return X86_JUMP;
 }
 
-/* Segment registers a return to an outer level must not keep. */
+/*
+ * Segment registers a return to an outer level must not keep.  In long
+ * mode the hardware only nulls the selector and marks the register
+ * unusable: the hidden FS/GS bases (loaded by WRMSR) survive, and
+ * 64-bit code at CPL 3 keeps using them.
+ */
 static void drop_inner_segs(struct x86_cpu *cpu, int cpl)
 {
 	static const int segs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
+	bool lma = cpu->efer & X86_EFER_LMA;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(segs); i++) {
 		struct x86_seg *s = &cpu->seg[segs[i]];
+		u64 base = s->base;
 
 		if (!s->unusable && s->dpl < cpl &&
 		    ((s->type & 8) == 0 || !(s->type & 4))) {
 			memset(s, 0, sizeof(*s));
 			s->unusable = 1;
+			if (lma)
+				s->base = base;
 		}
 	}
 }
@@ -210,7 +219,9 @@ static enum x86_status iret_prot(struct x86_cpu *cpu,
 	}
 	m = flags_mask(cpu, size);
 	cpu->rflags = (cpu->rflags & ~m) | (fl & m) | 2;
-	cpu->rflags &= ~X86_RF;
+	/* RF comes from the frame: a fault handler returns with RF=1 */
+	if (size >= 4)
+		cpu->rflags = (cpu->rflags & ~X86_RF) | (fl & X86_RF);
 	if (lm || rpl > cpl) {
 		cpu->seg[X86_SS] = nss;
 		cpu->gpr[X86_RSP] = nss.db || lm ? sp : (save & ~0xffffULL) |

@@ -112,7 +112,7 @@ enum x86_status x86_atomic_ptr(struct x86_cpu *cpu, int seg, u64 ea,
 	X(XLAT, xlat) X(BOUND, bound)					\
 	/* exec_bcd.c */						\
 	X(DAA, daa) X(DAS, das) X(AAA, aaa) X(AAS, aas) X(AAM, aam)	\
-	X(AAD, aad)
+	X(AAD, aad) X(SALC, salc)
 
 #define X86_INT_DECL(mn, name) X86_HANDLER(x86_i_##name);
 X86_INT_OPS(X86_INT_DECL)

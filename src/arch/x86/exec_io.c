@@ -141,6 +141,9 @@ static enum x86_status h_ins(struct x86_cpu *cpu, const struct x86_insn *in)
 		if (!in->rep)
 			return X86_OK;
 		reg_add(cpu, X86_RCX, as, -1);
+		/* an MMIO destination: one write exit per element */
+		if (cpu->nr_mmio_writes && reg_get(cpu, X86_RCX, as))
+			return X86_JUMP;
 	}
 }
 
@@ -165,6 +168,7 @@ static enum x86_status h_outs(struct x86_cpu *cpu, const struct x86_insn *in)
 		if (st != X86_OK)
 			return st;
 		st = x86_pio_out(cpu, port, size, 1, &v);
+		cpu->nr_mmio_done = 0;	/* the element's MMIO read is spent */
 		reg_add(cpu, X86_RSI, as, step);
 		if (in->rep)
 			reg_add(cpu, X86_RCX, as, -1);

@@ -7,6 +7,12 @@
  * bounded batch of elements per step and then returns X86_JUMP with rip
  * unchanged: the run loop gets to look at pending events and exits in
  * between, as the hardware takes interrupts between iterations.
+ *
+ * Over MMIO, KVM's emulator leaves to user space once per element: a read
+ * exits before the element and the rerun finds the data, a write exits
+ * after the element retired.  So an element that queued an MMIO write
+ * ends the batch (rCX/rSI/rDI already past it), and every retired element
+ * drops the MMIO reads it consumed: any count runs in bounded state.
  */
 #include "arch/x86/exec_int.h"
 
@@ -98,12 +104,16 @@ static enum x86_status str_rep(struct x86_cpu *cpu, const struct x86_insn *in,
 		st = str_one(cpu, c);
 		if (st != X86_OK)
 			return st;
+		cpu->nr_mmio_done = 0;	/* this element retired */
 		x86_gpr_set(cpu, X86_RCX, c->asz, false, n - 1);
 		if (n == 1)
 			return X86_OK;
 		if (cond && !!(cpu->rflags & X86_ZF) != (in->rep == X86_REP))
 			return X86_OK;
+		if (cpu->nr_mmio_writes || cpu->dbg_hits)
+			break;	/* its write exit or #DB trap comes first */
 	}
+	cpu->dbg_resume = true;	/* no instruction breakpoint again */
 	return X86_JUMP;	/* rip unchanged: continue next step */
 }
 

@@ -331,6 +331,8 @@ static enum x86_status load_sys_seg(struct x86_cpu *cpu,
 		return x86_raise(cpu, X86_NP, sel & ~7);
 	if (lm)
 		s.base |= (d[1] & 0xffffffffULL) << 32;
+	if (lm && !x86_canonical(s.base))
+		return x86_raise(cpu, X86_GP, sel & ~7);
 	if (sreg == X86_TR) {
 		u8 b = (u8)((d[0] >> 40) | 2);
 		u64 lin = cpu->gdtr.base + (sel & ~7) + 5;

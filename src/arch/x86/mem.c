@@ -7,7 +7,9 @@
  * ioeventfds) first, else it goes to user space as KVM_EXIT_MMIO: a read
  * leaves the instruction unretired until the next KVM_RUN supplies the
  * data (cpu->mmio_done); writes are queued and handed out once the
- * instruction has retired, one fragment of at most 8 bytes per exit.
+ * instruction has retired, one fragment of at most 8 bytes per exit.  REP
+ * string instructions retire element by element (exec_str.c, exec_io.c),
+ * so the queue and the completed reads stay bounded at any count.
  */
 #include <string.h>
 
@@ -280,6 +282,8 @@ enum x86_status x86_read_lin(struct x86_cpu *cpu, u64 lin, void *val,
 	u32 first;
 	u8 *p;
 
+	if (x86_dbg_armed(cpu) && !(acc & (X86_ACC_IMPLICIT | X86_ACC_EXEC)))
+		x86_dbg_access(cpu, lin, size, false);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT)) && (acc & 3) == 0) {
 		p = tlb_fast(cpu, lin, size, false);
 		if (p) {
@@ -305,6 +309,8 @@ enum x86_status x86_write_lin(struct x86_cpu *cpu, u64 lin, const void *val,
 	u8 *p;
 
 	acc = (acc & ~3) | X86_ACC_WRITE;
+	if (x86_dbg_armed(cpu) && !(acc & X86_ACC_IMPLICIT))
+		x86_dbg_access(cpu, lin, size, true);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT))) {
 		p = tlb_fast(cpu, lin, size, true);
 		if (p) {

@@ -91,6 +91,9 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 	enum x86_status st;
 	u8 shadow = cpu->interrupt_shadow;
 
+	st = x86_dbg_before(cpu);
+	if (st != X86_OK)
+		return st;
 	st = x86_fetch_decode(cpu, &in);
 	if (st != X86_OK)
 		return st;
@@ -103,6 +106,7 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 		/* fall through */
 	case X86_JUMP:
 		retired(cpu);
+		x86_dbg_retired(cpu, in);
 		break;
 	case X86_FAULT:
 		cpu->nr_mmio_writes = 0;
@@ -214,6 +218,8 @@ static bool after_step(struct x86_cpu *cpu, enum x86_status st)
 		return true;
 	if (st == X86_FAULT)
 		return false;
+	if (x86_dbg_after(cpu))
+		return true;
 	if (x86_mmio_next_write(cpu))
 		return true;
 	if (st == X86_EXIT_RETIRED)

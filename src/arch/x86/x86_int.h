@@ -139,4 +139,38 @@ enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
 /* Update run->if_flag, cr8, apic_base, ready_for_interrupt_injection. */
 void x86_post_run(struct x86_cpu *cpu);
 
+/* The guest's CPUID vendor is AMD's (or Hygon's): AMD forms apply. */
+bool x86_guest_amd(struct x86_cpu *cpu);
+
+/* ---- debug.c: TF single-step, DR0-DR3 breakpoints ---- */
+
+/* A data breakpoint is armed (guest DR7 or the debugger's): check accesses. */
+static inline bool x86_dbg_armed(const struct x86_cpu *cpu)
+{
+	return (cpu->dr[7] | cpu->hw_bp[7]) & 0xff;
+}
+/* Note the data breakpoints a read or write of [lin, lin+size) hits. */
+void x86_dbg_access(struct x86_cpu *cpu, u64 lin, u32 size, bool write);
+/* Before an instruction: its instruction breakpoint; X86_OK, _FAULT, _EXIT. */
+enum x86_status x86_dbg_before(struct x86_cpu *cpu);
+/* The instruction in retired: clear RF, collect its #DB trap conditions. */
+void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in);
+/* Raise the collected #DB trap; true when it left as KVM_EXIT_DEBUG. */
+bool x86_dbg_after(struct x86_cpu *cpu);
+/* The debugger's debugreg[8] (KVM_GUESTDBG_USE_HW_BP), NULL: none. */
+void x86_dbg_set_hw_bp(struct x86_cpu *cpu, const __u64 *debugreg);
+
+/* ---- pv_ipi.c: the LAPIC side of KVM's PV IPI hypercalls ---- */
+
+/*
+ * KVM_HC_SEND_IPI: send the fixed-mode IPI icr to every APIC ID min + n
+ * with bit n set in the 128-bit bitmap (lo, hi; 32-bit halves unless
+ * op64); the number of vCPUs reached, or -EOPNOTSUPP (KVM_EOPNOTSUPP) when
+ * the VM has no in-kernel local APIC, as KVM answers.
+ */
+long x86_lapic_pv_send_ipi(struct x86_cpu *cpu, u64 bitmap_lo, u64 bitmap_hi,
+			   u32 min, u64 icr, bool op64);
+/* KVM_HC_KICK_CPU: wake the halted vCPU with this APIC ID, if any. */
+void x86_lapic_pv_kick(struct x86_cpu *cpu, u32 apic_id);
+
 #endif /* KVMU_X86_INT_H */

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPU behaviour kvm-unit-tests checks, each against the SDM/APM and KVM:
+ * the KVM hypercall (VMCALL/VMMCALL: results, CPL 3, the other vendor's
+ * form patched), INVPCID/RDPRU/RDPMC refused as the CPUID says, RF in the
+ * frame of faults, TF single-step and DR0-DR3 breakpoints in the guest and
+ * through KVM_SET_GUEST_DEBUG(USE_HW_BP), SYSCALL from compatibility mode
+ * by vendor, IRETQ to CPL 3 keeping the hidden GS base, LTR/LLDT refusing
+ * non-canonical bases.
+ */
+#include <errno.h>
+#include <stdbool.h>
+
+#include "x86_int_util.h"
+
+#define D		TG_DATA
+#define RF		(1ULL << 16)
+#define TF		(1ULL << 8)
+#define X86_UD_VEC	6
+
+/* ---- helpers ---- */
+
+static struct kvm_cpuid2 *get_cpuid(struct tguest *g)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
+				      256 * sizeof(c->entries[0]));
+
+	assert_non_null(c);
+	c->nent = 256;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_CPUID2, c), 0);
+	return c;
+}
+
+static struct kvm_cpuid_entry2 *leaf(struct kvm_cpuid2 *c, uint32_t fn,
+				     uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn &&
+		    c->entries[i].index == idx)
+			return &c->entries[i];
+	fail_msg("no CPUID leaf %#x.%u", fn, idx);
+	return NULL;
+}
+
+static void set_vendor(struct tguest *g, bool amd)
+{
+	struct kvm_cpuid2 *c = get_cpuid(g);
+	struct kvm_cpuid_entry2 *e = leaf(c, 0, 0);
+
+	/* "AuthenticAMD" / "GenuineIntel" in EBX EDX ECX */
+	e->ebx = amd ? 0x68747541 : 0x756e6547;
+	e->edx = amd ? 0x69746e65 : 0x49656e69;
+	e->ecx = amd ? 0x444d4163 : 0x6c65746e;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_CPUID2, c), 0);
+	free(c);
+}
+
+static void set_msr(struct tguest *g, uint32_t idx, uint64_t v)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = idx, .e.data = v };
+
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_MSRS, &m), 1);
+}
+
+static uint64_t stack_q(struct tguest *g, uint64_t rsp, int i)
+{
+	uint64_t v;
+
+	memcpy(&v, g->mem + rsp + 8 * (uint64_t)i, 8);
+	return v;
+}
+
+static void set_dr(struct tguest *g, int n, uint64_t addr, uint64_t dr7)
+{
+	struct kvm_debugregs d;
+
+	memset(&d, 0, sizeof(d));
+	d.db[n] = addr;
+	d.dr6 = 0xffff0ff0;
+	d.dr7 = dr7;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_DEBUGREGS, &d), 0);
+}
+
+static uint64_t get_dr6(struct tguest *g)
+{
+	struct kvm_debugregs d;
+
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_DEBUGREGS, &d), 0);
+	return d.dr6;
+}
+
+static void put_code(struct tguest *g, const uint8_t *c, size_t len,
+		     struct kvm_regs *r)
+{
+	tg_put(g, TG_CODE, c, len);
+	g->mem[TG_CODE + len] = 0xf4;
+	r->rip = TG_CODE;
+	if (!r->rsp)
+		r->rsp = TG_STACK_TOP;
+	r->rflags |= 2;
+	assert_int_equal(tg_set_regs(g, r), 0);
+}
+
+static void run_to(struct tguest *g, uint32_t reason)
+{
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_RUN, NULL), 0);
+	assert_int_equal(g->run->exit_reason, reason);
+}
+
+/* ---- hypercalls ---- */
+
+static const uint8_t vmcall[] = { 0x0f, 0x01, 0xc1 };
+static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+
+static uint64_t hcall(struct tguest *g, const uint8_t *insn, uint64_t nr)
+{
+	struct kvm_regs r = { .rax = nr, .rbx = 1, .rcx = 2, .rdx = 3 };
+
+	assert_int_equal(xi_run(g, insn, 3, &r), -1);
+	return r.rax;
+}
+
+static void test_hypercall_numbers(void **state)
+{
+	struct tguest *g = *state;
+
+	set_vendor(g, false);
+	assert_int_equal(hcall(g, vmcall, 1), 0);	/* VAPIC_POLL_IRQ */
+	assert_int_equal(hcall(g, vmcall, 5), 0);	/* KICK_CPU */
+	assert_int_equal(hcall(g, vmcall, 11), 0);	/* SCHED_YIELD */
+	/* SEND_IPI without an in-kernel LAPIC, CLOCK_PAIRING: EOPNOTSUPP */
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-95);
+	assert_int_equal(hcall(g, vmcall, 9), (uint64_t)-95);
+	/* MAP_GPA_RANGE without its exit enabled, unknown numbers */
+	assert_int_equal(hcall(g, vmcall, 12), (uint64_t)-1000);
+	assert_int_equal(hcall(g, vmcall, 0), (uint64_t)-1000);
+	assert_int_equal(hcall(g, vmcall, 4242), (uint64_t)-1000);
+	/* 64-bit mode: the whole RAX is the number */
+	assert_int_equal(hcall(g, vmcall, 0x100000001ULL), (uint64_t)-1000);
+}
+
+/* Intel vendor: VMMCALL is rewritten to VMCALL, then served. */
+static void test_vmmcall_on_intel_patched(void **state)
+{
+	struct tguest *g = *state;
+
+	set_vendor(g, false);
+	assert_int_equal(hcall(g, vmmcall, 4242), (uint64_t)-1000);
+	assert_memory_equal(g->mem + TG_CODE, vmcall, 3);
+}
+
+static void test_vmcall_on_amd_patched(void **state)
+{
+	struct tguest *g = *state;
+
+	set_vendor(g, true);
+	assert_int_equal(hcall(g, vmcall, 1), 0);
+	assert_memory_equal(g->mem + TG_CODE, vmmcall, 3);
+	assert_int_equal(hcall(g, vmmcall, 4242), (uint64_t)-1000);
+}
+
+/* CPL 3: no #UD, RAX = -KVM_EPERM. */
+static void test_hypercall_cpl3_eperm(void **state)
+{
+	static const uint8_t c[] = { 0x0f, 0x01, 0xc1, 0xe6, 0x80 };
+	struct tguest *g = *state;
+	struct kvm_regs r;
+
+	set_vendor(g, false);
+	assert_int_equal(tg_user_mode(g, TG_CODE, TG_STACK_TOP), 0);
+	tg_put(g, TG_CODE, c, sizeof(c));
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	r.rax = 1;
+	assert_int_equal(tg_set_regs(g, &r), 0);
+	run_to(g, KVM_EXIT_IO);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rax, (uint64_t)-1);
+}
+
+/* ---- INVPCID, RDPRU, RDPMC ---- */
+
+static void set_invpcid(struct tguest *g, bool on)
+{
+	struct kvm_cpuid2 *c = get_cpuid(g);
+	struct kvm_cpuid_entry2 *e = leaf(c, 7, 0);
+
+	e->ebx = on ? e->ebx | (1U << 10) : e->ebx & ~(1U << 10);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_CPUID2, c), 0);
+	free(c);
+}
+
+static void test_invpcid_by_cpuid(void **state)
+{
+	static const uint8_t c[] = { 0x66, 0x0f, 0x38, 0x82, 0x03 };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 2, .rbx = D };
+
+	memset(g->mem + D, 0, 16);
+	set_invpcid(g, false);
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), X86_UD_VEC);
+}
+
+static void test_invpcid_types(void **state)
+{
+	static const uint8_t c[] = { 0x66, 0x0f, 0x38, 0x82, 0x03 };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 2, .rbx = D };
+
+	memset(g->mem + D, 0, 16);
+	set_invpcid(g, true);
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+	r = (struct kvm_regs){ .rax = 4, .rbx = D };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 13);
+	g->mem[D + 1] = 0x10;		/* PCID 4096: reserved */
+	r = (struct kvm_regs){ .rax = 1, .rbx = D };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 13);
+}
+
+static void test_rdpru_ud_rdpmc_gp(void **state)
+{
+	static const uint8_t rdpru[] = { 0x0f, 0x01, 0xfd };
+	static const uint8_t rdpmc[] = { 0x0f, 0x33 };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rcx = 0 };
+
+	assert_int_equal(xi_run(g, rdpru, sizeof(rdpru), &r), X86_UD_VEC);
+	r = (struct kvm_regs){ .rcx = 0 };
+	assert_int_equal(xi_run(g, rdpmc, sizeof(rdpmc), &r), 13);
+	r = (struct kvm_regs){ .rcx = 0x40000000 };
+	assert_int_equal(xi_run(g, rdpmc, sizeof(rdpmc), &r), 13);
+}
+
+/* ---- RF in exception frames ---- */
+
+static void test_rf_in_fault_frame(void **state)
+{
+	static const uint8_t ud2[] = { 0x0f, 0x0b };
+	static const uint8_t int3[] = { 0xcc };
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	assert_int_equal(xi_run(g, ud2, sizeof(ud2), &r), X86_UD_VEC);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE);
+	assert_true(stack_q(g, r.rsp, 2) & RF);		/* fault */
+	assert_false(r.rflags & RF);			/* cleared on entry */
+	r = (struct kvm_regs){ 0 };
+	assert_int_equal(xi_run(g, int3, sizeof(int3), &r), 3);
+	assert_false(stack_q(g, r.rsp, 2) & RF);	/* trap */
+}
+
+/* ---- TF single-step ---- */
+
+/* POPF sets TF: the trap comes after the next instruction, with BS. */
+static void test_tf_single_step(void **state)
+{
+	static const uint8_t c[] = {
+		0x9c,					/* pushfq */
+		0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, /* orq $TF,(%rsp) */
+		0x9d,					/* popfq */
+		0x90,					/* nop: traps */
+		0x90,
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 11);
+	assert_true(stack_q(g, r.rsp, 2) & TF);
+	assert_false(stack_q(g, r.rsp, 2) & RF);
+	assert_int_equal(get_dr6(g) & 0x400f, 0x4000);
+	assert_false(r.rflags & TF);			/* handler runs */
+}
+
+/* REP STOSB with TF: one trap per iteration, RIP at the instruction. */
+static void test_tf_rep_iteration(void **state)
+{
+	static const uint8_t c[] = { 0xf3, 0xaa };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rcx = 3, .rdi = D, .rflags = TF };
+
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE);
+	assert_int_equal(r.rcx, 2);
+	assert_int_equal(r.rdi, D + 1);
+}
+
+/* ---- DR0-DR3 in the guest ---- */
+
+/*
+ * An instruction breakpoint faults before the instruction, without RF in
+ * the frame; returning with RF set (as a handler does) runs it once.
+ */
+static void test_insn_breakpoint_and_rf(void **state)
+{
+	static const uint8_t c[] = { 0x90, 0x90, 0x90 };
+	static const uint8_t iretq[] = { 0x48, 0xcf };
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+	uint64_t fl;
+
+	set_dr(g, 0, TG_CODE + 1, 0x401);		/* L0, execute */
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 1);
+	assert_false(stack_q(g, r.rsp, 2) & RF);
+	assert_int_equal(get_dr6(g) & 0x400f, 1);
+	/* the #DB stub goes on with IRETQ, the frame's RF set */
+	tg_put(g, TG_EXC_STUB(1) + 1, iretq, sizeof(iretq));
+	fl = stack_q(g, r.rsp, 2) | RF;
+	memcpy(g->mem + r.rsp + 16, &fl, 8);
+	assert_int_equal(tg_run(g, 4), KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, TG_CODE + 4);		/* reached its HLT */
+	assert_false(r.rflags & RF);			/* cleared after one */
+}
+
+static void test_insn_breakpoint_refires_without_rf(void **state)
+{
+	static const uint8_t c[] = { 0x90, 0x90 };
+	static const uint8_t iretq[] = { 0x48, 0xcf };
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	set_dr(g, 0, TG_CODE + 1, 0x402);		/* G0, execute */
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	tg_put(g, TG_EXC_STUB(1) + 1, iretq, sizeof(iretq));
+	assert_int_equal(tg_run(g, 4), KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(tg_exception_at(r.rip), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 1);
+}
+
+/* Data breakpoints: LEN 4 covers an aligned dword, RW 01 writes only. */
+static void test_data_breakpoints(void **state)
+{
+	static const uint8_t st[] = { 0x89, 0x03, 0x90 };	/* mov %eax,(%rbx) */
+	static const uint8_t ld[] = { 0x8b, 0x03, 0x90 };	/* mov (%rbx),%eax */
+	uint64_t w4 = 0x400 | (1 << 3) | (1ULL << 20) | (3ULL << 22);
+	uint64_t rw4 = 0x400 | (1 << 3) | (3ULL << 20) | (3ULL << 22);
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rbx = D + 6 };
+
+	set_dr(g, 1, D + 4, w4);
+	assert_int_equal(xi_run(g, st, sizeof(st), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 2);	/* trap */
+	assert_int_equal(get_dr6(g) & 0x400f, 2);
+	r = (struct kvm_regs){ .rbx = D + 6 };
+	set_dr(g, 1, D + 4, w4);
+	assert_int_equal(xi_run(g, ld, sizeof(ld), &r), -1);	/* a read */
+	r = (struct kvm_regs){ .rbx = D + 6 };
+	set_dr(g, 1, D + 4, rw4);
+	assert_int_equal(xi_run(g, ld, sizeof(ld), &r), 1);
+	r = (struct kvm_regs){ .rbx = D + 8 };			/* next dword */
+	set_dr(g, 1, D + 4, rw4);
+	assert_int_equal(xi_run(g, ld, sizeof(ld), &r), -1);
+	r = (struct kvm_regs){ .rbx = D + 8 };
+	set_dr(g, 1, D + 4, rw4 & ~0xffULL);			/* disabled */
+	assert_int_equal(xi_run(g, st, sizeof(st), &r), -1);
+}
+
+/* ---- KVM_SET_GUEST_DEBUG with KVM_GUESTDBG_USE_HW_BP ---- */
+
+static void test_hw_bp_exits(void **state)
+{
+	static const uint8_t c[] = { 0x90, 0x89, 0x03, 0x90 };
+	struct tguest *g = *state;
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
+	};
+	struct kvm_regs r = { .rbx = D };
+
+	dbg.arch.debugreg[0] = TG_CODE + 1;
+	dbg.arch.debugreg[2] = D;
+	dbg.arch.debugreg[7] = 0x400 | 1 | (1 << 4) | (1ULL << 24);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_DEBUG);			/* DR0: before insn */
+	assert_int_equal(g->run->debug.arch.exception, 1);
+	assert_int_equal(g->run->debug.arch.pc, TG_CODE + 1);
+	assert_int_equal(g->run->debug.arch.dr6 & 0xf, 1);
+	assert_int_equal(g->run->debug.arch.dr7, dbg.arch.debugreg[7]);
+	/* the debugger steps over it as gdb does: RF, then run */
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	r.rflags |= RF;
+	assert_int_equal(tg_set_regs(g, &r), 0);
+	run_to(g, KVM_EXIT_DEBUG);			/* DR2: after write */
+	assert_int_equal(g->run->debug.arch.pc, TG_CODE + 3);
+	assert_int_equal(g->run->debug.arch.dr6 & 0xf, 4);
+	/* the guest's own DR6 is untouched: the debugger took the #DB */
+	assert_int_equal(get_dr6(g) & 0xf, 0);
+	dbg.control = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	run_to(g, KVM_EXIT_HLT);
+}
+
+/* ---- SYSCALL from compatibility mode ---- */
+
+static void compat_syscall(struct tguest *g, bool amd)
+{
+	static const uint8_t c[] = { 0x0f, 0x05 };
+	uint64_t compat_cs = 0x00cf9a000000ffffULL;	/* 0x38: D, DPL 0 */
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rflags = 0x202 };
+
+	set_vendor(g, amd);
+	memcpy(g->mem + TG_GDT + 0x38, &compat_cs, 8);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.gdt.limit = 8 * 8 - 1;
+	s.cs.selector = 0x38;
+	s.cs.l = 0;
+	s.cs.db = 1;
+	s.efer |= 1;					/* SCE */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	set_msr(g, 0xc0000081, 0x0008ULL << 32);	/* STAR: CS 0x08 */
+	set_msr(g, 0xc0000082, D + 0x100);		/* LSTAR */
+	set_msr(g, 0xc0000083, D + 0x200);		/* CSTAR */
+	set_msr(g, 0xc0000084, 0x200);			/* SFMASK: IF */
+	g->mem[D + 0x100] = 0xf4;
+	g->mem[D + 0x200] = 0xf4;
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	if (!amd) {
+		assert_int_equal(tg_exception_at(r.rip), X86_UD_VEC);
+		return;
+	}
+	assert_int_equal(r.rip, D + 0x201);		/* CSTAR */
+	assert_int_equal(r.rcx, TG_CODE + 2);
+	assert_int_equal(r.r11 & 0x200, 0x200);
+	assert_false(r.rflags & 0x200);			/* SFMASK */
+	assert_int_equal(s.cs.selector, 0x08);
+	assert_int_equal(s.cs.l, 1);
+	assert_int_equal(s.ss.selector, 0x10);
+}
+
+static void test_syscall_compat_amd(void **state)
+{
+	compat_syscall(*state, true);
+}
+
+static void test_syscall_compat_intel_ud(void **state)
+{
+	compat_syscall(*state, false);
+}
+
+/* ---- IRETQ to CPL 3 and the hidden GS base ---- */
+
+static void test_iretq_keeps_gs_base(void **state)
+{
+	static const uint8_t c[] = {
+		0x6a, 0x2b,				/* push $0x2b */
+		0x68, 0x00, 0x00, 0x07, 0x00,		/* push $0x70000 */
+		0x9c,					/* pushfq */
+		0x6a, 0x33,				/* push $0x33 */
+		0x68, 0x00, 0x01, 0x01, 0x00,		/* push $0x10100 */
+		0x48, 0xcf,				/* iretq */
+	};
+	static const uint8_t user[] = { 0xe6, 0x80 };	/* out %al,$0x80 */
+	struct tguest *g = *state;
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rflags = 0x3002 };
+
+	/* user pages and TSS from tg_user_mode, then back to CPL 0 */
+	assert_int_equal(tg_user_mode(g, TG_CODE, TG_STACK_TOP), 0);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.selector = 0x8;
+	s.cs.dpl = 0;
+	s.ss.selector = 0x10;
+	s.ss.dpl = 0;
+	s.ds = s.es = s.fs = s.ss;
+	s.gs = s.ss;
+	s.gs.base = 0x123456789000ULL;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	tg_put(g, TG_CODE + 0x100, user, sizeof(user));
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_IO);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, TG_CODE + 0x100);	/* OUT: RIP at it */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	assert_int_equal(s.cs.selector, 0x33);
+	assert_int_equal(s.gs.selector, 0);		/* nulled */
+	assert_int_equal(s.gs.base, 0x123456789000ULL);	/* kept */
+}
+
+/* ---- LTR / LLDT with a non-canonical base ---- */
+
+static void sys_desc(struct tguest *g, int sel, uint8_t type, uint32_t hi)
+{
+	uint64_t lo = 0x67 | ((uint64_t)(0x80 | type) << 40) | (0x9000ULL << 16);
+	uint64_t h = hi;
+
+	memcpy(g->mem + TG_GDT + sel, &lo, 8);
+	memcpy(g->mem + TG_GDT + sel + 8, &h, 8);
+}
+
+static void load_sys(void **state, uint8_t modrm, uint8_t type)
+{
+	const uint8_t c[] = { 0x0f, 0x00, modrm };	/* ltr/lldt %ax */
+	struct tguest *g = *state;
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rax = 0x38 };
+
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.gdt.limit = 10 * 8 - 1;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	sys_desc(g, 0x38, type, 0x80000000);		/* bit 63 alone */
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 13);
+	assert_int_equal(stack_q(g, r.rsp, 0), 0x38);	/* error code */
+	sys_desc(g, 0x38, type, 0xffff8000);		/* canonical */
+	r = (struct kvm_regs){ .rax = 0x38 };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	if (type == 9)
+		assert_int_equal(s.tr.base, 0xffff800000009000ULL);
+	else
+		assert_int_equal(s.ldt.base, 0xffff800000009000ULL);
+}
+
+static void test_ltr_noncanonical(void **s) { load_sys(s, 0xd8, 9); }
+static void test_lldt_noncanonical(void **s) { load_sys(s, 0xd0, 2); }
+
+
+/* ---- SALC (realmode.flat) ---- */
+
+static void test_salc(void **state)
+{
+	static const uint8_t c[] = { 0xf9, 0xd6, 0x88, 0xc3, 0xf8, 0xd6 };
+	uint64_t compat_cs = 0x00cf9a000000ffffULL;
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 0x1234, .rbx = 0 };
+	struct kvm_sregs s;
+
+	assert_int_equal(xi_run(g, c, 2, &r), X86_UD_VEC);	/* 64-bit */
+	memcpy(g->mem + TG_GDT + 0x38, &compat_cs, 8);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.gdt.limit = 8 * 8 - 1;
+	s.cs.selector = 0x38;
+	s.cs.l = 0;
+	s.cs.db = 1;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	r = (struct kvm_regs){ .rax = 0x1234 };
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, TG_CODE + sizeof(c) + 1);
+	assert_int_equal(r.rbx & 0xff, 0xff);		/* CF=1 */
+	assert_int_equal(r.rax, 0x1200);		/* CF=0, AH kept */
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, xi_setup, xi_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_hypercall_numbers), T(test_vmmcall_on_intel_patched),
+		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
+		T(test_invpcid_by_cpuid), T(test_invpcid_types),
+		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),
+		T(test_tf_single_step), T(test_tf_rep_iteration),
+		T(test_insn_breakpoint_and_rf),
+		T(test_insn_breakpoint_refires_without_rf),
+		T(test_data_breakpoints), T(test_hw_bp_exits),
+		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
+		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
+		T(test_lldt_noncanonical), T(test_salc),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
