@@ -78,24 +78,26 @@ reason() {
 	' "$1" | cut -c1-160 | sed 's/|/\\|/g'
 }
 
+row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+
 run_one() {
 	t=$1 log=$WORK/logs/$(echo "$t" | tr / _).log
 	if [ ! -x "$KDIR/$t" ]; then
-		echo "| $t | FAIL | does not build in Debian's 6.1 tree" \
-			"(see $WORK/build.log) |"
+		row "$t" FAIL "does not build in Debian's 6.1 tree (build.log)"
 		return
 	fi
 	(cd "$KDIR" && timeout -k 5 "$TIMEOUT" nice "$KVMU" exec -- "./$t") \
 		>"$log" 2>&1 </dev/null
 	rc=$?
+	why=$(reason "$log")
 	case $rc in
-	0) echo "| $t | PASS | |" ;;
-	4) echo "| $t | SKIP | $(reason "$log") |" ;;
-	124|137) echo "| $t | FAIL | timeout after ${TIMEOUT}s: $(reason "$log") |" ;;
+	0) row "$t" PASS "" ;;
+	4) row "$t" SKIP "$why" ;;
+	124|137) row "$t" FAIL "timeout after ${TIMEOUT}s: $why" ;;
 	*) if [ $rc -gt 128 ] && [ $rc -le 192 ]; then
-		echo "| $t | FAIL | signal $((rc - 128)): $(reason "$log") |"
+		row "$t" FAIL "signal $((rc - 128)): $why"
 	   else
-		echo "| $t | FAIL | $(reason "$log") |"
+		row "$t" FAIL "$why"
 	   fi ;;
 	esac
 }

@@ -305,6 +305,10 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	int ret = 0;
 
 	sync_slots(vcpu, cpu);
+	ret = x86_sync_regs_in(cpu);
+	if (ret)
+		goto out;
+	x86_kvmclock_update(cpu);
 	if (cpu->run->cr8 >> 4) {
 		ret = -EINVAL;
 		goto out;
@@ -326,6 +330,7 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	cpu->has_run = true;
 	ret = run_loop(cpu);
 out:
+	x86_sync_regs_out(cpu);
 	x86_post_run(cpu);
 	return ret;
 }
