@@ -119,6 +119,14 @@ struct kvmu_memslots {
 	struct kvmu_memslot slots[];
 };
 
+/* A binary statistics block (stats.c): one memfd, its data mapped. */
+struct kvmu_stats {
+	int fd;
+	void *map;
+	size_t map_size;
+	u64 *data;
+};
+
 struct kvmu_coalesced_zone {
 	u64 addr;
 	u32 size;
@@ -144,6 +152,7 @@ struct kvmu_vm {
 	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];
 	pthread_mutex_t ring_lock;	/* coalesced ring writers */
 	struct kvmu_device *devices;	/* KVM_CREATE_DEVICE, under lock */
+	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD, under lock */
 	void *arch_data;
 };
 
@@ -167,6 +176,7 @@ struct kvmu_vcpu {
 	struct kvmu_vcpu_stats stats;
 	_Atomic u64 seen_generation;	/* memslot generation last observed */
 	bool slots_changed;		/* arch must drop cached translations */
+	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD */
 	void *arch_data;
 };
 
@@ -338,6 +348,13 @@ void kvmu_fault_disarm(void);
 void kvmu_fault_hold(pthread_mutex_t *lock);
 /* After the jump: release held locks, fill the exit; returns -EFAULT. */
 int kvmu_fault_recover(struct kvmu_fault_frame *f);
+
+/* ---- stats.c: KVM_GET_STATS_FD ---- */
+
+/* Copy the vCPU's counters into its stats block (after KVM_RUN). */
+void kvmu_stats_vcpu_refresh(struct kvmu_vcpu *vcpu);
+/* Unmap and close a stats block (VM or vCPU teardown). */
+void kvmu_stats_free(struct kvmu_stats *s);
 
 /* ---- caps.c ---- */
 

@@ -33,6 +33,7 @@ static void vcpu_destroy(struct kvmu_obj *obj)
 		obj->arch->vcpu_destroy(vcpu);
 	if (vcpu->map)
 		munmap(vcpu->map, vcpu->map_size);
+	kvmu_stats_free(&vcpu->stats_fd);
 	pthread_mutex_destroy(&vcpu->mutex);
 	kvmu_obj_put(&vcpu->vm->obj);
 	free(vcpu);
@@ -249,6 +250,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	if (reason < ARRAY_SIZE(vcpu->stats.exits))
 		vcpu->stats.exits[reason]++;
 	vcpu->stats.run_ns += now_ns() - t0;
+	kvmu_stats_vcpu_refresh(vcpu);
 	return ret;
 }
 

@@ -27,6 +27,7 @@ static void vm_destroy(struct kvmu_obj *obj)
 	if (obj->arch->vm_destroy)
 		obj->arch->vm_destroy(vm);
 	kvmu_memslot_free_all(vm);
+	kvmu_stats_free(&vm->stats_fd);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->slots_lock);
 	pthread_mutex_destroy(&vm->ring_lock);
