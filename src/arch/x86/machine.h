@@ -12,6 +12,15 @@
 #define X86_MCE_BANKS		32	/* KVM_MAX_MCE_BANKS */
 #define X86_MTRR_VAR		8	/* MTRRcap.VCNT, as KVM */
 
+/* User space's answer to a KVM_EXIT_X86_RDMSR/WRMSR (msr_filter.c). */
+struct x86_msr_reply {
+	bool valid, write, error;
+	u32 index;
+	u64 data;
+};
+
+struct x86_msr_filter;
+
 /* Per vCPU (KVM's vcpu->arch fields of the same names). */
 struct x86_machine_cpu {
 	s64 tsc_adjust;			/* IA32_TSC_ADJUST */
@@ -28,10 +37,11 @@ struct x86_machine_cpu {
 	u64 xss;
 	u64 perf_caps;
 	u64 msr_hwcr;			/* AMD 0xc0010015 */
+	u64 power_ctl;			/* MSR_IA32_POWER_CTL */
 	u64 pv_eoi, async_pf_en, async_pf_int, steal_time, poll_control;
 	u64 pv_msr_ack;			/* MSR_KVM_ASYNC_PF_ACK */
 	bool enforce_pv_cpuid;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
-	u32 sync_valid;			/* last kvm_valid_regs honoured */
+	struct x86_msr_reply msr_reply;
 };
 
 /* Per VM (kvm->arch). */
@@ -48,6 +58,8 @@ struct x86_machine_vm {
 	bool tsc_written;
 	s64 kvmclock_offset;		/* kvmclock ns = host ns + offset */
 	u64 wall_clock_gpa;
+	struct x86_msr_filter *msr_filter;	/* KVM_X86_SET_MSR_FILTER */
+	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */
 };
 
 struct x86_cpu;
@@ -86,6 +98,15 @@ u32 x86_msr_ext_feature_list(u32 *out, u32 max);
 int x86_msr_feature_get(u32 index, u64 *v);
 /* Reset values of the machine MSRs (vCPU creation). */
 void x86_machine_cpu_init(struct x86_cpu *cpu);
+
+/* msr_filter.c */
+/* Guest RDMSR/WRMSR with filter and user-space exits: 0, -1 #GP, 1 exit. */
+int x86_msr_guest_read(struct x86_cpu *cpu, u32 index, u64 *val);
+int x86_msr_guest_write(struct x86_cpu *cpu, u32 index, u64 val);
+/* KVM_RUN after an MSR exit: take run->msr's answer. */
+void x86_msr_user_done(struct x86_cpu *cpu);
+int x86_msr_user_space_enable(struct kvmu_vm *vm, u64 mask);
+void x86_msr_filter_free(struct kvmu_vm *vm);
 
 /* machine.c */
 long x86_machine_check_extension(struct kvmu_vm *vm, long cap);

@@ -13,6 +13,7 @@
 #define MSR_KVM_SYSTEM_TIME	0x12
 #define MSR_TSC_ADJUST		0x3b
 #define MSR_SMBASE		0x9e
+#define MSR_POWER_CTL		0x1fc
 #define MSR_MTRRCAP		0xfe
 #define MSR_MCG_CAP		0x179
 #define MSR_MCG_STATUS		0x17a
@@ -40,7 +41,7 @@
 static const u32 ext_list[] = {
 	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_TSC_ADJUST, MSR_SMBASE, MSR_MCG_STATUS,
-	MSR_MCG_CTL, MSR_MTRRCAP,
+	MSR_MCG_CTL, MSR_POWER_CTL,
 };
 
 static const u32 feature_msrs[] = { MSR_PERF_CAPS };
@@ -194,6 +195,7 @@ int x86_msr_ext_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 		*v = cpu->m.xss;
 		return 0;
 	case MSR_AMD_HWCR: *v = cpu->m.msr_hwcr; return 0;
+	case MSR_POWER_CTL: *v = cpu->m.power_ctl; return 0;
 	case MSR_AMD_INT_PENDING: *v = 0; return 0;
 	case MSR_AMD_PERF_CTL0 ... MSR_AMD_PERF_CTR3:
 		*v = 0;		/* no PMU: the counters read 0, as KVM's */
@@ -287,6 +289,9 @@ int x86_msr_ext_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 		if (v & ~((1ULL << 24) | (1ULL << 18)))
 			return -1;
 		cpu->m.msr_hwcr = v;
+		return 0;
+	case MSR_POWER_CTL:
+		cpu->m.power_ctl = v;	/* kept, as KVM does; no effect */
 		return 0;
 	case MSR_AMD_INT_PENDING:
 		return 0;	/* SMI/C1E pending: KVM ignores writes */

@@ -292,6 +292,8 @@ static int complete_userspace(struct x86_cpu *cpu)
 		cpu->io_wait = X86_WAIT_NONE;
 		return 0;
 	}
+	if (cpu->io_wait == X86_WAIT_MSR)
+		x86_msr_user_done(cpu);
 	x86_io_complete(cpu);
 	st = x86_step(cpu);
 	if (st == X86_FAULT)

@@ -35,8 +35,10 @@ static int x86_vm_init(struct kvmu_vm *vm, unsigned long type)
 
 static void x86_vm_destroy(struct kvmu_vm *vm)
 {
-	if (vm->arch_data)
+	if (vm->arch_data) {
 		pthread_mutex_destroy(&x86_vm_of(vm)->m.tsc_lock);
+		x86_msr_filter_free(vm);
+	}
 	free(vm->arch_data);
 	vm->arch_data = NULL;
 }
