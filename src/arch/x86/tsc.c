@@ -348,3 +348,53 @@ long x86_vm_set_clock(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	x86_vm_of(vm)->m.kvmclock_offset = (s64)(clock - now_ns);
 	return 0;
 }
+
+/* ---- vCPU attributes: KVM_VCPU_TSC_CTRL / KVM_VCPU_TSC_OFFSET ---- */
+
+static long tsc_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	struct x86_cpu *cpu = x86_obj_cpu(obj);
+	struct kvm_device_attr a;
+	struct x86_machine_vm *m;
+	u64 off;
+	int ret;
+
+	ret = kvmu_copy_from_user(&a, r->uarg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.group != KVM_VCPU_TSC_CTRL || a.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	if (r->cmd == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	if (r->cmd == KVM_GET_DEVICE_ATTR)
+		return kvmu_copy_to_user(a.addr, &cpu->tsc_offset, 8);
+	ret = kvmu_copy_from_user(&off, a.addr, 8);
+	if (ret)
+		return ret;
+	/* as kvm_arch_tsc_set_attr: the VM's offset follows */
+	m = &x86_cpu_vm(cpu)->m;
+	pthread_mutex_lock(&m->tsc_lock);
+	cpu->tsc_offset = off;
+	m->cur_tsc_offset = (s64)off;
+	m->last_tsc_host_ns = host_ns_at(__rdtsc());
+	m->last_tsc_write = x86_guest_tsc(cpu);
+	m->last_tsc_khz = cpu->m.tsc_khz;
+	m->tsc_written = true;
+	pthread_mutex_unlock(&m->tsc_lock);
+	return 0;
+}
+
+long x86_vcpu_has_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	return tsc_attr(obj, r);
+}
+
+long x86_vcpu_get_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	return tsc_attr(obj, r);
+}
+
+long x86_vcpu_set_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	return tsc_attr(obj, r);
+}
