@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <x86intrin.h>
 
 #include "x86_guest.h"
 #include "kvmu/kvmu.h"
@@ -138,6 +139,33 @@ static void test_tsc_khz(void **state)
 	/* the VM default only before the first vCPU */
 	assert_int_equal(kvmu_ioctl(g->vm, KVM_SET_TSC_KHZ, 1000), -1);
 	assert_int_equal(errno, EINVAL);
+}
+
+static void test_tsc_offset_attr(void **state)
+{
+	struct tguest *g = *state;
+	uint64_t off = 1ULL << 50, got = 0, v, t0, t1;
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL,
+				     .attr = KVM_VCPU_TSC_OFFSET,
+				     .addr = (uintptr_t)&off };
+
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_HAS_DEVICE_ATTR, &a), 0);
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_SET_DEVICE_ATTR, &a), 0);
+	a.addr = (uintptr_t)&got;
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_GET_DEVICE_ATTR, &a), 0);
+	assert_int_equal(got, off);
+	/* the guest TSC is the host's plus the offset (same rate) */
+	t0 = __rdtsc();
+	assert_int_equal(get_msr(g, MSR_TSC, &v), 1);
+	t1 = __rdtsc();
+	assert_true(v >= t0 + off && v <= t1 + off);
+	a.attr = 1;
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_HAS_DEVICE_ATTR, &a), -1);
+	assert_int_equal(errno, ENXIO);
+	a.attr = KVM_VCPU_TSC_OFFSET;
+	a.addr = 8;
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_GET_DEVICE_ATTR, &a), -1);
+	assert_int_equal(errno, EFAULT);
 }
 
 static void test_kvmclock(void **state)
@@ -427,7 +455,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_tsc_and_adjust), T(test_tsc_khz), T(test_kvmclock),
+		T(test_tsc_and_adjust), T(test_tsc_khz),
+		T(test_tsc_offset_attr), T(test_kvmclock),
 		T(test_mtrr_mce), T(test_set_mce), T(test_platform_info),
 		T(test_sync_regs), T(test_msr_filter), T(test_stats_fd),
 		T(test_vm_knobs), T(test_cpuid_and_cr4),
