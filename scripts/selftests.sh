@@ -60,7 +60,7 @@ build() {
 	nice make -k -j2 -C "$KDIR" >"$WORK/build.log" 2>&1
 	printf 'kvmu-list:\n\t@echo $(TEST_GEN_PROGS)\n' >"$WORK/list.mk"
 	make -s -C "$KDIR" -f Makefile -f "$WORK/list.mk" kvmu-list |
-		tr ' ' '\n' | sed "s|^$KDIR/*||" | grep . >"$WORK/list.txt"
+		tr ' ' '\n' | sed 's|^.*/selftests/kvm/*||' | grep . >"$WORK/list.txt"
 }
 
 # The first line that says why: the SKIP text, or the assertion's place
