@@ -265,6 +265,39 @@ static void test_set_mce(void **state)
 	assert_int_equal(tg_exception_at(r.rip), 18);
 }
 
+/* The batch QEMU 7.2 writes at vCPU reset (kvm_put_msrs), after SETUP_MCE. */
+static void test_qemu_reset_batch(void **state)
+{
+	struct tguest *g = *state;
+	struct { struct kvm_msrs h; struct kvm_msr_entry e[80]; } m;
+	uint64_t cap = 10 | (1ULL << 8) | (1ULL << 24);
+	uint32_t n = 0, i;
+
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_X86_SETUP_MCE, &cap), 0);
+#define PUT(idx, val) (m.e[n].index = (idx), m.e[n++].data = (val))
+	PUT(0x11, 0);
+	PUT(0x12, 0);
+	PUT(0x4b564d00, 0);
+	PUT(0x4b564d01, 0);
+	PUT(0x3b, 0);
+	PUT(0x2ff, 0);
+	PUT(0x250, 0);
+	PUT(0x258, 0);
+	PUT(0x259, 0);
+	for (i = 0x268; i <= 0x26f; i++)
+		PUT(i, 0);
+	for (i = 0x200; i < 0x210; i++)
+		PUT(i, 0);
+	PUT(0x17a, 0);
+	PUT(0x17b, ~0ULL);
+	for (i = 0x400; i < 0x428; i++)
+		PUT(i, (i & 3) == 0 ? ~0ULL : 0);
+#undef PUT
+	m.h.nmsrs = n;
+	assert_int_equal(kvmu_ioctl(g->vcpu, KVM_SET_MSRS, &m), (int)n);
+}
+
 static void test_platform_info(void **state)
 {
 	struct tguest *g = *state;
@@ -457,7 +490,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_tsc_and_adjust), T(test_tsc_khz),
 		T(test_tsc_offset_attr), T(test_kvmclock),
-		T(test_mtrr_mce), T(test_set_mce), T(test_platform_info),
+		T(test_mtrr_mce), T(test_set_mce), T(test_qemu_reset_batch),
+		T(test_platform_info),
 		T(test_sync_regs), T(test_msr_filter), T(test_stats_fd),
 		T(test_vm_knobs), T(test_cpuid_and_cr4),
 #undef T
