@@ -94,6 +94,11 @@ int x86_msr_ext_set(struct x86_cpu *cpu, u32 index, u64 v, bool host);
 /* Append the extended MSR lists (index, feature); returns the count. */
 u32 x86_msr_ext_list(u32 *out, u32 max);
 u32 x86_msr_ext_feature_list(u32 *out, u32 max);
+/*
+ * guest_pv_has: false only when KVM_CAP_ENFORCE_PV_FEATURE_CPUID is on and
+ * the guest's CPUID 0x40000001 EAX lacks bit (PV MSRs and hypercalls).
+ */
+bool x86_guest_pv_has(struct x86_cpu *cpu, int bit);
 /* A feature MSR on the system fd (KVM_GET_MSRS); 0 or -1. */
 int x86_msr_feature_get(u32 index, u64 *v);
 /* Reset values of the machine MSRs (vCPU creation). */

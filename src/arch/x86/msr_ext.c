@@ -82,11 +82,17 @@ void x86_machine_cpu_init(struct x86_cpu *cpu)
 	x86_tsc_init(cpu);
 }
 
-/* With KVM_CAP_ENFORCE_PV_FEATURE_CPUID, a PV MSR needs its CPUID bit. */
-static bool pv_ok(struct x86_cpu *cpu, int bit)
+bool x86_guest_pv_has(struct x86_cpu *cpu, int bit)
 {
 	return !cpu->m.enforce_pv_cpuid ||
 	       x86_guest_has(cpu, 0x40000001, 0, 0, bit);
+}
+
+/* The kvmclock MSR pairs: 0x11/0x12 and 0x4b564d00/01. */
+static int pv_time_bit(u32 i)
+{
+	return i == MSR_KVM_WALL_CLOCK || i == MSR_KVM_SYSTEM_TIME ?
+	       KVM_FEATURE_CLOCKSOURCE : KVM_FEATURE_CLOCKSOURCE2;
 }
 
 static bool mtrr_type_ok(u64 t)
@@ -163,14 +169,12 @@ int x86_msr_ext_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 	switch (i) {
 	case MSR_TSC_ADJUST: *v = (u64)cpu->m.tsc_adjust; return 0;
 	case MSR_KVM_WALL_CLOCK: case MSR_KVM_WALL_CLOCK_NEW:
-		if (!pv_ok(cpu, i == MSR_KVM_WALL_CLOCK ? KVM_FEATURE_CLOCKSOURCE :
-						      KVM_FEATURE_CLOCKSOURCE2))
+		if (!x86_guest_pv_has(cpu, pv_time_bit(i)))
 			return -1;
 		*v = x86_cpu_vm(cpu)->m.wall_clock_gpa;
 		return 0;
 	case MSR_KVM_SYSTEM_TIME: case MSR_KVM_SYSTEM_TIME_NEW:
-		if (!pv_ok(cpu, i == MSR_KVM_SYSTEM_TIME ? KVM_FEATURE_CLOCKSOURCE :
-						       KVM_FEATURE_CLOCKSOURCE2))
+		if (!x86_guest_pv_has(cpu, pv_time_bit(i)))
 			return -1;
 		*v = cpu->m.system_time;
 		return 0;
@@ -238,10 +242,7 @@ static int mce_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 
 static int pv_time_set(struct x86_cpu *cpu, u32 i, u64 v)
 {
-	bool old = i == MSR_KVM_WALL_CLOCK || i == MSR_KVM_SYSTEM_TIME;
-
-	if (!pv_ok(cpu, old ? KVM_FEATURE_CLOCKSOURCE :
-			      KVM_FEATURE_CLOCKSOURCE2))
+	if (!x86_guest_pv_has(cpu, pv_time_bit(i)))
 		return -1;
 	if (i == MSR_KVM_WALL_CLOCK || i == MSR_KVM_WALL_CLOCK_NEW)
 		return x86_kvmclock_wall_clock(cpu, v);

@@ -178,7 +178,8 @@ long x86_set_tsc_khz(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	return 0;
 }
 
-long x86_vm_get_tsc_khz(struct kvmu_obj *obj, struct kvmu_ioctl_req *r KVMU_UNUSED)
+long x86_vm_get_tsc_khz(struct kvmu_obj *obj,
+			struct kvmu_ioctl_req *r KVMU_UNUSED)
 {
 	struct x86_vm *xv = x86_vm_of((struct kvmu_vm *)obj);
 
@@ -220,7 +221,7 @@ u64 x86_kvmclock_ns(struct kvmu_vm *vm)
 	return host_ns_at(__rdtsc()) + (u64)x86_vm_of(vm)->m.kvmclock_offset;
 }
 
-/* kvm_get_time_scale: ns = ((tsc << shift) * mul) >> 32, mul in [2^31, 2^32). */
+/* kvm_get_time_scale: ns = ((tsc << shift) * mul) >> 32, mul >= 2^31. */
 static void time_scale(u32 khz, s8 *shift, u32 *mul)
 {
 	u64 hz = (u64)khz * 1000ULL;
@@ -251,7 +252,8 @@ static u8 *guest_ram(struct x86_cpu *cpu, u64 gpa, u32 len)
 	return (u8 *)(uintptr_t)(s->hva + (gpa - s->gpa));
 }
 
-/* struct pvclock_vcpu_time_info, written as the kernel does (odd, data, even). */
+/* struct pvclock_vcpu_time_info, written as the kernel does: version odd,
+ * data, version even. */
 void x86_kvmclock_update(struct x86_cpu *cpu)
 {
 	struct kvmu_vm *vm = cpu->vcpu->vm;
