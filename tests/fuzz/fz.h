@@ -163,5 +163,7 @@ void op_code(struct fdp *f);
 void op_scribble(struct fz *z, struct fdp *f);
 void op_close(struct fz *z, struct fdp *f);
 void op_dup(struct fz *z, struct fdp *f);
+/* fz_machine.c: clocks, MSR filter, MCE, MMU pages, stats fds. */
+void op_machine(struct fz *z, struct fdp *f);
 
 #endif

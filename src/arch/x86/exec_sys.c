@@ -380,10 +380,14 @@ static enum x86_status h_rdmsr(struct x86_cpu *cpu,
 			       const struct x86_insn *in KVMU_UNUSED)
 {
 	u64 v;
+	int ret;
 
 	if (!priv(cpu))
 		return gp0(cpu);
-	if (x86_msr_read(cpu, (u32)cpu->gpr[X86_RCX], &v))
+	ret = x86_msr_guest_read(cpu, (u32)cpu->gpr[X86_RCX], &v);
+	if (ret > 0)
+		return X86_EXIT;	/* KVM_EXIT_X86_RDMSR */
+	if (ret)
 		return gp0(cpu);
 	cpu->gpr[X86_RAX] = (u32)v;
 	cpu->gpr[X86_RDX] = v >> 32;
@@ -394,10 +398,14 @@ static enum x86_status h_wrmsr(struct x86_cpu *cpu,
 			       const struct x86_insn *in KVMU_UNUSED)
 {
 	u64 v = (cpu->gpr[X86_RDX] << 32) | (u32)cpu->gpr[X86_RAX];
+	int ret;
 
 	if (!priv(cpu))
 		return gp0(cpu);
-	if (x86_msr_write(cpu, (u32)cpu->gpr[X86_RCX], v))
+	ret = x86_msr_guest_write(cpu, (u32)cpu->gpr[X86_RCX], v);
+	if (ret > 0)
+		return X86_EXIT;	/* KVM_EXIT_X86_WRMSR */
+	if (ret)
 		return gp0(cpu);
 	return X86_OK;
 }

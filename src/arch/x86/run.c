@@ -298,6 +298,8 @@ static int complete_userspace(struct x86_cpu *cpu)
 		cpu->io_wait = X86_WAIT_NONE;
 		return 0;
 	}
+	if (cpu->io_wait == X86_WAIT_MSR)
+		x86_msr_user_done(cpu);
 	x86_io_complete(cpu);
 	st = x86_step(cpu);
 	if (st == X86_FAULT)
@@ -311,6 +313,10 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	int ret = 0;
 
 	sync_slots(vcpu, cpu);
+	ret = x86_sync_regs_in(cpu);
+	if (ret)
+		goto out;
+	x86_kvmclock_update(cpu);
 	if (cpu->run->cr8 >> 4) {
 		ret = -EINVAL;
 		goto out;
@@ -332,6 +338,7 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	cpu->has_run = true;
 	ret = run_loop(cpu);
 out:
+	x86_sync_regs_out(cpu);
 	x86_post_run(cpu);
 	return ret;
 }

@@ -15,6 +15,7 @@ struct x86_vm {
 	bool triple_fault_event;	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT */
 	u64 tss_addr;
 	u64 identity_map_addr;
+	struct x86_machine_vm m;	/* machine.h */
 };
 
 static inline struct x86_vm *x86_vm_of(struct kvmu_vm *vm)
@@ -34,6 +35,7 @@ enum x86_io_wait {
 	X86_WAIT_PIO_IN,	/* PIO page holds count * size bytes */
 	X86_WAIT_PIO_OUT,	/* OUT: retire on the next KVM_RUN */
 	X86_WAIT_MMIO_WRITE,	/* more write fragments to hand out */
+	X86_WAIT_MSR,		/* run->msr holds user space's answer */
 };
 
 /* KVM's constants that Debian 12's headers may lack. */
