@@ -77,7 +77,11 @@ static void update(struct x86_pic *p)
 	bool was = atomic_load(&p->output);
 	bool now;
 
-	chip_set(&p->chip[0], 2, chip_irq(&p->chip[1], false) >= 0);
+	/* a slave request is a fresh edge on master pin 2 each time */
+	if (chip_irq(&p->chip[1], false) >= 0) {
+		chip_set(&p->chip[0], 2, 1);
+		chip_set(&p->chip[0], 2, 0);
+	}
 	now = chip_irq(&p->chip[0], true) >= 0;
 	atomic_store(&p->output, now);
 	if (now && !was && p->kick)
