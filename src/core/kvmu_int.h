@@ -58,6 +58,12 @@ struct kvmu_vcpu;
 struct kvmu_arch_ops;
 struct kvmu_host_mdev;
 struct kvmu_device;
+struct kvmu_io_bus;
+struct kvmu_irq;
+struct kvmu_eventfds;
+
+#include "iobus.h"
+#include "irq.h"
 
 /* How the ioctl dispatcher moves an argument between caller and handler. */
 enum kvmu_argmode {
@@ -144,6 +150,11 @@ struct kvmu_vm {
 	struct kvmu_coalesced_zone zones[KVMU_MAX_COALESCED_ZONES];
 	pthread_mutex_t ring_lock;	/* coalesced ring writers */
 	struct kvmu_device *devices;	/* KVM_CREATE_DEVICE, under lock */
+	pthread_mutex_t bus_lock;	/* I/O bus writers */
+	_Atomic(struct kvmu_io_bus *) buses[KVMU_BUS_NR]; /* published */
+	atomic_int bus_anon;		/* bus accesses not from a vCPU */
+	struct kvmu_irq *irq;		/* routing, irqchip ops (irq.c) */
+	struct kvmu_eventfds *eventfds;	/* irqfds, ioeventfds (eventfd.c) */
 	void *arch_data;
 };
 
@@ -167,6 +178,13 @@ struct kvmu_vcpu {
 	struct kvmu_vcpu_stats stats;
 	_Atomic u64 seen_generation;	/* memslot generation last observed */
 	bool slots_changed;		/* arch must drop cached translations */
+	atomic_uint bus_seq;		/* odd while inside an I/O bus access */
+	unsigned int bus_depth;		/* nesting of bus accesses */
+	atomic_bool wake_pending;	/* kvmu_vcpu_wake() not yet taken */
+	atomic_bool sleeping;		/* inside kvmu_vcpu_block() */
+	int wake_fd;			/* eventfd a sleeper polls, -1: none */
+	int sig_fd;			/* signalfd of the run mask, -1: none */
+	sigset_t sig_fd_mask;
 	void *arch_data;
 };
 
@@ -202,6 +220,19 @@ struct kvmu_arch_ops {
 	 */
 	int (*vfio_attach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
 	void (*vfio_detach)(struct kvmu_vm *vm, struct kvmu_host_mdev *mdev);
+	/*
+	 * The generic interrupt ioctls: irqchip_capable turns on the routing,
+	 * irqfd and MSI capabilities (KVM_CREATE_IRQCHIP works); irqchip_pins
+	 * gives the pins of each irqchip number routes may name (0: no such
+	 * chip); has_irq_line: KVM_IRQ_LINE exists (__KVM_HAVE_IRQ_LINE);
+	 * iobus_pio/iobus_mmio: the CPU offers those accesses to the I/O bus,
+	 * so ioeventfds work.
+	 */
+	bool irqchip_capable;
+	bool has_irq_line;
+	bool iobus_pio;
+	bool iobus_mmio;
+	u8 irqchip_pins[KVMU_NR_IRQCHIPS];
 };
 
 /* ---- object.c: fds, lookup, lifetime ---- */
@@ -319,6 +350,23 @@ bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu);
 bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu);
 /* Point in the page after kvm_run that KVM reserves for PIO data. */
 void *kvmu_vcpu_pio_data(struct kvmu_vcpu *vcpu);
+/*
+ * Sleep in KVM_RUN until kvmu_vcpu_wake(), deadline_ns (CLOCK_MONOTONIC,
+ * 0 = none), immediate_exit or a signal that must interrupt this run.
+ * Uses no CPU while asleep.  0: woken or timed out; -EINTR: leave KVM_RUN
+ * (the caller sets KVM_EXIT_INTR).  The arch must call
+ * kvmu_vcpu_slots_changed() before touching guest memory again.
+ */
+int kvmu_vcpu_block(struct kvmu_vcpu *vcpu, u64 deadline_ns);
+/*
+ * From any thread: wake vcpu if it sleeps in kvmu_vcpu_block, else make
+ * its run loop look at its events at the next block boundary.
+ */
+void kvmu_vcpu_wake(struct kvmu_vcpu *vcpu);
+/* True once after kvmu_vcpu_wake(): the arch looks at its events then. */
+bool kvmu_vcpu_take_wake(struct kvmu_vcpu *vcpu);
+/* CLOCK_MONOTONIC now in ns (timers, deadlines). */
+u64 kvmu_now_ns(void);
 
 /* ---- fault.c: guest accesses to unmapped slot memory ---- */
 

@@ -93,7 +93,8 @@ static void synchronize_vcpus(struct kvmu_vm *vm, u64 gen)
 		if (!v || pthread_equal(atomic_load(&v->run_thread),
 					pthread_self()))
 			continue;
-		while (atomic_load(&v->in_run) &&
+		/* a sleeping vCPU holds no slot (kvmu_vcpu_block) */
+		while (atomic_load(&v->in_run) && !atomic_load(&v->sleeping) &&
 		       atomic_load_explicit(&v->seen_generation,
 					    memory_order_acquire) < gen) {
 			atomic_store(&v->kick, true);

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +36,10 @@ static void vcpu_destroy(struct kvmu_obj *obj)
 		obj->arch->vcpu_destroy(vcpu);
 	if (vcpu->map)
 		munmap(vcpu->map, vcpu->map_size);
+	if (vcpu->wake_fd >= 0)
+		close(vcpu->wake_fd);
+	if (vcpu->sig_fd >= 0)
+		close(vcpu->sig_fd);
 	pthread_mutex_destroy(&vcpu->mutex);
 	kvmu_obj_put(&vcpu->vm->obj);
 	free(vcpu);
@@ -107,6 +114,8 @@ int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = (int)id;
 	vcpu->index = atomic_load(&vm->nr_vcpus);
+	vcpu->wake_fd = -1;
+	vcpu->sig_fd = -1;
 	pthread_mutex_init(&vcpu->mutex, NULL);
 	kvmu_obj_ref(&vm->obj);
 	fd = vcpu_setup(vm, vcpu);
@@ -184,12 +193,116 @@ bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
 	return signal_pending(vcpu);
 }
 
-static u64 now_ns(void)
+u64 kvmu_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/*
+ * Sleeping.  A sleeper polls an eventfd (wakes) and a signalfd of the
+ * signals this run lets through: those stay blocked and pending, so they
+ * are delivered as KVM_RUN returns, exactly as when the guest runs.  A
+ * wake is a flag first and an eventfd write only when the vCPU sleeps;
+ * the sleeper sets `sleeping` before it looks at the flag, so either it
+ * sees the flag or the waker sees it sleeping (both sequentially
+ * consistent): no wake is lost.
+ */
+static int block_prepare(struct kvmu_vcpu *vcpu)
+{
+	sigset_t m;
+	int s;
+
+	if (vcpu->wake_fd < 0) {
+		vcpu->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vcpu->wake_fd < 0)
+			return -errno;
+	}
+	sigemptyset(&m);
+	for (s = 1; s < NSIG; s++)
+		if (sigismember(&vcpu->run_mask, s) != 1 && s != SIGKILL &&
+		    s != SIGSTOP)
+			sigaddset(&m, s);
+	if (vcpu->sig_fd >= 0 && !memcmp(&m, &vcpu->sig_fd_mask, sizeof(m)))
+		return 0;
+	s = signalfd(vcpu->sig_fd, &m, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s < 0)
+		return -errno;
+	vcpu->sig_fd = s;
+	vcpu->sig_fd_mask = m;
+	return 0;
+}
+
+static void drain(int fd)
+{
+	u64 v;
+
+	while (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+}
+
+/* One poll until deadline: 1 woken/timed out, 0 look again, -EINTR. */
+static int block_once(struct kvmu_vcpu *vcpu, u64 deadline_ns)
+{
+	struct pollfd p[2] = { { .fd = vcpu->wake_fd, .events = POLLIN },
+			       { .fd = vcpu->sig_fd, .events = POLLIN } };
+	struct timespec ts, *tp = NULL;
+	u64 now;
+
+	if (atomic_load(&vcpu->wake_pending) ||
+	    atomic_load_explicit(&vcpu->kick, memory_order_relaxed))
+		return 1;
+	if (__atomic_load_n(&vcpu->run->immediate_exit, __ATOMIC_RELAXED))
+		return -EINTR;
+	if (deadline_ns) {
+		now = kvmu_now_ns();
+		if (now >= deadline_ns)
+			return 1;
+		ts.tv_sec = (time_t)((deadline_ns - now) / 1000000000ULL);
+		ts.tv_nsec = (long)((deadline_ns - now) % 1000000000ULL);
+		tp = &ts;
+	}
+	if (ppoll(p, 2, tp, NULL) < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (p[1].revents)
+		return -EINTR;
+	if (p[0].revents)
+		drain(vcpu->wake_fd);
+	return 0;
+}
+
+int kvmu_vcpu_block(struct kvmu_vcpu *vcpu, u64 deadline_ns)
+{
+	int ret = block_prepare(vcpu);
+
+	if (ret)
+		return ret;
+	atomic_store(&vcpu->sleeping, true);
+	drain(vcpu->wake_fd);
+	do
+		ret = block_once(vcpu, deadline_ns);
+	while (!ret);
+	atomic_store(&vcpu->sleeping, false);
+	return ret < 0 ? ret : 0;
+}
+
+void kvmu_vcpu_wake(struct kvmu_vcpu *vcpu)
+{
+	u64 one = 1;
+
+	atomic_store(&vcpu->wake_pending, true);
+	if (atomic_load(&vcpu->sleeping) &&
+	    write(vcpu->wake_fd, &one, sizeof(one)) < 0)
+		return;	/* the counter is full: the sleeper is awake */
+}
+
+bool kvmu_vcpu_take_wake(struct kvmu_vcpu *vcpu)
+{
+	if (!atomic_load_explicit(&vcpu->wake_pending, memory_order_relaxed))
+		return false;
+	return atomic_exchange(&vcpu->wake_pending, false);
 }
 
 /* Block asynchronous signals; synchronous ones must still crash. */
@@ -230,7 +343,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 	if (r->uarg)
 		return -EINVAL;
-	t0 = now_ns();
+	t0 = kvmu_now_ns();
 	block_async(&saved);
 	vcpu->run_mask = vcpu->has_sigmask ? vcpu->sigmask : saved;
 	vcpu->immediate = __atomic_load_n(&vcpu->run->immediate_exit,
@@ -248,7 +361,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	reason = vcpu->run->exit_reason;
 	if (reason < ARRAY_SIZE(vcpu->stats.exits))
 		vcpu->stats.exits[reason]++;
-	vcpu->stats.run_ns += now_ns() - t0;
+	vcpu->stats.run_ns += kvmu_now_ns() - t0;
 	return ret;
 }
 

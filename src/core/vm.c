@@ -26,7 +26,10 @@ static void vm_destroy(struct kvmu_obj *obj)
 
 	if (obj->arch->vm_destroy)
 		obj->arch->vm_destroy(vm);
+	kvmu_io_bus_destroy(vm);
+	kvmu_irq_vm_destroy(vm);
 	kvmu_memslot_free_all(vm);
+	pthread_mutex_destroy(&vm->bus_lock);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->slots_lock);
 	pthread_mutex_destroy(&vm->ring_lock);
@@ -152,8 +155,13 @@ int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type)
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->slots_lock, NULL);
 	pthread_mutex_init(&vm->ring_lock, NULL);
-	ret = arch->vm_init(vm, type);
+	pthread_mutex_init(&vm->bus_lock, NULL);
+	ret = kvmu_irq_vm_init(vm);
+	if (!ret)
+		ret = arch->vm_init(vm, type);
 	if (ret) {
+		kvmu_irq_vm_destroy(vm);
+		pthread_mutex_destroy(&vm->bus_lock);
 		pthread_mutex_destroy(&vm->lock);
 		pthread_mutex_destroy(&vm->slots_lock);
 		pthread_mutex_destroy(&vm->ring_lock);

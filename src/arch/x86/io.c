@@ -4,8 +4,9 @@
  * instruction and finishes it on the next KVM_RUN (complete_fast_pio_*);
  * its emulator batches INS through a 1 KiB read-ahead buffer and hands
  * OUTS out one element per exit, after the element has retired.  Data is
- * in the PIO page at data_offset.  Writes into a coalesced PIO zone are
- * queued in the ring and do not exit.
+ * in the PIO page at data_offset.  Every access is first offered to the
+ * VM's PIO bus (in-kernel devices, ioeventfds); writes into a coalesced
+ * PIO zone are queued in the ring; neither exits.
  */
 #include <string.h>
 
@@ -72,10 +73,39 @@ static bool take_input(struct x86_cpu *cpu, void *val, int size)
 	return true;
 }
 
+/* Offer count elements to the PIO bus: true when a device took them all. */
+static bool bus_in(struct x86_cpu *cpu, u16 port, int size, u32 count,
+		   u8 *buf)
+{
+	struct kvmu_vcpu *v = cpu->vcpu;
+	u32 i;
+
+	for (i = 0; i < count; i++)
+		if (kvmu_io_bus_read(v->vm, v, KVMU_BUS_PIO, port, (u32)size,
+				     buf + i * (u32)size))
+			return false;
+	return true;
+}
+
+static bool bus_out(struct x86_cpu *cpu, u16 port, int size, u32 count,
+		    const u8 *buf)
+{
+	struct kvmu_vcpu *v = cpu->vcpu;
+	u32 i;
+
+	for (i = 0; i < count; i++)
+		if (kvmu_io_bus_write(v->vm, v, KVMU_BUS_PIO, port, (u32)size,
+				      buf + i * (u32)size))
+			return false;
+	return true;
+}
+
 enum x86_status x86_pio_in(struct x86_cpu *cpu, u16 port, int size,
 			   u32 count, void *buf)
 {
 	if (take_input(cpu, buf, size * (int)count))
+		return X86_OK;
+	if (bus_in(cpu, port, size, count, buf))
 		return X86_OK;
 	cpu->pio_pos = cpu->pio_end = 0;
 	io_exit(cpu, KVM_EXIT_IO_IN, port, size, count);
@@ -100,7 +130,8 @@ enum x86_status x86_pio_out(struct x86_cpu *cpu, u16 port, int size,
 {
 	u32 len = (u32)size * count;
 
-	if (kvmu_coalesced_write(cpu->vcpu, port, buf, len, true))
+	if (bus_out(cpu, port, size, count, buf) ||
+	    kvmu_coalesced_write(cpu->vcpu, port, buf, len, true))
 		return X86_OK;
 	io_exit(cpu, KVM_EXIT_IO_OUT, port, size, count);
 	memcpy(kvmu_vcpu_pio_data(cpu->vcpu), buf, len);
@@ -115,7 +146,8 @@ enum x86_status x86_pio_out_fast(struct x86_cpu *cpu, u16 port, int size,
 		cpu->out_done = false;
 		return X86_OK;
 	}
-	if (kvmu_coalesced_write(cpu->vcpu, port, buf, (u32)size, true))
+	if (bus_out(cpu, port, size, 1, buf) ||
+	    kvmu_coalesced_write(cpu->vcpu, port, buf, (u32)size, true))
 		return X86_OK;
 	io_exit(cpu, KVM_EXIT_IO_OUT, port, size, 1);
 	memcpy(kvmu_vcpu_pio_data(cpu->vcpu), buf, (size_t)size);

@@ -3,7 +3,8 @@
  * Guest memory: segmentation (real, protected, compatibility and 64-bit
  * modes), accesses split at page boundaries, and guest-physical access
  * through the memory slots.  Whatever is outside the slots, and writes to
- * read-only slots, is MMIO and goes to user space as KVM_EXIT_MMIO: a read
+ * read-only slots, is MMIO: offered to the VM's MMIO bus (in-kernel devices,
+ * ioeventfds) first, else it goes to user space as KVM_EXIT_MMIO: a read
  * leaves the instruction unretired until the next KVM_RUN supplies the
  * data (cpu->mmio_done); writes are queued and handed out once the
  * instruction has retired, one fragment of at most 8 bytes per exit.
@@ -115,7 +116,9 @@ static enum x86_status mmio_read(struct x86_cpu *cpu, u64 gpa, u8 *val,
 
 	for (; size; size -= n, gpa += n, val += n) {
 		n = size > 8 ? 8 : size;
-		if (mmio_done(cpu, gpa, n, val))
+		if (mmio_done(cpu, gpa, n, val) ||
+		    !kvmu_io_bus_read(cpu->vcpu->vm, cpu->vcpu, KVMU_BUS_MMIO,
+				      gpa, n, val))
 			continue;
 		run->exit_reason = KVM_EXIT_MMIO;
 		run->mmio.phys_addr = gpa;
@@ -142,7 +145,9 @@ static enum x86_status mmio_write(struct x86_cpu *cpu, u64 gpa,
 
 		n = size > 8 ? 8 : size;
 		memcpy(&data, val, n);
-		if (kvmu_coalesced_write(cpu->vcpu, gpa, val, n, false))
+		if (!kvmu_io_bus_write(cpu->vcpu->vm, cpu->vcpu, KVMU_BUS_MMIO,
+				       gpa, n, val) ||
+		    kvmu_coalesced_write(cpu->vcpu, gpa, val, n, false))
 			continue;
 		if (cpu->nr_mmio_writes >= (int)ARRAY_SIZE(cpu->mmio_write_queue))
 			return x86_emulation_failure(cpu, NULL);

@@ -233,4 +233,9 @@ const struct kvmu_arch_ops kvmu_x86_ops = {
 	.vcpu_init = x86_vcpu_init,
 	.vcpu_destroy = x86_vcpu_destroy,
 	.vcpu_run = x86_vcpu_run,
+	/* irqchip_capable: set once the in-kernel irqchip works end to end */
+	.has_irq_line = true,
+	.iobus_pio = true,
+	.iobus_mmio = true,
+	.irqchip_pins = { 8, 8, 24 },	/* PIC master, PIC slave, IOAPIC */
 };
