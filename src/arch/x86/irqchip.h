@@ -148,6 +148,7 @@ struct x86_lapic {
 	atomic_uint nmi;		/* NMIs delivered, not yet taken */
 	atomic_uint pending;		/* X86_APIC_INIT / X86_APIC_SIPI */
 	u8 sipi_vector;
+	int eoi_exit;			/* split: vector + 1 for an exit */
 	/* the timer: owned by the vCPU thread (or the ioctl holding it) */
 	u64 deadline_ns;		/* next expiry, 0 none */
 	u64 period_ns;			/* periodic, 0 otherwise */
@@ -203,5 +204,61 @@ static inline bool x86_lapic_hw_enabled(const struct x86_lapic *a)
 {
 	return a->base & X86_APIC_BASE_ENABLE;
 }
+
+/* ---- irqchip.c: the VM's controllers and their ioctls ---- */
+#define X86_PIT_SOURCE_ID 2		/* after user space and resampler */
+#define X86_MAX_APIC_BASES 8		/* distinct LAPIC MMIO pages */
+
+struct x86_cpu;
+
+struct x86_irqchip {
+	struct kvmu_vm *vm;
+	bool split;			/* KVM_CAP_SPLIT_IRQCHIP: LAPICs only */
+	u32 reserved_pins;		/* split: IOAPIC pins user space has */
+	struct x86_pic pic;
+	struct x86_ioapic ioapic;
+	struct x86_pit *pit;		/* KVM_CREATE_PIT2, NULL before */
+	struct x86_lapic_env env;
+	struct kvmu_io_dev pic_dev, ioapic_dev, pit_dev, speaker_dev;
+	struct kvmu_io_dev apic_dev;
+	pthread_mutex_t base_lock;	/* apic_bases */
+	u64 apic_bases[X86_MAX_APIC_BASES];
+	int nr_apic_bases;
+};
+
+/* The per-vCPU side (called by x86.c, run.c, msr.c, events.c, regs.c). */
+int x86_irqchip_vcpu_init(struct x86_cpu *cpu);
+void x86_irqchip_vcpu_destroy(struct x86_cpu *cpu);
+void x86_irqchip_vm_destroy(struct kvmu_vm *vm);
+/* Pending events into the CPU; 1: an exit is set (or -EINTR), else 0. */
+int x86_irqchip_events(struct x86_cpu *cpu);
+/* Timers due now (every few blocks). */
+void x86_irqchip_timers(struct x86_cpu *cpu);
+/* Sleep while the vCPU is not runnable; 0 go on, -EINTR leave. */
+int x86_irqchip_block(struct x86_cpu *cpu);
+/* KVM_RUN of an UNINITIALIZED AP: one sleep, then -EAGAIN or -EINTR. */
+int x86_irqchip_wait_init(struct x86_cpu *cpu);
+/* HLT with an in-kernel LAPIC. */
+void x86_irqchip_halt(struct x86_cpu *cpu);
+/* APIC MSRs (0x1b, 0x6e0, 0x800-0x8ff): 1 not ours, 0 done, -1 #GP. */
+int x86_irqchip_msr_get(struct x86_cpu *cpu, u32 msr, u64 *v, bool host);
+int x86_irqchip_msr_set(struct x86_cpu *cpu, u32 msr, u64 v, bool host);
+/* KVM_INTERRUPT when an irqchip exists: the kernel's errno. */
+long x86_irqchip_interrupt(struct x86_cpu *cpu, u32 irq);
+/* MP state with an in-kernel LAPIC. */
+u32 x86_irqchip_get_mp_state(struct x86_cpu *cpu);
+long x86_irqchip_set_mp_state(struct x86_cpu *cpu, u32 state);
+/* kvm_run fields the irqchip changes (ready_for_interrupt_injection). */
+void x86_irqchip_post_run(struct x86_cpu *cpu);
+/* May a user-space irqchip get KVM_EXIT_IRQ_WINDOW_OPEN now? */
+bool x86_irqchip_window_ok(struct x86_cpu *cpu);
+/* KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP). */
+int x86_irqchip_enable_split(struct kvmu_vm *vm, u64 pins);
+/* The LAPIC MMIO page at base goes on the bus (relocation). */
+void x86_irqchip_map_base(struct x86_irqchip *c, u64 base);
+/* Leaf 1 bits of KVM_GET_SUPPORTED_CPUID the irqchip provides. */
+void x86_irqchip_cpuid(u32 r[4]);
+/* Is vcpu the boot processor (KVM_SET_BOOT_CPU_ID)? */
+bool x86_is_bsp(struct kvmu_vcpu *vcpu);
 
 #endif /* KVMU_X86_IRQCHIP_H */

@@ -10,6 +10,7 @@
 #include <x86intrin.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 #define MSR_TSC			0x10
 #define MSR_PLATFORM_ID		0x17
@@ -175,24 +176,33 @@ static int msr_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 	}
 }
 
+/* The in-kernel LAPIC's MSRs first (irqchip_vcpu.c), then ours. */
 int x86_msr_read(struct x86_cpu *cpu, u32 index, u64 *val)
 {
-	return msr_get(cpu, index, val, false);
+	int r = x86_irqchip_msr_get(cpu, index, val, false);
+
+	return r <= 0 ? r : msr_get(cpu, index, val, false);
 }
 
 int x86_msr_write(struct x86_cpu *cpu, u32 index, u64 val)
 {
-	return msr_set(cpu, index, val, false);
+	int r = x86_irqchip_msr_set(cpu, index, val, false);
+
+	return r <= 0 ? r : msr_set(cpu, index, val, false);
 }
 
 int x86_msr_get_host(struct x86_cpu *cpu, u32 index, u64 *val)
 {
-	return msr_get(cpu, index, val, true);
+	int r = x86_irqchip_msr_get(cpu, index, val, true);
+
+	return r <= 0 ? r : msr_get(cpu, index, val, true);
 }
 
 int x86_msr_set_host(struct x86_cpu *cpu, u32 index, u64 val)
 {
-	return msr_set(cpu, index, val, true);
+	int r = x86_irqchip_msr_set(cpu, index, val, true);
+
+	return r <= 0 ? r : msr_set(cpu, index, val, true);
 }
 
 /* msr_io: a kvm_msrs header, entries processed until the first failure. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 long x86_get_regs(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
@@ -498,8 +499,10 @@ long x86_set_debugregs(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 long x86_get_mp_state(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	struct kvm_mp_state *k = r->karg;
+	struct x86_cpu *cpu = x86_obj_cpu(obj);
 
-	k->mp_state = x86_obj_cpu(obj)->mp_state;
+	k->mp_state = cpu->apic ? x86_irqchip_get_mp_state(cpu) :
+				  cpu->mp_state;
 	return 0;
 }
 
@@ -507,6 +510,8 @@ long x86_set_mp_state(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	const struct kvm_mp_state *k = r->karg;
 
+	if (x86_obj_cpu(obj)->apic)
+		return x86_irqchip_set_mp_state(x86_obj_cpu(obj), k->mp_state);
 	/* without an in-kernel local APIC only RUNNABLE is accepted */
 	if (k->mp_state != KVM_MP_STATE_RUNNABLE)
 		return -EINVAL;
