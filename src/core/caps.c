@@ -32,6 +32,18 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 		return (long)arch->coalesced_page;
 	case KVM_CAP_COALESCED_PIO:
 		return arch->coalesced_page ? 1 : 0;
+	case KVM_CAP_IRQ_ROUTING:
+		return arch->irqchip_capable ? KVMU_MAX_IRQ_ROUTES : 0;
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+		return arch->irqchip_capable;
+	case KVM_CAP_IRQ_INJECT_STATUS:
+		return arch->irqchip_capable && arch->has_irq_line;
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+		return arch->iobus_pio || arch->iobus_mmio;
 	default:
 		*known = false;
 		return 0;

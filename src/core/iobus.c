@@ -99,7 +99,8 @@ static int bus_add(struct kvmu_vm *vm, enum kvmu_bus_kind bus, u64 addr,
 	pthread_mutex_lock(&vm->bus_lock);
 	old = atomic_load(&vm->buses[bus]);
 	n = old ? old->nr : 0;
-	if (!eventfd && old && old->nr - old->nr_eventfd > KVMU_NR_IOBUS_DEVS - 1) {
+	/* every registration checks, but ioeventfds do not count */
+	if (old && old->nr - old->nr_eventfd > KVMU_NR_IOBUS_DEVS - 1) {
 		ret = -ENOSPC;
 		goto out;
 	}

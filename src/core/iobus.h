@@ -10,7 +10,10 @@
 /* Devices on one bus, not counting ioeventfds (the kernel's NR_IOBUS_DEVS). */
 #define KVMU_NR_IOBUS_DEVS	1000
 
-enum kvmu_bus_kind { KVMU_BUS_MMIO, KVMU_BUS_PIO, KVMU_BUS_NR };
+/* CCW_NOTIFY: s390's virtio-ccw notifications (no CPU path offers it yet) */
+enum kvmu_bus_kind {
+	KVMU_BUS_MMIO, KVMU_BUS_PIO, KVMU_BUS_CCW_NOTIFY, KVMU_BUS_NR
+};
 
 struct kvmu_io_dev;
 struct kvmu_io_dev_ops {

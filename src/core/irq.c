@@ -198,6 +198,14 @@ bool kvmu_irq_in_kernel(struct kvmu_vm *vm)
 	return vm->irq && __atomic_load_n(&vm->irq->ops, __ATOMIC_ACQUIRE);
 }
 
+bool kvmu_irq_has_pins(struct kvmu_vm *vm)
+{
+	const struct kvmu_irqchip_ops *ops =
+		vm->irq ? __atomic_load_n(&vm->irq->ops, __ATOMIC_ACQUIRE) : NULL;
+
+	return ops && ops->set_pin;
+}
+
 int kvmu_irq_set_routing(struct kvmu_vm *vm,
 			 const struct kvm_irq_routing_entry *e, u32 n)
 {

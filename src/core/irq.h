@@ -47,6 +47,8 @@ int kvmu_irq_install(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 void *kvmu_irq_priv(struct kvmu_vm *vm);
 /* True once an irqchip is installed (irqchip_in_kernel). */
 bool kvmu_irq_in_kernel(struct kvmu_vm *vm);
+/* True when it has pins, i.e. is not split (irqchip_kernel). */
+bool kvmu_irq_has_pins(struct kvmu_vm *vm);
 /*
  * Raise/lower gsi through the routing table (all entries of that gsi).
  * kvm_set_irq's result: the sum of the >= 0 results, -1 when none.

@@ -15,6 +15,7 @@
 
 #include "kvmu_int.h"
 #include "handlers.h"
+#include "eventfd.h"
 
 static pthread_mutex_t zombie_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct kvmu_vm *zombies[256];
@@ -24,6 +25,8 @@ static void vm_destroy(struct kvmu_obj *obj)
 {
 	struct kvmu_vm *vm = (struct kvmu_vm *)obj;
 
+	/* irqfd injections and ioeventfds stop before the devices go */
+	kvmu_eventfd_vm_destroy(vm);
 	if (obj->arch->vm_destroy)
 		obj->arch->vm_destroy(vm);
 	kvmu_io_bus_destroy(vm);
@@ -158,8 +161,11 @@ int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type)
 	pthread_mutex_init(&vm->bus_lock, NULL);
 	ret = kvmu_irq_vm_init(vm);
 	if (!ret)
+		ret = kvmu_eventfd_vm_init(vm);
+	if (!ret)
 		ret = arch->vm_init(vm, type);
 	if (ret) {
+		kvmu_eventfd_vm_destroy(vm);
 		kvmu_irq_vm_destroy(vm);
 		pthread_mutex_destroy(&vm->bus_lock);
 		pthread_mutex_destroy(&vm->lock);

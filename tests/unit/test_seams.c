@@ -157,30 +157,37 @@ static void bus_lookup(void **state)
 
 static void bus_limit(void **state)
 {
-	static struct tdev d[KVMU_NR_IOBUS_DEVS + 2];
+	static struct tdev d[KVMU_NR_IOBUS_DEVS + 8];
 	struct tvm v;
 	int i;
 
 	(void)state;
 	tvm_open(&v);
+	/* ioeventfds do not count (kvm_io_bus's ioeventfd_count) */
+	for (i = 0; i < 5; i++) {
+		tdev_init(&d[KVMU_NR_IOBUS_DEVS + i]);
+		assert_int_equal(kvmu_io_bus_register_eventfd(v.vm,
+				KVMU_BUS_MMIO, 0x100 * (u64)i, 4,
+				&d[KVMU_NR_IOBUS_DEVS + i].dev), 0);
+	}
 	for (i = 0; i < KVMU_NR_IOBUS_DEVS; i++) {
 		tdev_init(&d[i]);
 		assert_int_equal(kvmu_io_bus_register(v.vm, KVMU_BUS_MMIO,
-						      0x1000 * (u64)i, 4,
+						      0x1000 * (u64)i + 8, 4,
 						      &d[i].dev), 0);
 	}
-	tdev_init(&d[i]);
+	/* full: devices and ioeventfds alike are refused */
+	tdev_init(&d[KVMU_NR_IOBUS_DEVS + 5]);
 	assert_int_equal(kvmu_io_bus_register(v.vm, KVMU_BUS_MMIO, 0, 4,
-					      &d[i].dev), -ENOSPC);
-	/* ioeventfds do not count (kvm_io_bus's ioeventfd_count) */
-	assert_int_equal(kvmu_io_bus_register_eventfd(v.vm, KVMU_BUS_MMIO, 8, 4,
-						      &d[i].dev), 0);
+				&d[KVMU_NR_IOBUS_DEVS + 5].dev), -ENOSPC);
+	assert_int_equal(kvmu_io_bus_register_eventfd(v.vm, KVMU_BUS_MMIO, 0, 4,
+				&d[KVMU_NR_IOBUS_DEVS + 5].dev), -ENOSPC);
 	/* every one still found by binary search */
 	for (i = 0; i < KVMU_NR_IOBUS_DEVS; i += 97) {
 		u32 x = 0;
 
 		assert_int_equal(kvmu_io_bus_write(v.vm, NULL, KVMU_BUS_MMIO,
-						   0x1000 * (u64)i + 2, 2, &x),
+						   0x1000 * (u64)i + 10, 2, &x),
 				 0);
 		assert_int_equal(d[i].writes, 1);
 	}
