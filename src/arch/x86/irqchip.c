@@ -451,16 +451,12 @@ long x86_vm_create_irqchip(struct kvmu_obj *obj,
 	return ret;
 }
 
+/* Called under vm->lock (KVM_ENABLE_CAP holds it). */
 int x86_irqchip_enable_split(struct kvmu_vm *vm, u64 pins)
 {
-	int ret;
-
 	if (pins > 48)		/* MAX_NR_RESERVED_IOAPIC_PINS */
 		return -EINVAL;
-	pthread_mutex_lock(&vm->lock);
-	ret = install(vm, true, (u32)pins);
-	pthread_mutex_unlock(&vm->lock);
-	return ret;
+	return install(vm, true, (u32)pins);
 }
 
 /* The full irqchip (PIC and IOAPIC in kvmu), or NULL. */
