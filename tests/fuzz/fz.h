@@ -163,4 +163,7 @@ void op_scribble(struct fz *z, struct fdp *f);
 void op_close(struct fz *z, struct fdp *f);
 void op_dup(struct fz *z, struct fdp *f);
 
+/* fz_irqchip.c: the x86 in-kernel irqchip, PIT and LAPIC state. */
+void op_irqchip(struct fz *z, struct fdp *f);
+
 #endif

@@ -58,10 +58,9 @@ static int service(struct x86_ioapic *io, int pin)
 		.delivery_mode = RTE_DM(*e), .dest_mode = RTE_DESTMODE(*e),
 		.trig_mode = !!(*e & RTE_LEVEL), .level = 1,
 	};
-	if (!(*e & RTE_LEVEL)) {
+	/* an edge stays in IRR until the line drops; GET hides it */
+	if (!(*e & RTE_LEVEL))
 		io->irr_delivered |= 1u << pin;
-		io->s.irr &= ~(1u << pin);
-	}
 	ret = io->deliver ? io->deliver(io->opaque, &m) : 0;
 	if (ret > 0 && (*e & RTE_LEVEL))
 		*e |= RTE_REMOTE_IRR;
