@@ -104,9 +104,6 @@ common:
 	movl $0x01000000, 0xfee00310
 	movl $0x4500, 0xfee00300
 	movl $0x4608, 0xfee00300
-1:	pause
-	cmpl $0x1234, 0x6000
-	jne 1b
 	out %al, $0xf4
 
 	.section .halt_msi, "ax"

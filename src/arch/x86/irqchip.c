@@ -49,7 +49,7 @@ static int deliver(struct x86_irqchip *c, struct x86_lapic *src,
 			continue;
 		if (m->delivery_mode == X86_DM_LOWEST) {
 			/* lowest TPR wins; ties go to the first, as a hash */
-			u32 tpr = a->regs[0x80 >> 2] & 0xff;
+			u32 tpr = (u32)x86_lapic_get_cr8(a);
 
 			if (!lowest || tpr < best) {
 				lowest = a;

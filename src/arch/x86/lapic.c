@@ -690,7 +690,12 @@ void x86_lapic_set_cr8(struct x86_lapic *a, u64 cr8)
 
 u64 x86_lapic_get_cr8(struct x86_lapic *a)
 {
-	return (get(a, R_TPR) & 0xf0) >> 4;
+	u32 tpr;
+
+	pthread_mutex_lock(&a->lock);
+	tpr = get(a, R_TPR);
+	pthread_mutex_unlock(&a->lock);
+	return (tpr & 0xf0) >> 4;
 }
 
 void x86_lapic_get_state(struct x86_lapic *a, u64 now,
