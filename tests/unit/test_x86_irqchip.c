@@ -183,8 +183,9 @@ static void test_lapic_timer(void **state)
 	put(&m, CODE, g_lapic_timer, sizeof(g_lapic_timer));
 	prot_mode(&m, 0, CODE);
 	expect_out(&m, 0, 0xf4);
-	assert_int_equal(*w32(&m, VEC_COUNT(0x40)), 3);
-	assert_int_equal(*w32(&m, CPU_COUNT(0)), 3);
+	/* a tick may land on the jmp between IRET and CLI */
+	assert_true(*w32(&m, VEC_COUNT(0x40)) >= 3);
+	assert_int_equal(*w32(&m, CPU_COUNT(0)), *w32(&m, VEC_COUNT(0x40)));
 	mvm_destroy(&m);
 }
 
@@ -198,7 +199,8 @@ static void test_pit_ioapic(void **state)
 	put(&m, CODE, g_pit_ioapic, sizeof(g_pit_ioapic));
 	prot_mode(&m, 0, CODE);
 	expect_out(&m, 0, 0xf4);
-	assert_int_equal(*w32(&m, VEC_COUNT(0x41)), 3);
+	/* a tick may land on the jmp between IRET and CLI */
+	assert_true(*w32(&m, VEC_COUNT(0x41)) >= 3);
 	assert_int_equal(kvmu_ioctl(m.vm, KVM_GET_PIT2, &ps), 0);
 	assert_int_equal(ps.channels[0].mode, 2);
 	assert_int_equal(ps.channels[0].count, 1193);
@@ -217,7 +219,8 @@ static void test_pit_pic(void **state)
 	put(&m, CODE, g_pit_pic, sizeof(g_pit_pic));
 	prot_mode(&m, 0, CODE);
 	expect_out(&m, 0, 0xf4);
-	assert_int_equal(*w32(&m, VEC_COUNT(0x50)), 3);
+	/* a tick may land on the jmp between IRET and CLI */
+	assert_true(*w32(&m, VEC_COUNT(0x50)) >= 3);
 	assert_int_equal(kvmu_ioctl(m.vm, KVM_GET_IRQCHIP, &c), 0);
 	assert_int_equal(c.chip.pic.irq_base, 0x50);
 	assert_int_equal(c.chip.pic.imr, 0xfe);
