@@ -185,6 +185,14 @@ install: all
 	install -m 644 include/kvmu/abi/*.h $(DESTDIR)$(PREFIX)/include/kvmu/abi/
 	sed 's|^prefix=.*|prefix=$(PREFIX)|' $(PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kvmu.pc
 
+# ---- the kernel's KVM selftests through the shim (long; not in check) ----
+# Debian's linux-source-6.1, built under build-selftests/ (outside $(BUILD): its
+# .d files must not be read by this Makefile); the table goes
+# to docs/selftests.md (scripts/selftests.sh).
+.PHONY: selftests
+selftests: all
+	$(Q)sh scripts/selftests.sh $(BUILD)
+
 # ---- fuzzing: clang + libFuzzer, its own tree (build-fuzz) ----
 FUZZ_BUILD := build-fuzz
 FUZZ_CC ?= clang

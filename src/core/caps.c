@@ -22,6 +22,7 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_USER_MEMORY2:
 	case KVM_CAP_DEVICE_CTRL:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |

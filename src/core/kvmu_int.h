@@ -125,6 +125,14 @@ struct kvmu_memslots {
 	struct kvmu_memslot slots[];
 };
 
+/* A binary statistics block (stats.c): one memfd, its data mapped. */
+struct kvmu_stats {
+	int fd;
+	void *map;
+	size_t map_size;
+	u64 *data;
+};
+
 struct kvmu_coalesced_zone {
 	u64 addr;
 	u32 size;
@@ -155,6 +163,7 @@ struct kvmu_vm {
 	atomic_int bus_anon;		/* bus accesses not from a vCPU */
 	struct kvmu_irq *irq;		/* routing, irqchip ops (irq.c) */
 	struct kvmu_eventfds *eventfds;	/* irqfds, ioeventfds (eventfd.c) */
+	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD, under lock */
 	void *arch_data;
 };
 
@@ -185,6 +194,7 @@ struct kvmu_vcpu {
 	int wake_fd;			/* eventfd a sleeper polls, -1: none */
 	int sig_fd;			/* signalfd of the run mask, -1: none */
 	sigset_t sig_fd_mask;
+	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD */
 	void *arch_data;
 };
 
@@ -386,6 +396,13 @@ void kvmu_fault_disarm(void);
 void kvmu_fault_hold(pthread_mutex_t *lock);
 /* After the jump: release held locks, fill the exit; returns -EFAULT. */
 int kvmu_fault_recover(struct kvmu_fault_frame *f);
+
+/* ---- stats.c: KVM_GET_STATS_FD ---- */
+
+/* Copy the vCPU's counters into its stats block (after KVM_RUN). */
+void kvmu_stats_vcpu_refresh(struct kvmu_vcpu *vcpu);
+/* Unmap and close a stats block (VM or vCPU teardown). */
+void kvmu_stats_free(struct kvmu_stats *s);
 
 /* ---- caps.c ---- */
 

@@ -40,6 +40,7 @@ static void vcpu_destroy(struct kvmu_obj *obj)
 		close(vcpu->wake_fd);
 	if (vcpu->sig_fd >= 0)
 		close(vcpu->sig_fd);
+	kvmu_stats_free(&vcpu->stats_fd);
 	pthread_mutex_destroy(&vcpu->mutex);
 	kvmu_obj_put(&vcpu->vm->obj);
 	free(vcpu);
@@ -362,6 +363,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	if (reason < ARRAY_SIZE(vcpu->stats.exits))
 		vcpu->stats.exits[reason]++;
 	vcpu->stats.run_ns += kvmu_now_ns() - t0;
+	kvmu_stats_vcpu_refresh(vcpu);
 	return ret;
 }
 

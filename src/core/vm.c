@@ -33,6 +33,7 @@ static void vm_destroy(struct kvmu_obj *obj)
 	kvmu_irq_vm_destroy(vm);
 	kvmu_memslot_free_all(vm);
 	pthread_mutex_destroy(&vm->bus_lock);
+	kvmu_stats_free(&vm->stats_fd);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->slots_lock);
 	pthread_mutex_destroy(&vm->ring_lock);

@@ -17,6 +17,7 @@
 #include <Zydis/Zydis.h>
 
 #include "kvmu_int.h"
+#include "arch/x86/machine.h"
 
 enum x86_status {
 	X86_OK = 0,		/* retired; rip advanced by the run loop */
@@ -281,6 +282,7 @@ struct x86_cpu {
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;
 	u64 icount;
+	struct x86_machine_cpu m;	/* machine.h: TSC, kvmclock, MSRs */
 };
 
 /* ---- run.c ---- */

@@ -55,8 +55,8 @@ static const u32 base_bits[][4] = {
 	/* leaf 1: DE PSE TSC MSR PAE SEP PGE PAT; ecx: hypervisor */
 	{ 0, 0, 1U << 31, 0x1U << 2 | 1U << 3 | 1U << 4 | 1U << 5 |
 			  1U << 6 | 1U << 11 | 1U << 13 | 1U << 16 },
-	/* leaf 7.0 ebx: ERMS */
-	{ 0, 1U << 9, 0, 0 },
+	/* leaf 7.0 ebx: TSC_ADJUST (tsc.c), ERMS */
+	{ 0, 1U << 1 | 1U << 9, 0, 0 },
 	/* 0x80000001 edx: SYSCALL NX PDPE1GB RDTSCP LM */
 	{ 0, 0, 0, 1U << 11 | 1U << 20 | 1U << 26 | 1U << 27 | 1U << 29 },
 };
@@ -93,13 +93,29 @@ static void add_feats(u32 leaf, u32 r[4])
 			r[feats[i].reg] |= 1U << feats[i].bit;
 }
 
+/*
+ * KVM's own leaves: 0x40000000 names the hypervisor ("KVMKVMKVM\0\0\0")
+ * and its highest leaf; 0x40000001 EAX the paravirtual features kvmu
+ * implements: kvmclock at both MSR pairs (CLOCKSOURCE, CLOCKSOURCE2), its
+ * stable bit, and NOP_IO_DELAY (port 0x80 delays are not needed).
+ */
+static int x86_kvm_cpuid_leaves(struct kvm_cpuid_entry2 *e)
+{
+	const u32 pv = 1U << 0 | 1U << 1 | 1U << 3 | 1U << 24;
+
+	put(&e[0], 0x40000000, 0, 0,
+	    (u32[4]){ 0x40000001, 0x4b4d564b, 0x564b4d56, 0x4d });
+	put(&e[1], 0x40000001, 0, 0, (u32[4]){ pv, 0, 0, 0 });
+	return 2;
+}
+
 int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
 	u32 r[4], h[4] = { 0, 0, 0, 0 };
 	bool xsave;
 	int n = 0;
 
-	if (max < 9)
+	if (max < 11)
 		return -E2BIG;
 	__cpuid(0, h[0], h[1], h[2], h[3]);
 	put(&e[n++], 0, 0, 0, (u32[4]){ 0xd, h[1], h[2], h[3] });
@@ -119,6 +135,7 @@ int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 		    (u32[4]){ (u32)X86_XCR0_SUPPORTED, 576, 576, 0 });
 		put(&e[n++], 0xd, 1, SIG_INDEX, (u32[4]){ 0, 0, 0, 0 });
 	}
+	n += x86_kvm_cpuid_leaves(&e[n]);
 	put(&e[n++], 0x80000000, 0, 0, (u32[4]){ 0x80000008, 0, 0, 0 });
 	memcpy(r, base_bits[2], sizeof(r));
 	add_feats(0x80000001, r);
@@ -240,8 +257,10 @@ static void runtime_bits(const struct x86_cpu *cpu, u32 fn, u32 idx, u32 r[4])
 			r[2] |= 1U << 27;
 		if (!(cpu->apic_base & (1ULL << 11)))
 			r[3] &= ~(1U << 9);
-	} else if (fn == 0xd && idx <= 1) {
-		r[1] = 576;	/* legacy area + header: x87 and SSE only */
+	} else if (fn == 0xd && (idx == 0 || (idx == 1 && (r[0] & 0xa)))) {
+		/* legacy area + header: x87 and SSE only; 0xD.1 only with
+		 * XSAVEC or XSAVES, as kvm_update_cpuid_runtime */
+		r[1] = 576;
 	}
 }
 

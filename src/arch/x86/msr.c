@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <x86intrin.h>
 
 #include "arch/x86/x86_int.h"
 #include "arch/x86/irqchip.h"
@@ -17,7 +16,6 @@
 #define MSR_APIC_BASE		0x1b
 #define MSR_UCODE_REV		0x8b
 #define MSR_PLATFORM_INFO	0xce
-#define MSR_MTRRCAP		0xfe
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
 #define MSR_SYSENTER_EIP	0x176
@@ -45,11 +43,6 @@ static const u32 msr_list[] = {
 /* KVM_GET_MSR_FEATURE_INDEX_LIST. */
 static const u32 feature_list[] = { MSR_UCODE_REV };
 
-static u64 host_tsc(void)
-{
-	return __rdtsc();
-}
-
 static bool efer_ok(struct x86_cpu *cpu, u64 v, bool host)
 {
 	if (v & ~(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE))
@@ -67,16 +60,15 @@ static bool efer_ok(struct x86_cpu *cpu, u64 v, bool host)
 static int msr_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 {
 	switch (i) {
-	case MSR_TSC: *v = host_tsc() + cpu->tsc_offset; return 0;
+	case MSR_TSC: *v = x86_tsc_msr_read(cpu); return 0;
 	case MSR_PLATFORM_ID: *v = 0; return 0;
 	case MSR_APIC_BASE: *v = cpu->apic_base; return 0;
 	case MSR_UCODE_REV: *v = 0x100000000ULL; return 0;
 	case MSR_PLATFORM_INFO:
 		if (!host && !x86_cpu_vm(cpu)->platform_info)
 			return -1;
-		*v = 1ULL << 31;	/* CPUID faulting, as KVM reports */
+		*v = cpu->m.platform_info;
 		return 0;
-	case MSR_MTRRCAP: *v = 0; return 0;
 	case MSR_SYSENTER_CS: *v = cpu->sysenter_cs; return 0;
 	case MSR_SYSENTER_ESP: *v = cpu->sysenter_esp; return 0;
 	case MSR_SYSENTER_EIP: *v = cpu->sysenter_eip; return 0;
@@ -92,7 +84,7 @@ static int msr_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 	case MSR_GS_BASE: *v = cpu->seg[X86_GS].base; return 0;
 	case MSR_KERNEL_GS_BASE: *v = cpu->kernel_gs_base; return 0;
 	case MSR_TSC_AUX: *v = cpu->tsc_aux; return 0;
-	default: return -1;
+	default: return x86_msr_ext_get(cpu, i, v, host);
 	}
 }
 
@@ -129,14 +121,18 @@ static int msr_set_seg(struct x86_cpu *cpu, u32 i, u64 v)
 static int msr_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 {
 	switch (i) {
-	case MSR_TSC: cpu->tsc_offset = v - host_tsc(); return 0;
+	case MSR_TSC: x86_tsc_msr_write(cpu, v, host); return 0;
 	case MSR_APIC_BASE:
 		if (v & ((~0ULL << x86_maxphyaddr(cpu)) | 0x2ff | (1ULL << 10)))
 			return -1;
 		cpu->apic_base = v;
 		return 0;
 	case MSR_UCODE_REV: return host ? 0 : -1;
-	case MSR_PLATFORM_INFO: return host ? 0 : -1;
+	case MSR_PLATFORM_INFO:
+		if (!host)
+			return -1;
+		cpu->m.platform_info = v;
+		return 0;
 	case MSR_SYSENTER_CS: cpu->sysenter_cs = v & 0xffff; return 0;
 	case MSR_SYSENTER_ESP: cpu->sysenter_esp = v; return 0;
 	case MSR_SYSENTER_EIP: cpu->sysenter_eip = v; return 0;
@@ -172,7 +168,7 @@ static int msr_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 		cpu->tsc_aux = v;
 		return 0;
 	default:
-		return -1;
+		return x86_msr_ext_set(cpu, i, v, host) ? -1 : 0;
 	}
 }
 
@@ -225,7 +221,9 @@ static long msr_io(struct kvmu_ioctl_req *r, struct x86_cpu *cpu, bool set)
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (!cpu)
 			ret = e[i].index == MSR_UCODE_REV ?
-			      (e[i].data = 0x100000000ULL, 0) : -1;
+			      (e[i].data = 0x100000000ULL, 0) :
+			      x86_msr_feature_get(e[i].index,
+						  (u64 *)&e[i].data);
 		else if (set)
 			ret = x86_msr_set_host(cpu, e[i].index, e[i].data);
 		else
@@ -281,11 +279,19 @@ static long list_out(struct kvmu_ioctl_req *r, const u32 *list, u32 n)
 long x86_sys_get_msr_index_list(struct kvmu_obj *obj KVMU_UNUSED,
 				struct kvmu_ioctl_req *r)
 {
-	return list_out(r, msr_list, ARRAY_SIZE(msr_list));
+	u32 l[ARRAY_SIZE(msr_list) + 64];
+
+	memcpy(l, msr_list, sizeof(msr_list));
+	return list_out(r, l, ARRAY_SIZE(msr_list) +
+		x86_msr_ext_list(l + ARRAY_SIZE(msr_list), 64));
 }
 
 long x86_sys_get_msr_feature_list(struct kvmu_obj *obj KVMU_UNUSED,
 				  struct kvmu_ioctl_req *r)
 {
-	return list_out(r, feature_list, ARRAY_SIZE(feature_list));
+	u32 l[ARRAY_SIZE(feature_list) + 16];
+
+	memcpy(l, feature_list, sizeof(feature_list));
+	return list_out(r, l, ARRAY_SIZE(feature_list) +
+		x86_msr_ext_feature_list(l + ARRAY_SIZE(feature_list), 16));
 }

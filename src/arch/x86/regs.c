@@ -120,14 +120,19 @@ static void get_common(struct x86_cpu *cpu, struct kvm_sregs *k)
 	k->apic_base = cpu->apic_base;
 }
 
-/* CR4 bits the CPU implements; OSXSAVE also needs CPUID.XSAVE. */
-#define X86_CR4_VALID	0x407fcULL
+/*
+ * CR4 bits KVM accepts (VME and PVI always, as KVM does); once the VMM has
+ * set a CPUID table, OSXSAVE also needs its XSAVE bit.  Before
+ * KVM_SET_CPUID2 KVM checks only what the host supports.
+ */
+#define X86_CR4_VALID	0x407ffULL
 
 static bool valid_cr4(struct x86_cpu *cpu, u64 cr4)
 {
 	if (cr4 & ~X86_CR4_VALID)
 		return false;
-	if ((cr4 & X86_CR4_OSXSAVE) && !x86_guest_has(cpu, 1, 0, 2, 26))
+	if ((cr4 & X86_CR4_OSXSAVE) && cpu->cpuid_set &&
+	    !x86_guest_has(cpu, 1, 0, 2, 26))
 		return false;
 	return true;
 }

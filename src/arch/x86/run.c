@@ -340,6 +340,10 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	int ret = 0;
 
 	sync_slots(vcpu, cpu);
+	ret = x86_sync_regs_in(cpu);
+	if (ret)
+		goto out;
+	x86_kvmclock_update(cpu);
 	if (cpu->apic && cpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
 		ret = x86_irqchip_wait_init(cpu);
 		goto out;
@@ -367,6 +371,7 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	cpu->has_run = true;
 	ret = run_loop(cpu);
 out:
+	x86_sync_regs_out(cpu);
 	x86_post_run(cpu);
 	return ret;
 }

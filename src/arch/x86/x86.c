@@ -27,6 +27,7 @@ static int x86_vm_init(struct kvmu_vm *vm, unsigned long type)
 		return -ENOMEM;
 	xv->platform_info = true;	/* KVM's default */
 	vm->arch_data = xv;
+	x86_vm_clock_init(vm);
 	vm->nr_as = 2;			/* normal and SMM, as KVM reports */
 	vm->max_vcpus = X86_MAX_VCPUS;
 	vm->max_vcpu_id = X86_MAX_VCPU_ID;
@@ -36,6 +37,8 @@ static int x86_vm_init(struct kvmu_vm *vm, unsigned long type)
 static void x86_vm_destroy(struct kvmu_vm *vm)
 {
 	x86_irqchip_vm_destroy(vm);
+	if (vm->arch_data)
+		pthread_mutex_destroy(&x86_vm_of(vm)->m.tsc_lock);
 	free(vm->arch_data);
 	vm->arch_data = NULL;
 }
@@ -60,11 +63,11 @@ static int x86_vm_enable_cap(struct kvmu_vm *vm,
 	case KVM_CAP_SPLIT_IRQCHIP:
 		return x86_irqchip_enable_split(vm, c->args[0]);
 	default:
-		return -EINVAL;
+		return x86_machine_enable_cap(vm, c);
 	}
 }
 
-static long x86_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
+static long x86_check_extension(struct kvmu_vm *vm, long cap)
 {
 	long ncpu;
 
@@ -109,7 +112,7 @@ static long x86_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 	case KVM_CAP_NR_MEMSLOTS:
 		return X86_NR_MEMSLOTS;
 	default:
-		return 0;
+		return x86_machine_check_extension(vm, cap);
 	}
 }
 
@@ -174,6 +177,7 @@ static int x86_vcpu_init(struct kvmu_vcpu *vcpu)
 	}
 	vcpu->arch_data = cpu;
 	x86_cpu_reset(cpu);
+	x86_machine_cpu_init(cpu);
 	x86_tlb_flush(cpu);
 	ret = x86_irqchip_vcpu_init(cpu);
 	if (ret) {
@@ -222,11 +226,10 @@ long x86_vm_set_identity_map_addr(struct kvmu_obj *obj,
 	return ret;
 }
 
-long x86_vcpu_enable_cap(struct kvmu_obj *obj KVMU_UNUSED,
-			 struct kvmu_ioctl_req *r KVMU_UNUSED)
+long x86_vcpu_enable_cap(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
-	/* no per-vCPU capability is implemented (Hyper-V SynIC etc.) */
-	return -EINVAL;
+	/* Hyper-V SynIC etc. are not implemented */
+	return x86_machine_vcpu_enable_cap(x86_obj_cpu(obj), r->karg);
 }
 
 #define KVMU_IOCTL(req, kind, mode, fn) \

@@ -17,6 +17,7 @@ struct x86_vm {
 	u64 identity_map_addr;
 	struct x86_irqchip *irqchip;	/* in-kernel irqchip (irqchip.c) */
 	u32 bsp_vcpu_id;		/* KVM_SET_BOOT_CPU_ID */
+	struct x86_machine_vm m;	/* machine.h */
 };
 
 static inline struct x86_vm *x86_vm_of(struct kvmu_vm *vm)
