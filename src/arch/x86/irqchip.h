@@ -149,6 +149,7 @@ struct x86_lapic {
 	atomic_uint pending;		/* X86_APIC_INIT / X86_APIC_SIPI */
 	u8 sipi_vector;
 	int eoi_exit;			/* split: vector + 1 for an exit */
+	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 	/* the timer: owned by the vCPU thread (or the ioctl holding it) */
 	u64 deadline_ns;		/* next expiry, 0 none */
 	u64 period_ns;			/* periodic, 0 otherwise */

@@ -219,9 +219,53 @@ static u64 run_timers(struct x86_cpu *cpu)
 	return next;
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR's page: TPR in, TPR/ISR/IRR summary out, as
+ * kvm_lapic_sync_from_vapic/_to_vapic do at exits and entries; here at
+ * the run loop's check points.
+ */
+/* Highest vector set in the 8-word register at reg (0 when none). */
+static u32 highest(const struct x86_lapic *a, u32 reg)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 w = a->regs[(reg >> 2) + 4 * (u32)i];
+
+		if (w)
+			return (u32)(i * 32 + 31 - __builtin_clz(w));
+	}
+	return 0;
+}
+
+static void sync_vapic(struct x86_cpu *cpu)
+{
+	struct x86_lapic *a = cpu->apic;
+	const struct kvmu_memslot *s;
+	u32 data, tpr;
+	u8 *p;
+
+	s = kvmu_memslot_find(cpu->vcpu->vm, 0, a->vapic_addr);
+	if (!s || a->vapic_addr + 4 > s->gpa + s->size)
+		return;
+	p = (u8 *)(uintptr_t)(s->hva + (a->vapic_addr - s->gpa));
+	memcpy(&data, p, 4);
+	pthread_mutex_lock(&a->lock);
+	a->regs[0x80 >> 2] = tpr = data & 0xff;
+	data = tpr | ((highest(a, 0x100) & 0xf0) << 8) |
+	       (highest(a, 0x200) << 24);
+	pthread_mutex_unlock(&a->lock);
+	atomic_store(&a->attention, true);
+	cpu->cr8 = cpu->apic_cr8 = tpr >> 4;
+	memcpy(p, &data, 4);
+	kvmu_memslot_mark_dirty(s, a->vapic_addr);
+}
+
 void x86_irqchip_timers(struct x86_cpu *cpu)
 {
 	run_timers(cpu);
+	if (cpu->apic->vapic_addr)
+		sync_vapic(cpu);
 }
 
 void x86_irqchip_halt(struct x86_cpu *cpu)
@@ -431,4 +475,33 @@ long x86_set_lapic(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	ret = x86_lapic_set_state(cpu->apic, kvmu_now_ns(), r->karg);
 	cpu->cr8 = cpu->apic_cr8 = x86_lapic_get_cr8(cpu->apic);
 	return ret;
+}
+
+long x86_set_vapic_addr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	struct x86_cpu *cpu = x86_obj_cpu(obj);
+	const struct kvm_vapic_addr *va = r->karg;
+	const struct kvmu_memslot *s;
+
+	if (!cpu->apic)
+		return -EINVAL;
+	if (va->vapic_addr) {
+		s = kvmu_memslot_find(cpu->vcpu->vm, 0, va->vapic_addr);
+		if (!s || va->vapic_addr + 4 > s->gpa + s->size)
+			return -EINVAL;
+	}
+	cpu->apic->vapic_addr = va->vapic_addr;
+	return 0;
+}
+
+long x86_tpr_access_reporting(struct kvmu_obj *obj KVMU_UNUSED,
+			      struct kvmu_ioctl_req *r)
+{
+	const struct kvm_tpr_access_ctl *t = r->karg;
+
+	/*
+	 * Accepted as KVM does; no KVM_EXIT_TPR_ACCESS is ever produced, as
+	 * on hosts with accelerated TPR (KVM_CAP_VAPIC reads 0 here too).
+	 */
+	return t->flags ? -EINVAL : 0;
 }
