@@ -189,6 +189,36 @@ static void test_lapic_timer(void **state)
 	mvm_destroy(&m);
 }
 
+/* The supported CPUID into the vCPU (TSC-deadline, x2APIC bits). */
+static void supported_cpuid(struct mvm *m, int i)
+{
+	struct {
+		struct kvm_cpuid2 h;
+		struct kvm_cpuid_entry2 e[64];
+	} c = { .h.nent = 64 };
+
+	assert_int_equal(kvmu_ioctl(m->sys, KVM_GET_SUPPORTED_CPUID, &c), 0);
+	assert_int_equal(kvmu_ioctl(m->vcpu[i], KVM_SET_CPUID2, &c), 0);
+}
+
+static void test_tsc_deadline(void **state)
+{
+	struct mvm m;
+
+	(void)state;
+	mvm_create(&m, 1, true, false);
+	assert_int_equal(kvmu_ioctl(m.sys, KVM_CHECK_EXTENSION,
+				    KVM_CAP_TSC_DEADLINE_TIMER), 1);
+	supported_cpuid(&m, 0);
+	put(&m, CODE, g_tsc_deadline, sizeof(g_tsc_deadline));
+	prot_mode(&m, 0, CODE);
+	expect_out(&m, 0, 0xf4);
+	assert_int_equal(*w32(&m, VEC_COUNT(0x42)), 1);
+	assert_true(*w32(&m, 0x6f08) != 0);	/* armed: reads back */
+	assert_int_equal(*w32(&m, 0x6f0c), 0);	/* fired: cleared */
+	mvm_destroy(&m);
+}
+
 static void test_pit_ioapic(void **state)
 {
 	struct mvm m;
@@ -483,6 +513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lapic_timer),
+		cmocka_unit_test(test_tsc_deadline),
 		cmocka_unit_test(test_pit_ioapic),
 		cmocka_unit_test(test_pit_pic),
 		cmocka_unit_test(test_halt_wakes_on_msi),

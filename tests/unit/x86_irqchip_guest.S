@@ -116,6 +116,27 @@ common:
 	jmp 1b
 2:	out %al, $0xf4
 
+	.section .tsc_deadline, "ax"
+	movl $0x1ff, 0xfee000f0
+	movl $0x40042, 0xfee00320
+	rdtsc
+	add $0x100000, %eax
+	adc $0, %edx
+	mov $0x6e0, %ecx
+	wrmsr
+	rdmsr
+	mov %eax, 0x6f08
+1:	cli
+	cmpl $1, 0x5000 + 0x42 * 4
+	jae 2f
+	sti
+	hlt
+	jmp 1b
+2:	mov $0x6e0, %ecx
+	rdmsr
+	mov %eax, 0x6f0c
+	out %al, $0xf4
+
 	.code16
 	.section .ap16, "ax"
 	movl $0x1234, 0x6000

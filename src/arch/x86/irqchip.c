@@ -274,6 +274,7 @@ static int apic_write(struct kvmu_io_dev *d KVMU_UNUSED, struct kvmu_vcpu *v,
 	if (!a)
 		return -EOPNOTSUPP;
 	cpu = x86_cpu_of(v);
+	a->tsc_deadline_ok = x86_guest_has(cpu, 1, 0, 2, 24);
 	ret = x86_lapic_mmio_write(a, kvmu_now_ns(), (u32)(addr & 0xfff),
 				   len, val);
 	cpu->cr8 = cpu->apic_cr8 = x86_lapic_get_cr8(a);
@@ -300,12 +301,13 @@ out:
 	pthread_mutex_unlock(&c->base_lock);
 }
 
-static u64 guest_tsc(void *opaque KVMU_UNUSED, struct x86_lapic *a)
+static u64 guest_tsc(void *opaque KVMU_UNUSED, struct x86_lapic *a,
+		     u32 *khz)
 {
-	u64 v = 0;
+	struct x86_cpu *cpu = x86_cpu_of(a->owner);
 
-	x86_msr_get_host(x86_cpu_of(a->owner), 0x10, &v);
-	return v;
+	*khz = cpu->m.tsc_khz;
+	return x86_guest_tsc(cpu);
 }
 
 static struct x86_irqchip *chip_new(struct kvmu_vm *vm, bool split)

@@ -129,9 +129,8 @@ struct x86_lapic_env {
 		    bool level);
 	/* something for this APIC's vCPU changed: wake it */
 	void (*kick)(void *opaque, struct x86_lapic *apic);
-	/* guest TSC now and its rate (TSC-deadline timer) */
-	u64 (*tsc)(void *opaque, struct x86_lapic *apic);
-	u64 tsc_khz;
+	/* guest TSC now and its rate in kHz (TSC-deadline timer) */
+	u64 (*tsc)(void *opaque, struct x86_lapic *apic, u32 *khz);
 };
 
 enum { X86_APIC_INIT = 1, X86_APIC_SIPI = 2 };

@@ -327,12 +327,12 @@ int x86_irqchip_msr_get(struct x86_cpu *cpu, u32 msr, u64 *v,
 {
 	struct x86_lapic *a = cpu->apic;
 
-	if (!a)
-		return 1;
-	if (msr == MSR_TSC_DEADLINE) {
-		*v = x86_lapic_get_tscdeadline(a);
+	if (msr == MSR_TSC_DEADLINE) {	/* 0 without a LAPIC, as KVM */
+		*v = a ? x86_lapic_get_tscdeadline(a) : 0;
 		return 0;
 	}
+	if (!a)
+		return 1;
 	if (msr < 0x800 || msr > 0x8ff)
 		return 1;
 	if (msr == 0x808 && cpu->cr8 != cpu->apic_cr8)
@@ -362,16 +362,20 @@ int x86_irqchip_msr_set(struct x86_cpu *cpu, u32 msr, u64 v, bool host)
 	struct x86_lapic *a = cpu->apic;
 	int ret;
 
+	if (msr == MSR_TSC_DEADLINE) {	/* dropped without a LAPIC */
+		if (a) {
+			a->tsc_deadline_ok = x86_guest_has(cpu, 1, 0, 2, 24);
+			x86_lapic_set_tscdeadline(a, kvmu_now_ns(), v);
+		}
+		return 0;
+	}
 	if (!a)
 		return 1;
 	if (msr == MSR_APIC_BASE)
 		return set_base(cpu, v, host);
-	if (msr == MSR_TSC_DEADLINE) {
-		x86_lapic_set_tscdeadline(a, kvmu_now_ns(), v);
-		return 0;
-	}
 	if (msr < 0x800 || msr > 0x8ff)
 		return 1;
+	a->tsc_deadline_ok = x86_guest_has(cpu, 1, 0, 2, 24);
 	ret = x86_lapic_msr_write(a, kvmu_now_ns(), msr, v);
 	cpu->cr8 = cpu->apic_cr8 = x86_lapic_get_cr8(a);
 	return ret;
@@ -380,8 +384,9 @@ int x86_irqchip_msr_set(struct x86_cpu *cpu, u32 msr, u64 v, bool host)
 /* KVM_GET_SUPPORTED_CPUID leaf 1: the APIC and x2APIC, as KVM always. */
 void x86_irqchip_cpuid(u32 r[4])
 {
-	r[3] |= 1U << 9;
-	r[2] |= 1U << 21;
+	r[3] |= 1U << 9;	/* APIC */
+	r[2] |= 1U << 21;	/* x2APIC */
+	r[2] |= 1U << 24;	/* TSC-deadline timer */
 }
 
 /* ---- ioctls ---- */

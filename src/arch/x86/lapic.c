@@ -348,12 +348,15 @@ static void timer_start(struct x86_lapic *a, u64 now)
 
 static void deadline_start(struct x86_lapic *a, u64 now)
 {
-	u64 tsc, khz = a->env ? a->env->tsc_khz : 0;
+	u64 tsc;
+	u32 khz = 0;
 
 	timer_cancel(a);
-	if (!a->tscdeadline || !khz || !a->env->tsc)
+	if (!a->tscdeadline || !a->env || !a->env->tsc)
 		return;
-	tsc = a->env->tsc(a->env->opaque, a);
+	tsc = a->env->tsc(a->env->opaque, a, &khz);
+	if (!khz)
+		return;
 	if (a->tscdeadline <= tsc)
 		a->deadline_ns = now;
 	else

@@ -98,6 +98,7 @@ static long x86_check_extension(struct kvmu_vm *vm, long cap)
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
 	case KVM_CAP_XSAVE2:
 		return X86_XSAVE_SIZE;
