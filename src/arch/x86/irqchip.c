@@ -258,8 +258,7 @@ static int apic_read(struct kvmu_io_dev *d KVMU_UNUSED, struct kvmu_vcpu *v,
 	if (!a)
 		return -EOPNOTSUPP;
 	cpu = x86_cpu_of(v);
-	if (cpu->cr8 != cpu->apic_cr8)
-		x86_irqchip_events(cpu);	/* CR8 into the TPR first */
+	x86_irqchip_sync_cr8(cpu);	/* a MOV to CR8 shows in the TPR */
 	return x86_lapic_mmio_read(a, kvmu_now_ns(), (u32)(addr & 0xfff),
 				   len, val);
 }

@@ -232,6 +232,8 @@ void x86_irqchip_vcpu_destroy(struct x86_cpu *cpu);
 void x86_irqchip_vm_destroy(struct kvmu_vm *vm);
 /* Pending events into the CPU; 1: an exit is set (or -EINTR), else 0. */
 int x86_irqchip_events(struct x86_cpu *cpu);
+/* A MOV to CR8 since the APIC last looked: into its TPR. */
+void x86_irqchip_sync_cr8(struct x86_cpu *cpu);
 /* Timers due now (every few blocks). */
 void x86_irqchip_timers(struct x86_cpu *cpu);
 /* Sleep while the vCPU is not runnable; 0 go on, -EINTR leave. */

@@ -170,6 +170,14 @@ static void inject_irq(struct x86_cpu *cpu, struct x86_irqchip *c)
 	atomic_store(&cpu->apic->attention, true);
 }
 
+void x86_irqchip_sync_cr8(struct x86_cpu *cpu)
+{
+	if (cpu->cr8 != cpu->apic_cr8) {
+		x86_lapic_set_cr8(cpu->apic, cpu->cr8);
+		cpu->apic_cr8 = cpu->cr8;
+	}
+}
+
 int x86_irqchip_events(struct x86_cpu *cpu)
 {
 	struct x86_irqchip *c = chip_of(cpu->vcpu->vm);
@@ -177,10 +185,7 @@ int x86_irqchip_events(struct x86_cpu *cpu)
 	struct kvm_run *run = cpu->run;
 
 	atomic_store(&a->attention, false);
-	if (cpu->cr8 != cpu->apic_cr8) {
-		x86_lapic_set_cr8(a, cpu->cr8);
-		cpu->apic_cr8 = cpu->cr8;
-	}
+	x86_irqchip_sync_cr8(cpu);
 	accept_init_sipi(cpu);
 	if (cpu->mp_state == KVM_MP_STATE_UNINITIALIZED ||
 	    cpu->mp_state == KVM_MP_STATE_INIT_RECEIVED)
@@ -263,6 +268,10 @@ static void sync_vapic(struct x86_cpu *cpu)
 
 void x86_irqchip_timers(struct x86_cpu *cpu)
 {
+	/* the clock is read every 256 instructions, not at every branch */
+	if (cpu->icount - cpu->apic_icount < 256)
+		return;
+	cpu->apic_icount = cpu->icount;
 	run_timers(cpu);
 	if (cpu->apic->vapic_addr)
 		sync_vapic(cpu);
@@ -335,8 +344,8 @@ int x86_irqchip_msr_get(struct x86_cpu *cpu, u32 msr, u64 *v,
 		return 1;
 	if (msr < 0x800 || msr > 0x8ff)
 		return 1;
-	if (msr == 0x808 && cpu->cr8 != cpu->apic_cr8)
-		x86_irqchip_events(cpu);
+	if (msr == 0x808)
+		x86_irqchip_sync_cr8(cpu);
 	return x86_lapic_msr_read(a, kvmu_now_ns(), msr, v);
 }
 
@@ -462,10 +471,7 @@ long x86_get_lapic(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 	if (!cpu->apic)
 		return -EINVAL;
-	if (cpu->cr8 != cpu->apic_cr8) {
-		x86_lapic_set_cr8(cpu->apic, cpu->cr8);
-		cpu->apic_cr8 = cpu->cr8;
-	}
+	x86_irqchip_sync_cr8(cpu);
 	x86_lapic_get_state(cpu->apic, kvmu_now_ns(), r->karg);
 	return 0;
 }

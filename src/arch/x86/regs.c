@@ -171,7 +171,11 @@ static int set_common(struct x86_cpu *cpu, const struct kvm_sregs *k)
 	const struct kvm_segment *segs = &k->cs;
 	int i;
 
-	if (!valid_sregs(cpu, k) || !valid_apic_base(cpu, k->apic_base))
+	if (!valid_sregs(cpu, k) ||
+	    (!cpu->apic && !valid_apic_base(cpu, k->apic_base)))
+		return -EINVAL;
+	/* an in-kernel LAPIC follows the base (kvm_set_apic_base) */
+	if (cpu->apic && x86_irqchip_msr_set(cpu, 0x1b, k->apic_base, true))
 		return -EINVAL;
 	cpu->apic_base = k->apic_base;
 	cpu->idtr.base = k->idt.base;
