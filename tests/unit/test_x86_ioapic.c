@@ -133,14 +133,15 @@ static void test_edge_and_level(void **state)
 static void test_garbage(void **state)
 {
 	struct ctx c;
-	u32 x = 99, v;
+	u32 x = 99;
+	u64 v;
 	int i;
 
 	(void)state;
 	setup(&c);
 	for (i = 0; i < 20000; i++) {
 		x = x * 1103515245 + 12345;
-		v = x ^ (x << 7);
+		v = x ^ ((u64)x << 7);
 		if (x & 1)
 			x86_ioapic_write(&c.io, (x >> 4) & 0xff, 1 << ((x >> 12) & 3),
 					 &v);
