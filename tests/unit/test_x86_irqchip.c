@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -299,6 +300,43 @@ static void test_halt_wakes_on_msi(void **state)
 	mvm_destroy(&m);
 }
 
+/*
+ * A level irqfd with a resamplefd on GSI 10: the guest's EOI reaches the
+ * resampler (kvmu_irq_ack), which lowers the line before the IOAPIC looks
+ * again, so the interrupt is taken once and nothing stays pending.
+ */
+static void test_irqfd_resample(void **state)
+{
+	struct mvm m;
+	int efd = eventfd(0, EFD_CLOEXEC);
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)efd, .gsi = 10,
+				   .flags = KVM_IRQFD_FLAG_RESAMPLE,
+				   .resamplefd = (uint32_t)rfd };
+	struct kvm_lapic_state l;
+	uint64_t one = 1, got = 0;
+
+	(void)state;
+	assert_true(efd >= 0 && rfd >= 0);
+	mvm_create(&m, 1, true, false);
+	assert_int_equal(kvmu_ioctl(m.vm, KVM_IRQFD, &irqfd), 0);
+	assert_int_equal(write(efd, &one, 8), 8);
+	put(&m, CODE, g_irqfd_level, sizeof(g_irqfd_level));
+	prot_mode(&m, 0, CODE);
+	expect_out(&m, 0, 0xf4);
+	assert_int_equal(*w32(&m, VEC_COUNT(0x46)), 1);
+	assert_int_equal(read(rfd, &got, 8), 8);
+	assert_int_equal(got, 1);
+	assert_int_equal(kvmu_ioctl(m.vcpu[0], KVM_GET_LAPIC, &l), 0);
+	/* IRR of vector 0x46 (word 2, bit 6) is clear: no second delivery */
+	assert_int_equal(*(uint32_t *)(l.regs + 0x200 + 0x20) & (1u << 6), 0);
+	irqfd.flags |= KVM_IRQFD_FLAG_DEASSIGN;
+	assert_int_equal(kvmu_ioctl(m.vm, KVM_IRQFD, &irqfd), 0);
+	mvm_destroy(&m);
+	close(efd);
+	close(rfd);
+}
+
 static void test_init_sipi(void **state)
 {
 	struct mvm m;
@@ -517,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_pit_ioapic),
 		cmocka_unit_test(test_pit_pic),
 		cmocka_unit_test(test_halt_wakes_on_msi),
+		cmocka_unit_test(test_irqfd_resample),
 		cmocka_unit_test(test_init_sipi),
 		cmocka_unit_test(test_ipi_ring),
 		cmocka_unit_test(test_errno),

@@ -137,6 +137,23 @@ common:
 	mov %eax, 0x6f0c
 	out %al, $0xf4
 
+	.section .irqfd_level, "ax"
+	mov $0xff, %al
+	out %al, $0x21
+	out %al, $0xa1
+	movl $0x1ff, 0xfee000f0
+	movl $0x24, 0xfec00000
+	movl $0x8046, 0xfec00010
+	movl $0x25, 0xfec00000
+	movl $0, 0xfec00010
+1:	cli
+	cmpl $1, 0x5000 + 0x46 * 4
+	jae 2f
+	sti
+	hlt
+	jmp 1b
+2:	out %al, $0xf4
+
 	.code16
 	.section .ap16, "ax"
 	movl $0x1234, 0x6000

@@ -95,7 +95,11 @@ static void clear_isr(struct x86_pic *p, int chip, int pin)
 		p->acked |= (u16)(1u << (pin + 8 * chip));
 }
 
-/* Drop the lock, then tell the ack callback what was EOIed. */
+/*
+ * Drop the lock, then tell the ack callback what was EOIed (an irqfd
+ * resampler may lower its line there, as KVM's notifiers run before the
+ * PIC is evaluated again), then evaluate the output once more.
+ */
 static void unlock(struct x86_pic *p)
 {
 	u16 acked = p->acked;
@@ -103,9 +107,15 @@ static void unlock(struct x86_pic *p)
 
 	p->acked = 0;
 	pthread_mutex_unlock(&p->lock);
-	for (i = 0; acked && p->ack && i < X86_PIC_PINS; i++)
+	if (!acked || !p->ack)
+		return;
+	for (i = 0; i < X86_PIC_PINS; i++)
 		if (acked & (1u << i))
 			p->ack(p->opaque, i);
+	pthread_mutex_lock(&p->lock);
+	update(p);
+	p->acked = 0;
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void chip_reset(struct x86_pic *p, int chip)

@@ -168,48 +168,44 @@ int x86_ioapic_read(struct x86_ioapic *io, u64 off, u32 len, void *val)
 	return 0;
 }
 
-static void eoi_locked(struct x86_ioapic *io, int vector, bool level,
-		       u32 *acked)
+/*
+ * An EOI of vector, as __kvm_ioapic_update_eoi: per pin of that vector,
+ * the ack notifiers first (unlocked: an irqfd resampler lowers its line
+ * there), then remote IRR cleared and the pin delivered again if its
+ * line is still high.
+ */
+void x86_ioapic_eoi(struct x86_ioapic *io, int vector, bool level)
 {
 	int i;
 
 	for (i = 0; i < X86_IOAPIC_PINS; i++) {
 		__u64 *e = rte(io, i);
+		bool match;
 
-		if (RTE_VECTOR(*e) != vector)
+		pthread_mutex_lock(&io->lock);
+		match = RTE_VECTOR(*e) == vector;
+		pthread_mutex_unlock(&io->lock);
+		if (!match)
 			continue;
-		*acked |= 1u << i;
-		if (!level || !(*e & RTE_LEVEL))
-			continue;
-		*e &= ~RTE_REMOTE_IRR;
-		if (!(*e & RTE_MASKED) && (io->s.irr & (1u << i)))
-			service(io, i);	/* still asserted: deliver again */
-	}
-}
-
-static void notify(struct x86_ioapic *io, u32 acked)
-{
-	int i;
-
-	for (i = 0; acked && io->ack && i < X86_IOAPIC_PINS; i++)
-		if (acked & (1u << i))
+		if (io->ack)
 			io->ack(io->opaque, i);
-}
-
-void x86_ioapic_eoi(struct x86_ioapic *io, int vector, bool level)
-{
-	u32 acked = 0;
-
-	pthread_mutex_lock(&io->lock);
-	eoi_locked(io, vector, level, &acked);
-	pthread_mutex_unlock(&io->lock);
-	notify(io, acked);
+		if (!level)
+			continue;
+		pthread_mutex_lock(&io->lock);
+		if (*e & RTE_LEVEL) {
+			*e &= ~RTE_REMOTE_IRR;
+			if (!(*e & RTE_MASKED) && (io->s.irr & (1u << i)))
+				service(io, i);
+		}
+		pthread_mutex_unlock(&io->lock);
+	}
 }
 
 int x86_ioapic_write(struct x86_ioapic *io, u64 off, u32 len,
 		     const void *val)
 {
-	u32 data = 0, acked = 0;
+	u32 data = 0;
+	int eoi = -1;
 
 	switch (len) {
 	case 8: case 4: memcpy(&data, val, 4); break;
@@ -226,13 +222,14 @@ int x86_ioapic_write(struct x86_ioapic *io, u64 off, u32 len,
 		write_indirect(io, data);
 		break;
 	case REG_EOI:
-		eoi_locked(io, (int)(data & 0xff), true, &acked);
+		eoi = (int)(data & 0xff);
 		break;
 	default:
 		break;
 	}
 	pthread_mutex_unlock(&io->lock);
-	notify(io, acked);
+	if (eoi >= 0)
+		x86_ioapic_eoi(io, eoi, true);
 	return 0;
 }
 
