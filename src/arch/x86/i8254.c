@@ -253,7 +253,8 @@ void x86_pit_tick(struct x86_pit *p, u64 now)
 	if (next && now >= next) {
 		fire = true;
 		if (p->period_ns)
-			next += p->period_ns * (1 + (now - next) / p->period_ns);
+			next += p->period_ns *
+				(1 + (now - next) / p->period_ns);
 		else
 			next = 0;
 		atomic_store(&p->next_ns, next);

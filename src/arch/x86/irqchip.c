@@ -243,8 +243,9 @@ static const struct kvmu_io_dev_ops pit_ops = { pit_read, pit_write };
 static struct x86_lapic *apic_at(struct kvmu_vcpu *v, u64 addr)
 {
 	struct x86_lapic *a = apic_of(v);
+	u64 page = a ? a->base & ~0xfffULL & ((1ULL << 52) - 1) : 0;
 
-	if (!a || (addr & ~0xfffULL) != (a->base & ~0xfffULL & ((1ULL << 52) - 1)))
+	if (!a || (addr & ~0xfffULL) != page)
 		return NULL;
 	return a;
 }

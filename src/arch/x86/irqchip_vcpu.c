@@ -322,7 +322,8 @@ int x86_irqchip_wait_init(struct x86_cpu *cpu)
 			cpu->run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
-		if (kvmu_vcpu_take_wake(vcpu) || atomic_load(&cpu->apic->pending))
+		if (kvmu_vcpu_take_wake(vcpu) ||
+		    atomic_load(&cpu->apic->pending))
 			break;
 	}
 	x86_irqchip_events(cpu);
