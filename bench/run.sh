@@ -7,7 +7,9 @@
 #  (c) VM + memory slot + vCPU creation, and 8192 / 32764 one-page memory
 #      slots added, moved and deleted, kvmu against the real /dev/kvm,
 #      measured by bench/kvm_bench.c built once for each;
-#  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x.
+#  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x;
+#  (e) the in-kernel irqchip (bench/irq_bench.c): an IPI round trip between
+#      two vCPUs on two threads, and the host CPU a halted vCPU uses.
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -25,6 +27,11 @@ libs=$(sed -n 's/^Libs.private: //p' "$BUILD/kvmu.pc")
 ${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/kvm_bench-kvmu" \
 	bench/kvm_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
 ${CC:-cc} -O2 -std=gnu17 -o "$OUT/kvm_bench-kvm" bench/kvm_bench.c || exit 1
+# shellcheck disable=SC2086
+${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/irq_bench-kvmu" \
+	bench/irq_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
+${CC:-cc} -O2 -std=gnu17 -o "$OUT/irq_bench-kvm" bench/irq_bench.c \
+	-pthread || exit 1
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 # fmt X: a number with two decimals, or "n/a".
@@ -87,6 +94,16 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	kvm_slots8k=$(ms "$OUT/kvm_bench-kvm" slots 8192)
 	kvm_slots32k=$(ms "$OUT/kvm_bench-kvm" slots 32764)
 fi
+# in-kernel irqchip: IPI round trip (us) and a halted vCPU's CPU use (%)
+IPI_N=${BENCH_IPI_N:-5000}
+pct() { "$@" 2>/dev/null | awk '{ print $2 }'; }
+kvmu_ipi=$(field "$OUT/irq_bench-kvmu" ipi "$IPI_N")
+kvmu_halt=$(pct "$OUT/irq_bench-kvmu" halt 1000)
+kvm_ipi="" kvm_halt=""
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	kvm_ipi=$(field "$OUT/irq_bench-kvm" ipi "$IPI_N")
+	kvm_halt=$(pct "$OUT/irq_bench-kvm" halt 1000)
+fi
 
 # ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
 # The same C workload (tests/guests/s390x/bench.c) as a kvmu guest and as a
@@ -139,6 +156,10 @@ row "8192 memslots add/move/del, ms" "$(fmt "$kvmu_slots8k")" \
 row "32764 memslots add/move/del, ms" "$(fmt "$kvmu_slots32k")" \
 	"$(fmt "$kvm_slots32k")" "/dev/kvm" \
 	"$(speed "$kvmu_slots32k" "$kvm_slots32k" 0)"
+row "IPI round trip, 2 vCPUs, us" "$(fmt "$kvmu_ipi")" "$(fmt "$kvm_ipi")" \
+	"/dev/kvm" "$(speed "$kvmu_ipi" "$kvm_ipi" 0)"
+row "halted vCPU, host CPU %" "$(fmt "$kvmu_halt")" "$(fmt "$kvm_halt")" \
+	"/dev/kvm" "-"
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
 	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
 	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"

@@ -158,6 +158,9 @@ static const u64 raw_reqs[] = {
 	KVM_SET_VCPU_EVENTS, KVM_GET_MP_STATE, KVM_SET_MP_STATE,
 	KVM_TRANSLATE, KVM_INTERRUPT, KVM_NMI, KVM_SET_GUEST_DEBUG,
 	KVM_CREATE_IRQCHIP, KVM_IRQ_LINE, KVM_GET_LAPIC, KVM_SET_LAPIC,
+	KVM_GET_IRQCHIP, KVM_SET_IRQCHIP, KVM_CREATE_PIT, KVM_CREATE_PIT2,
+	KVM_GET_PIT, KVM_SET_PIT, KVM_GET_PIT2, KVM_SET_PIT2,
+	KVM_SET_BOOT_CPU_ID,
 	KVM_SET_CLOCK, KVM_GET_CLOCK, KVM_SET_TSC_KHZ, KVM_GET_TSC_KHZ,
 	KVM_SMI, KVM_KVMCLOCK_CTRL, KVM_GET_NESTED_STATE, KVM_X86_SET_MCE,
 	KVM_SET_CPUID, KVM_GET_DIRTY_LOG, KVM_SET_USER_MEMORY_REGION,
@@ -377,7 +380,7 @@ static const fz_op ops[] = {
 	op_setup, op_create, op_memslot, op_state, op_badptr, op_msrs,
 	op_cpuid, op_sys, op_vm, op_coalesced, op_dirty, op_vcpu_misc,
 	op_code_z, op_run, op_raw, op_close, op_dup, op_scribble,
-	op_run, op_state, op_irq, op_machine,
+	op_run, op_state, op_irq, op_machine, op_irqchip,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -166,4 +166,7 @@ void op_dup(struct fz *z, struct fdp *f);
 /* fz_machine.c: clocks, MSR filter, MCE, MMU pages, stats fds. */
 void op_machine(struct fz *z, struct fdp *f);
 
+/* fz_irqchip.c: the x86 in-kernel irqchip, PIT and LAPIC state. */
+void op_irqchip(struct fz *z, struct fdp *f);
+
 #endif

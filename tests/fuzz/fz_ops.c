@@ -119,6 +119,7 @@ static const struct getset vcpu_state[] = {
 	{ KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS },
 	{ KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS },
 	{ KVM_GET_MP_STATE, KVM_SET_MP_STATE },
+	{ KVM_GET_LAPIC, KVM_SET_LAPIC },
 };
 
 /* Overwrite a few fields of a valid state: deeper than random bytes. */

@@ -234,6 +234,11 @@ struct x86_cpu {
 	bool nmi_pending, nmi_injected, nmi_masked;
 	bool halted;
 	u32 mp_state;
+	struct x86_lapic *apic;		/* in-kernel local APIC, or NULL */
+	u64 apic_cr8;			/* CR8 the APIC's TPR last matched */
+	bool apic_want;			/* an interrupt waits for IF */
+	u64 apic_icount;		/* icount at the last timer check */
+	int pending_extint;		/* split: KVM_INTERRUPT vector, -1 */
 	bool triple_fault;
 	int fault_depth;		/* nested delivery: #DF, triple */
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 #define SIG_INDEX KVM_CPUID_FLAG_SIGNIFCANT_INDEX
 
@@ -123,6 +124,7 @@ int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	r[0] = h[0];
 	r[1] = h[1] & 0x0000ffffU;	/* brand, CLFLUSH size; APIC id 0 */
 	add_feats(1, r);
+	x86_irqchip_cpuid(r);
 	xsave = r[2] & (1U << 26);
 	put(&e[n++], 1, 0, 0, r);
 	memcpy(r, base_bits[1], sizeof(r));

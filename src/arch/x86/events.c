@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 #define EVENT_FLAGS (KVM_VCPUEVENT_VALID_NMI_PENDING |			\
 		     KVM_VCPUEVENT_VALID_SIPI_VECTOR |			\
@@ -119,6 +120,8 @@ long x86_interrupt_ioctl(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 	if (k->irq >= 256)
 		return -EINVAL;
+	if (kvmu_irq_in_kernel(cpu->vcpu->vm))
+		return x86_irqchip_interrupt(cpu, k->irq);
 	if (cpu->interrupt.injected)
 		return -ENXIO;
 	cpu->interrupt.injected = true;

@@ -10,6 +10,7 @@
 
 #include "arch/x86/x86_int.h"
 #include "arch/x86/exec_sys.h"
+#include "arch/x86/irqchip.h"
 
 static enum x86_status gp0(struct x86_cpu *cpu)
 {
@@ -478,7 +479,11 @@ static enum x86_status h_hlt(struct x86_cpu *cpu,
 {
 	if (!priv(cpu))
 		return gp0(cpu);
-	/* no in-kernel local APIC: every HLT goes to user space */
+	/* an in-kernel LAPIC sleeps in KVM_RUN; else user space sees HLT */
+	if (cpu->apic) {
+		x86_irqchip_halt(cpu);
+		return X86_OK;
+	}
 	cpu->run->exit_reason = KVM_EXIT_HLT;
 	return X86_EXIT_RETIRED;
 }

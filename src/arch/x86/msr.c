@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 #define MSR_TSC			0x10
 #define MSR_PLATFORM_ID		0x17
@@ -36,6 +37,7 @@ static const u32 msr_list[] = {
 	MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_STAR,
 	MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SFMASK, MSR_LSTAR, MSR_TSC,
 	MSR_TSC_AUX, MSR_EFER, MSR_PAT, MSR_APIC_BASE, MSR_MISC_ENABLE,
+	0x6e0 /* IA32_TSC_DEADLINE: the LAPIC's (irqchip_vcpu.c) */,
 	MSR_PLATFORM_INFO, MSR_MTRR_DEF_TYPE, MSR_FS_BASE, MSR_GS_BASE,
 };
 
@@ -171,24 +173,33 @@ static int msr_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 	}
 }
 
+/* The in-kernel LAPIC's MSRs first (irqchip_vcpu.c), then ours. */
 int x86_msr_read(struct x86_cpu *cpu, u32 index, u64 *val)
 {
-	return msr_get(cpu, index, val, false);
+	int r = x86_irqchip_msr_get(cpu, index, val, false);
+
+	return r <= 0 ? r : msr_get(cpu, index, val, false);
 }
 
 int x86_msr_write(struct x86_cpu *cpu, u32 index, u64 val)
 {
-	return msr_set(cpu, index, val, false);
+	int r = x86_irqchip_msr_set(cpu, index, val, false);
+
+	return r <= 0 ? r : msr_set(cpu, index, val, false);
 }
 
 int x86_msr_get_host(struct x86_cpu *cpu, u32 index, u64 *val)
 {
-	return msr_get(cpu, index, val, true);
+	int r = x86_irqchip_msr_get(cpu, index, val, true);
+
+	return r <= 0 ? r : msr_get(cpu, index, val, true);
 }
 
 int x86_msr_set_host(struct x86_cpu *cpu, u32 index, u64 val)
 {
-	return msr_set(cpu, index, val, true);
+	int r = x86_irqchip_msr_set(cpu, index, val, true);
+
+	return r <= 0 ? r : msr_set(cpu, index, val, true);
 }
 
 /* msr_io: a kvm_msrs header, entries processed until the first failure. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 long x86_get_regs(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
@@ -170,7 +171,11 @@ static int set_common(struct x86_cpu *cpu, const struct kvm_sregs *k)
 	const struct kvm_segment *segs = &k->cs;
 	int i;
 
-	if (!valid_sregs(cpu, k) || !valid_apic_base(cpu, k->apic_base))
+	if (!valid_sregs(cpu, k) ||
+	    (!cpu->apic && !valid_apic_base(cpu, k->apic_base)))
+		return -EINVAL;
+	/* an in-kernel LAPIC follows the base (kvm_set_apic_base) */
+	if (cpu->apic && x86_irqchip_msr_set(cpu, 0x1b, k->apic_base, true))
 		return -EINVAL;
 	cpu->apic_base = k->apic_base;
 	cpu->idtr.base = k->idt.base;
@@ -503,8 +508,10 @@ long x86_set_debugregs(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 long x86_get_mp_state(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	struct kvm_mp_state *k = r->karg;
+	struct x86_cpu *cpu = x86_obj_cpu(obj);
 
-	k->mp_state = x86_obj_cpu(obj)->mp_state;
+	k->mp_state = cpu->apic ? x86_irqchip_get_mp_state(cpu) :
+				  cpu->mp_state;
 	return 0;
 }
 
@@ -512,6 +519,8 @@ long x86_set_mp_state(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	const struct kvm_mp_state *k = r->karg;
 
+	if (x86_obj_cpu(obj)->apic)
+		return x86_irqchip_set_mp_state(x86_obj_cpu(obj), k->mp_state);
 	/* without an in-kernel local APIC only RUNNABLE is accepted */
 	if (k->mp_state != KVM_MP_STATE_RUNNABLE)
 		return -EINVAL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/irqchip.h"
 
 /* Instructions between two calls of kvmu_vcpu_should_exit. */
 #define X86_CHECK_EVERY 64
@@ -41,6 +42,8 @@ void x86_post_run(struct x86_cpu *cpu)
 	run->apic_base = cpu->apic_base;
 	run->ready_for_interrupt_injection = x86_ready_for_injection(cpu);
 	run->flags = 0;
+	if (cpu->apic)
+		x86_irqchip_post_run(cpu);
 }
 
 enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
@@ -236,8 +239,32 @@ static bool irq_window(struct x86_cpu *cpu)
 	if (!cpu->run->request_interrupt_window ||
 	    !x86_ready_for_injection(cpu))
 		return false;
+	if (cpu->apic && !x86_irqchip_window_ok(cpu))
+		return false;
 	cpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 	return true;
+}
+
+/*
+ * The in-kernel irqchip at a block boundary: sleep while not runnable,
+ * take events when something changed or an interrupt waits for IF.
+ * 0: go on; 1: an exit is set; -EINTR: leave KVM_RUN.
+ */
+static int irqchip_step(struct x86_cpu *cpu)
+{
+	int r;
+
+	if (unlikely(cpu->mp_state != KVM_MP_STATE_RUNNABLE)) {
+		r = x86_irqchip_block(cpu);
+		if (r < 0)
+			cpu->run->exit_reason = KVM_EXIT_INTR;
+		return r;
+	}
+	if (atomic_load_explicit(&cpu->apic->attention, memory_order_relaxed) ||
+	    (cpu->apic_want && (cpu->rflags & X86_IF)) ||
+	    cpu->cr8 != cpu->apic_cr8)
+		return x86_irqchip_events(cpu);
+	return 0;
 }
 
 /* Execute until an exit; 0 or -EINTR. */
@@ -260,6 +287,14 @@ static int run_loop(struct x86_cpu *cpu)
 				x86_tlb_flush(cpu);
 				x86_decode_flush(cpu);
 			}
+			if (cpu->apic)
+				x86_irqchip_timers(cpu);
+		}
+		if (cpu->apic) {
+			int r = irqchip_step(cpu);
+
+			if (r)
+				return r < 0 ? r : 0;
 		}
 		if (x86_deliver_events(cpu) == X86_EXIT)
 			return 0;
@@ -317,11 +352,17 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	if (ret)
 		goto out;
 	x86_kvmclock_update(cpu);
-	if (cpu->run->cr8 >> 4) {
+	if (cpu->apic && cpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		ret = x86_irqchip_wait_init(cpu);
+		goto out;
+	}
+	/* with an in-kernel LAPIC, CR8 is the TPR's, not kvm_run's */
+	if (!cpu->apic && (cpu->run->cr8 >> 4)) {
 		ret = -EINVAL;
 		goto out;
 	}
-	cpu->cr8 = cpu->run->cr8;
+	if (!cpu->apic)
+		cpu->cr8 = cpu->run->cr8;
 	if (complete_userspace(cpu))
 		goto out;
 	if (vcpu->immediate) {

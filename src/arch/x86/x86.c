@@ -11,6 +11,7 @@
 
 #include "arch/x86/x86_int.h"
 #include "handlers.h"
+#include "arch/x86/irqchip.h"
 
 #define X86_NR_MEMSLOTS		32764
 #define X86_MAX_VCPUS		1024
@@ -36,6 +37,7 @@ static int x86_vm_init(struct kvmu_vm *vm, unsigned long type)
 
 static void x86_vm_destroy(struct kvmu_vm *vm)
 {
+	x86_irqchip_vm_destroy(vm);
 	if (vm->arch_data) {
 		pthread_mutex_destroy(&x86_vm_of(vm)->m.tsc_lock);
 		x86_msr_filter_free(vm);
@@ -61,6 +63,8 @@ static int x86_vm_enable_cap(struct kvmu_vm *vm,
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		xv->triple_fault_event = c->args[0] != 0;
 		return 0;
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return x86_irqchip_enable_split(vm, c->args[0]);
 	default:
 		return x86_machine_enable_cap(vm, c);
 	}
@@ -90,6 +94,14 @@ static long x86_check_extension(struct kvmu_vm *vm, long cap)
 	case KVM_CAP_EXCEPTION_PAYLOAD:
 	case KVM_CAP_SREGS2:
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+		return 1;
+	case KVM_CAP_IRQCHIP:		/* the in-kernel irqchip (irqchip.c) */
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return 1;
 	case KVM_CAP_XSAVE2:
 		return X86_XSAVE_SIZE;
@@ -138,7 +150,7 @@ void x86_cpu_reset(struct x86_cpu *cpu)
 	cpu->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
 	cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = cpu->efer = 0;
 	cpu->apic_base = 0xfee00000ULL | (1ULL << 11) |
-			 (cpu->vcpu->id == 0 ? 1ULL << 8 : 0);
+			 (x86_is_bsp(cpu->vcpu) ? 1ULL << 8 : 0);
 	cpu->xcr0 = 1;
 	memset(cpu->dr, 0, sizeof(cpu->dr));
 	cpu->dr[6] = X86_DR6_ACTIVE_LOW;
@@ -171,7 +183,13 @@ static int x86_vcpu_init(struct kvmu_vcpu *vcpu)
 	x86_cpu_reset(cpu);
 	x86_machine_cpu_init(cpu);
 	x86_tlb_flush(cpu);
-	return 0;
+	ret = x86_irqchip_vcpu_init(cpu);
+	if (ret) {
+		x86_decode_fini(cpu);
+		free(cpu);
+		vcpu->arch_data = NULL;
+	}
+	return ret;
 }
 
 static void x86_vcpu_destroy(struct kvmu_vcpu *vcpu)
@@ -180,6 +198,7 @@ static void x86_vcpu_destroy(struct kvmu_vcpu *vcpu)
 
 	if (!cpu)
 		return;
+	x86_irqchip_vcpu_destroy(cpu);
 	x86_decode_fini(cpu);
 	free(cpu);
 	vcpu->arch_data = NULL;
@@ -240,7 +259,7 @@ const struct kvmu_arch_ops kvmu_x86_ops = {
 	.vcpu_init = x86_vcpu_init,
 	.vcpu_destroy = x86_vcpu_destroy,
 	.vcpu_run = x86_vcpu_run,
-	/* irqchip_capable: set once the in-kernel irqchip works end to end */
+	.irqchip_capable = true,
 	.has_irq_line = true,
 	.memory_fault_exit = true,
 	.iobus_pio = true,

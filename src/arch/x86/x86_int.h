@@ -15,6 +15,8 @@ struct x86_vm {
 	bool triple_fault_event;	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT */
 	u64 tss_addr;
 	u64 identity_map_addr;
+	struct x86_irqchip *irqchip;	/* in-kernel irqchip (irqchip.c) */
+	u32 bsp_vcpu_id;		/* KVM_SET_BOOT_CPU_ID */
 	struct x86_machine_vm m;	/* machine.h */
 };
 
