@@ -273,6 +273,10 @@ struct x86_cpu {
 	u8 fetch_mode, fetch_cpl;
 	struct x86_insn *dcache;	/* X86_DECODE_CACHE entries */
 	u64 *dcache_tag;		/* physical address | mode */
+	/* translated blocks (block.c); stores to code_gpage set code_written */
+	struct x86_blocks *blocks;
+	u64 code_gpage;			/* page of the running block | 1 */
+	bool code_written;
 
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;
@@ -290,6 +294,8 @@ static inline struct x86_cpu *x86_cpu_of(struct kvmu_vcpu *vcpu)
 int x86_vcpu_run(struct kvmu_vcpu *vcpu);
 /* Execute one instruction at rip; returns its status. */
 enum x86_status x86_step(struct x86_cpu *cpu);
+/* Execute the decoded instruction in at rip and retire it as x86_step. */
+enum x86_status x86_exec_insn(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Recompute cpu->mode from CR0/EFER/CS/RFLAGS after a change. */
 void x86_update_mode(struct x86_cpu *cpu);
 
@@ -427,6 +433,31 @@ int x86_decode_init(struct x86_cpu *cpu);
 void x86_decode_fini(struct x86_cpu *cpu);
 /* Forget cached decodes (self-modifying code, mode changes). */
 void x86_decode_flush(struct x86_cpu *cpu);
+
+/* Decode the instruction in buf[0..avail) for mode into in; false if
+ * it is invalid or needs more bytes (nothing is raised). */
+bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
+		      enum x86_mode mode, struct x86_insn *in);
+
+/* ---- block.c: translated blocks ---- */
+
+/* Run the translated block at rip (or one instruction); like x86_step. */
+enum x86_status x86_block_exec(struct x86_cpu *cpu);
+/* Allocate the block cache (KVMU_ENGINE picks the engine); 0/-ENOMEM. */
+int x86_block_init(struct x86_cpu *cpu);
+void x86_block_fini(struct x86_cpu *cpu);
+/* Forget every translated block. */
+void x86_block_flush(struct x86_cpu *cpu);
+/* A store to guest-physical [gpa, gpa+size): end the running block if
+ * it hits the block's page (self-modifying code). */
+static inline void x86_code_store(struct x86_cpu *cpu, u64 gpa, u64 size)
+{
+	u64 page = cpu->code_gpage >> 12;
+
+	if (cpu->code_gpage && (gpa >> 12) <= page &&
+	    ((gpa + size - 1) >> 12) >= page)
+		cpu->code_written = true;
+}
 
 /* ---- exec tables: one per instruction group file ---- */
 

@@ -12,7 +12,7 @@
 
 #include "arch/x86/x86_int.h"
 
-/* Instructions between two calls of kvmu_vcpu_should_exit. */
+/* Units (blocks or single instructions) between two should-exit checks. */
 #define X86_CHECK_EVERY 64
 
 void x86_update_mode(struct x86_cpu *cpu)
@@ -89,11 +89,18 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 {
 	const struct x86_insn *in;
 	enum x86_status st;
-	u8 shadow = cpu->interrupt_shadow;
 
 	st = x86_fetch_decode(cpu, &in);
 	if (st != X86_OK)
 		return st;
+	return x86_exec_insn(cpu, in);
+}
+
+enum x86_status x86_exec_insn(struct x86_cpu *cpu, const struct x86_insn *in)
+{
+	enum x86_status st;
+	u8 shadow = cpu->interrupt_shadow;
+
 	cpu->interrupt_shadow = 0;
 	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
 	switch (st) {
@@ -239,12 +246,12 @@ static int run_loop(struct x86_cpu *cpu)
 {
 	struct kvmu_vcpu *vcpu = cpu->vcpu;
 	unsigned int n = X86_CHECK_EVERY;
-	enum x86_status st = X86_JUMP;
+	enum x86_status st;
 
 	cpu->run->exit_reason = KVM_EXIT_UNKNOWN;	/* as vcpu_run */
 	for (;;) {
 		/* a signal pending at entry stops us before any instruction */
-		if ((st == X86_JUMP || ++n >= X86_CHECK_EVERY)) {
+		if (++n >= X86_CHECK_EVERY) {
 			n = 0;
 			if (kvmu_vcpu_should_exit(vcpu)) {
 				cpu->run->exit_reason = KVM_EXIT_INTR;
@@ -259,7 +266,7 @@ static int run_loop(struct x86_cpu *cpu)
 			return 0;
 		if (irq_window(cpu))
 			return 0;
-		st = x86_step(cpu);
+		st = x86_block_exec(cpu);
 		if (after_step(cpu, st))
 			return 0;
 	}
