@@ -378,18 +378,15 @@ enum x86_status x86_mov_crdr(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Effective (segment-relative) address of a memory operand. */
 u64 x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in,
 	   const struct x86_operand *op);
-/* Read operand n (register, memory, immediate) zero-extended into *val. */
-enum x86_status x86_op_read(struct x86_cpu *cpu, const struct x86_insn *in,
-			    int n, u64 *val);
-/* Write operand n with the size's semantics (32-bit GPR writes zero-extend). */
-enum x86_status x86_op_write(struct x86_cpu *cpu, const struct x86_insn *in,
-			     int n, u64 val);
+/* x86_op_read/x86_op_write for every operand kind (the inline ones below
+ * handle full GPRs and immediates themselves). */
+enum x86_status x86_op_read_any(struct x86_cpu *cpu,
+				const struct x86_insn *in, int n, u64 *val);
+enum x86_status x86_op_write_any(struct x86_cpu *cpu,
+				 const struct x86_insn *in, int n, u64 val);
 /* Target of a relative branch operand n: next rip + offset, masked. */
 u64 x86_branch_target(const struct x86_cpu *cpu, const struct x86_insn *in,
 		      int n);
-/* Read/write a GPR of size bytes (high8: AH..BH). */
-u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size, bool high8);
-void x86_gpr_set(struct x86_cpu *cpu, int reg, int size, bool high8, u64 v);
 /* Push/pop on the stack with the current stack size (raises #SS/#PF). */
 enum x86_status x86_push(struct x86_cpu *cpu, u64 val, int size);
 enum x86_status x86_pop(struct x86_cpu *cpu, u64 *val, int size);
@@ -406,6 +403,65 @@ static inline s64 x86_sext(u64 v, int size)
 	int sh = 64 - size * 8;
 
 	return size >= 8 ? (s64)v : (s64)(v << sh) >> sh;
+}
+
+/* Read/write a GPR of size bytes (high8: AH..BH). */
+static inline u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size,
+			      bool high8)
+{
+	if (high8)
+		return (cpu->gpr[reg - 4] >> 8) & 0xff;
+	return cpu->gpr[reg] & x86_mask(size);
+}
+
+static inline void x86_gpr_set(struct x86_cpu *cpu, int reg, int size,
+			       bool high8, u64 v)
+{
+	u64 *r;
+
+	if (high8) {
+		r = &cpu->gpr[reg - 4];
+		*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
+		return;
+	}
+	r = &cpu->gpr[reg];
+	if (size == 4 || size == 8)	/* 32-bit writes zero-extend */
+		*r = v & x86_mask(size);
+	else
+		*r = (*r & ~x86_mask(size)) | (v & x86_mask(size));
+}
+
+/* Read operand n (register, memory, immediate) zero-extended into *val.
+ * Inline for the operands most instructions have: GPRs and immediates. */
+static inline enum x86_status x86_op_read(struct x86_cpu *cpu,
+					  const struct x86_insn *in, int n,
+					  u64 *val)
+{
+	const struct x86_operand *op = &in->op[n];
+
+	if (op->kind == X86_OP_REG && op->rclass == X86_RC_GPR && op->size) {
+		*val = x86_gpr_get(cpu, op->reg, op->size, op->high8);
+		return X86_OK;
+	}
+	if (op->kind == X86_OP_IMM) {
+		*val = op->imm & x86_mask(op->size ? op->size : 8);
+		return X86_OK;
+	}
+	return x86_op_read_any(cpu, in, n, val);
+}
+
+/* Write operand n with the size's semantics (32-bit GPR writes zero-extend). */
+static inline enum x86_status x86_op_write(struct x86_cpu *cpu,
+					   const struct x86_insn *in, int n,
+					   u64 val)
+{
+	const struct x86_operand *op = &in->op[n];
+
+	if (op->kind == X86_OP_REG && op->rclass == X86_RC_GPR) {
+		x86_gpr_set(cpu, op->reg, op->size, op->high8, val);
+		return X86_OK;
+	}
+	return x86_op_write_any(cpu, in, n, val);
 }
 
 /* ---- flags.c ---- */
