@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86/cpu.h"
+#include "arch/x86/step.h"
 
 #define BLOCK_SLOTS	4096	/* direct-mapped, power of two */
 #define BLOCK_MAX	32	/* instructions per block */
@@ -171,6 +171,26 @@ static struct x86_block *translate(struct x86_cpu *cpu, u64 key,
 	return b;
 }
 
+/* Are the block's bytes still those at p?  Most blocks are short: compare
+ * eight bytes at a time without a library call. */
+static inline bool same_code(const struct x86_block *b, const u8 *p)
+{
+	const u8 *q = b->bytes;
+	u32 len = b->len;
+	u64 x, y;
+
+	for (; len >= 8; len -= 8, p += 8, q += 8) {
+		memcpy(&x, p, 8);
+		memcpy(&y, q, 8);
+		if (x != y)
+			return false;
+	}
+	for (; len; len--)
+		if (*p++ != *q++)
+			return false;
+	return true;
+}
+
 /* The block for gpa in the current mode, translated again if stale. */
 static struct x86_block *lookup(struct x86_cpu *cpu, u64 gpa, const u8 *host,
 				u32 off)
@@ -180,7 +200,7 @@ static struct x86_block *lookup(struct x86_cpu *cpu, u64 gpa, const u8 *host,
 	struct x86_block **slot = &cpu->blocks->slot[h];
 	struct x86_block *b = *slot;
 
-	if (b && b->key == key && !memcmp(b->bytes, host + off, b->len))
+	if (b && b->key == key && same_code(b, host + off))
 		return b;
 	free(b);
 	*slot = b = translate(cpu, key, host, off);

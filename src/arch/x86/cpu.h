@@ -294,8 +294,6 @@ static inline struct x86_cpu *x86_cpu_of(struct kvmu_vcpu *vcpu)
 int x86_vcpu_run(struct kvmu_vcpu *vcpu);
 /* Execute one instruction at rip; returns its status. */
 enum x86_status x86_step(struct x86_cpu *cpu);
-/* Execute the decoded instruction in at rip and retire it as x86_step. */
-enum x86_status x86_exec_insn(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Recompute cpu->mode from CR0/EFER/CS/RFLAGS after a change. */
 void x86_update_mode(struct x86_cpu *cpu);
 

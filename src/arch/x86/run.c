@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
+#include "arch/x86/step.h"
 
 /* Units (blocks or single instructions) between two should-exit checks. */
 #define X86_CHECK_EVERY 64
@@ -68,23 +69,6 @@ enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
 	return X86_EXIT;
 }
 
-static void advance_rip(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	u64 rip = cpu->rip + in->len;
-
-	if (cpu->mode != X86_MODE_LONG64)
-		rip &= cpu->seg[X86_CS].db && cpu->mode != X86_MODE_REAL &&
-		       cpu->mode != X86_MODE_VM86 ? 0xffffffffULL : 0xffffULL;
-	cpu->rip = rip;
-}
-
-static void retired(struct x86_cpu *cpu)
-{
-	cpu->nr_mmio_done = 0;
-	cpu->icount++;
-	cpu->vcpu->stats.instructions++;
-}
-
 enum x86_status x86_step(struct x86_cpu *cpu)
 {
 	const struct x86_insn *in;
@@ -94,37 +78,6 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 	if (st != X86_OK)
 		return st;
 	return x86_exec_insn(cpu, in);
-}
-
-enum x86_status x86_exec_insn(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	enum x86_status st;
-	u8 shadow = cpu->interrupt_shadow;
-
-	cpu->interrupt_shadow = 0;
-	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
-	switch (st) {
-	case X86_OK:
-	case X86_EXIT_RETIRED:
-		advance_rip(cpu, in);
-		/* fall through */
-	case X86_JUMP:
-		retired(cpu);
-		break;
-	case X86_FAULT:
-		cpu->nr_mmio_writes = 0;
-		cpu->nr_mmio_done = 0;
-		cpu->interrupt_shadow = shadow;
-		break;
-	case X86_EXIT:
-		cpu->io_lin_rip = cpu->seg[X86_CS].base + cpu->rip;
-		/* not retired: it runs again, so forget its writes */
-		if (cpu->io_wait == X86_WAIT_MMIO_READ ||
-		    cpu->io_wait == X86_WAIT_PIO_IN)
-			cpu->nr_mmio_writes = 0;
-		break;
-	}
-	return st;
 }
 
 /* VM-entry checks on guest state (SDM 26.3.1, unrestricted guest). */
