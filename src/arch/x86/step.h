@@ -39,6 +39,11 @@ static inline enum x86_status x86_exec_insn(struct x86_cpu *cpu,
 
 	cpu->interrupt_shadow = 0;
 	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
+	if (__builtin_expect(st == X86_OK, 1)) {	/* the common case first */
+		x86_advance_rip(cpu, in);
+		x86_retired(cpu);
+		return st;
+	}
 	switch (st) {
 	case X86_OK:
 	case X86_EXIT_RETIRED:
