@@ -263,12 +263,12 @@ enum x86_status x86_block_exec(struct x86_cpu *cpu)
 	if (!b || !b->n || !within_cs(cpu, b->len))
 		return x86_step(cpu);
 	cpu->code_gpage = cpu->fetch_gpage | 1;
-	cpu->code_written = false;
+	cpu->block_stop = false;
 	/* b may be freed by its last instruction (a flush): keep n */
 	n = b->n;
 	for (i = 0; i < n; i++) {
 		st = x86_exec_insn(cpu, &b->insn[i]);
-		if (st != X86_OK || cpu->nr_mmio_writes || cpu->code_written)
+		if (st != X86_OK || cpu->nr_mmio_writes || cpu->block_stop)
 			break;
 	}
 	cpu->code_gpage = 0;

@@ -273,10 +273,10 @@ struct x86_cpu {
 	u8 fetch_mode, fetch_cpl;
 	struct x86_insn *dcache;	/* X86_DECODE_CACHE entries */
 	u64 *dcache_tag;		/* physical address | mode */
-	/* translated blocks (block.c); stores to code_gpage set code_written */
+	/* translated blocks (block.c) */
 	struct x86_blocks *blocks;
 	u64 code_gpage;			/* page of the running block | 1 */
-	bool code_written;
+	bool block_stop;		/* end the running block after this insn */
 
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;
@@ -502,15 +502,23 @@ int x86_block_init(struct x86_cpu *cpu);
 void x86_block_fini(struct x86_cpu *cpu);
 /* Forget every translated block. */
 void x86_block_flush(struct x86_cpu *cpu);
+/* End the running translated block after the current instruction: for
+ * anything done in-process that the run loop must look at before the next
+ * instruction (an in-process device that changed interrupt state, ...). */
+static inline void x86_block_stop(struct x86_cpu *cpu)
+{
+	cpu->block_stop = true;
+}
 /* A store to guest-physical [gpa, gpa+size): end the running block if
- * it hits the block's page (self-modifying code). */
+ * it hits the block's page (self-modifying code).  Every path that writes
+ * guest RAM through a host pointer calls this (mem.c). */
 static inline void x86_code_store(struct x86_cpu *cpu, u64 gpa, u64 size)
 {
 	u64 page = cpu->code_gpage >> 12;
 
 	if (cpu->code_gpage && (gpa >> 12) <= page &&
 	    ((gpa + size - 1) >> 12) >= page)
-		cpu->code_written = true;
+		cpu->block_stop = true;
 }
 
 /* ---- exec tables: one per instruction group file ---- */
