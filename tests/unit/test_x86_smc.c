@@ -52,9 +52,9 @@ static void check_backend(const struct tg_backend *be, const char *engine)
 	struct tguest g;
 
 	if (engine)
-		setenv("KVMU_ENGINE", engine, 1);	/* read at vCPU creation */
+		setenv("KVMU_ENGINE", engine, 1); /* read by vCPU creation */
 	if (tg_create(&g, be) < 0) {
-		assert_ptr_equal(be, &tg_kvm);	/* only /dev/kvm may be absent */
+		assert_ptr_equal(be, &tg_kvm); /* only /dev/kvm may lack */
 		return;
 	}
 	tg_put(&g, TG_CODE, code, sizeof(code));

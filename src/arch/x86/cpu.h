@@ -276,7 +276,7 @@ struct x86_cpu {
 	/* translated blocks (block.c) */
 	struct x86_blocks *blocks;
 	u64 code_gpage;			/* page of the running block | 1 */
-	bool block_stop;		/* end the running block after this insn */
+	bool block_stop;		/* end the running block after this */
 
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;

@@ -12,7 +12,8 @@
 #include "arch/x86/x86_int.h"
 
 /* rip past in, wrapped to the code segment's address size. */
-static inline void x86_advance_rip(struct x86_cpu *cpu, const struct x86_insn *in)
+static inline void x86_advance_rip(struct x86_cpu *cpu,
+				   const struct x86_insn *in)
 {
 	u64 rip = cpu->rip + in->len;
 
@@ -39,7 +40,8 @@ static inline enum x86_status x86_exec_insn(struct x86_cpu *cpu,
 
 	cpu->interrupt_shadow = 0;
 	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
-	if (__builtin_expect(st == X86_OK, 1)) {	/* the common case first */
+	/* the common case first */
+	if (__builtin_expect(st == X86_OK, 1)) {
 		x86_advance_rip(cpu, in);
 		x86_retired(cpu);
 		return st;
