@@ -286,6 +286,10 @@ struct x86_cpu {
 	u8 fetch_mode, fetch_cpl;
 	struct x86_insn *dcache;	/* X86_DECODE_CACHE entries */
 	u64 *dcache_tag;		/* physical address | mode */
+	/* translated blocks (block.c) */
+	struct x86_blocks *blocks;
+	u64 code_gpage;			/* page of the running block | 1 */
+	bool block_stop;		/* end the running block after this */
 
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;
@@ -386,18 +390,15 @@ enum x86_status x86_mov_crdr(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Effective (segment-relative) address of a memory operand. */
 u64 x86_ea(const struct x86_cpu *cpu, const struct x86_insn *in,
 	   const struct x86_operand *op);
-/* Read operand n (register, memory, immediate) zero-extended into *val. */
-enum x86_status x86_op_read(struct x86_cpu *cpu, const struct x86_insn *in,
-			    int n, u64 *val);
-/* Write operand n with the size's semantics (32-bit GPR writes zero-extend). */
-enum x86_status x86_op_write(struct x86_cpu *cpu, const struct x86_insn *in,
-			     int n, u64 val);
+/* x86_op_read/x86_op_write for every operand kind (the inline ones below
+ * handle full GPRs and immediates themselves). */
+enum x86_status x86_op_read_any(struct x86_cpu *cpu,
+				const struct x86_insn *in, int n, u64 *val);
+enum x86_status x86_op_write_any(struct x86_cpu *cpu,
+				 const struct x86_insn *in, int n, u64 val);
 /* Target of a relative branch operand n: next rip + offset, masked. */
 u64 x86_branch_target(const struct x86_cpu *cpu, const struct x86_insn *in,
 		      int n);
-/* Read/write a GPR of size bytes (high8: AH..BH). */
-u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size, bool high8);
-void x86_gpr_set(struct x86_cpu *cpu, int reg, int size, bool high8, u64 v);
 /* Push/pop on the stack with the current stack size (raises #SS/#PF). */
 enum x86_status x86_push(struct x86_cpu *cpu, u64 val, int size);
 enum x86_status x86_pop(struct x86_cpu *cpu, u64 *val, int size);
@@ -414,6 +415,65 @@ static inline s64 x86_sext(u64 v, int size)
 	int sh = 64 - size * 8;
 
 	return size >= 8 ? (s64)v : (s64)(v << sh) >> sh;
+}
+
+/* Read/write a GPR of size bytes (high8: AH..BH). */
+static inline u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size,
+			      bool high8)
+{
+	if (high8)
+		return (cpu->gpr[reg - 4] >> 8) & 0xff;
+	return cpu->gpr[reg] & x86_mask(size);
+}
+
+static inline void x86_gpr_set(struct x86_cpu *cpu, int reg, int size,
+			       bool high8, u64 v)
+{
+	u64 *r;
+
+	if (high8) {
+		r = &cpu->gpr[reg - 4];
+		*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
+		return;
+	}
+	r = &cpu->gpr[reg];
+	if (size == 4 || size == 8)	/* 32-bit writes zero-extend */
+		*r = v & x86_mask(size);
+	else
+		*r = (*r & ~x86_mask(size)) | (v & x86_mask(size));
+}
+
+/* Read operand n (register, memory, immediate) zero-extended into *val.
+ * Inline for the operands most instructions have: GPRs and immediates. */
+static inline enum x86_status x86_op_read(struct x86_cpu *cpu,
+					  const struct x86_insn *in, int n,
+					  u64 *val)
+{
+	const struct x86_operand *op = &in->op[n];
+
+	if (op->kind == X86_OP_REG && op->rclass == X86_RC_GPR && op->size) {
+		*val = x86_gpr_get(cpu, op->reg, op->size, op->high8);
+		return X86_OK;
+	}
+	if (op->kind == X86_OP_IMM) {
+		*val = op->imm & x86_mask(op->size ? op->size : 8);
+		return X86_OK;
+	}
+	return x86_op_read_any(cpu, in, n, val);
+}
+
+/* Write operand n with the size's semantics (32-bit GPR writes zero-extend). */
+static inline enum x86_status x86_op_write(struct x86_cpu *cpu,
+					   const struct x86_insn *in, int n,
+					   u64 val)
+{
+	const struct x86_operand *op = &in->op[n];
+
+	if (op->kind == X86_OP_REG && op->rclass == X86_RC_GPR) {
+		x86_gpr_set(cpu, op->reg, op->size, op->high8, val);
+		return X86_OK;
+	}
+	return x86_op_write_any(cpu, in, n, val);
 }
 
 /* ---- flags.c ---- */
@@ -441,6 +501,39 @@ int x86_decode_init(struct x86_cpu *cpu);
 void x86_decode_fini(struct x86_cpu *cpu);
 /* Forget cached decodes (self-modifying code, mode changes). */
 void x86_decode_flush(struct x86_cpu *cpu);
+
+/* Decode the instruction in buf[0..avail) for mode into in; false if
+ * it is invalid or needs more bytes (nothing is raised). */
+bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
+		      enum x86_mode mode, struct x86_insn *in);
+
+/* ---- block.c: translated blocks ---- */
+
+/* Run the translated block at rip (or one instruction); like x86_step. */
+enum x86_status x86_block_exec(struct x86_cpu *cpu);
+/* Allocate the block cache (KVMU_ENGINE picks the engine); 0/-ENOMEM. */
+int x86_block_init(struct x86_cpu *cpu);
+void x86_block_fini(struct x86_cpu *cpu);
+/* Forget every translated block. */
+void x86_block_flush(struct x86_cpu *cpu);
+/* End the running translated block after the current instruction: for
+ * anything done in-process that the run loop must look at before the next
+ * instruction (an in-process device that changed interrupt state, ...). */
+static inline void x86_block_stop(struct x86_cpu *cpu)
+{
+	cpu->block_stop = true;
+}
+/* A store to guest-physical [gpa, gpa+size): end the running block if
+ * it hits the block's page (self-modifying code).  Every path that writes
+ * guest RAM through a host pointer calls this (mem.c). */
+static inline void x86_code_store(struct x86_cpu *cpu, u64 gpa, u64 size)
+{
+	u64 page = cpu->code_gpage >> 12;
+
+	if (cpu->code_gpage && (gpa >> 12) <= page &&
+	    ((gpa + size - 1) >> 12) >= page)
+		cpu->block_stop = true;
+}
 
 /* ---- exec tables: one per instruction group file ---- */
 

@@ -69,7 +69,7 @@ int x86_decode_init(struct x86_cpu *cpu)
 			return -EINVAL;
 	cpu->dcache = calloc(X86_DECODE_CACHE, sizeof(*cpu->dcache));
 	cpu->dcache_tag = calloc(X86_DECODE_CACHE, sizeof(*cpu->dcache_tag));
-	if (!cpu->dcache || !cpu->dcache_tag) {
+	if (!cpu->dcache || !cpu->dcache_tag || x86_block_init(cpu)) {
 		x86_decode_fini(cpu);
 		return -ENOMEM;
 	}
@@ -80,6 +80,7 @@ void x86_decode_fini(struct x86_cpu *cpu)
 {
 	free(cpu->dcache);
 	free(cpu->dcache_tag);
+	x86_block_fini(cpu);
 	cpu->dcache = NULL;
 	cpu->dcache_tag = NULL;
 }
@@ -89,6 +90,7 @@ void x86_decode_flush(struct x86_cpu *cpu)
 	if (cpu->dcache_tag)
 		memset(cpu->dcache_tag, 0, X86_DECODE_CACHE *
 		       sizeof(*cpu->dcache_tag));
+	x86_block_flush(cpu);
 }
 
 /* Map a Zydis register to our register class and index. */
@@ -293,6 +295,19 @@ static enum x86_status decode_new(struct x86_cpu *cpu, struct x86_insn *in,
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	fill_insn(in, &z, ops, buf, cpu->mode);
 	return X86_OK;
+}
+
+bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
+		      enum x86_mode mode, struct x86_insn *in)
+{
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	ZydisDecodedInstruction z;
+
+	if (ZYAN_FAILED(ZydisDecoderDecodeFull(&cpu->decoder[mode], buf, avail,
+					       &z, ops)))
+		return false;
+	fill_insn(in, &z, ops, buf, mode);
+	return true;
 }
 
 /* Same first len bytes?  Both buffers have 16 readable bytes. */

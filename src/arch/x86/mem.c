@@ -89,6 +89,7 @@ u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write)
 		kvmu_memslot_mark_dirty(m, gpa);
 		if (((gpa + size - 1) ^ gpa) >> KVMU_PAGE_SHIFT)
 			kvmu_memslot_mark_dirty(m, gpa + size - 1);
+		x86_code_store(cpu, gpa, size);
 	}
 	return (u8 *)(uintptr_t)(m->hva + (gpa - m->gpa));
 }
@@ -227,6 +228,7 @@ enum x86_status x86_write_phys(struct x86_cpu *cpu, u64 gpa,
 			       n);
 			kvmu_memslot_mark_dirty(m, gpa);
 			kvmu_memslot_mark_dirty(m, gpa + n - 1);
+			x86_code_store(cpu, gpa, n);
 		}
 		in += n;
 		gpa += n;
@@ -270,6 +272,7 @@ static inline u8 *tlb_fast(struct x86_cpu *cpu, u64 lin, u32 size, bool wr)
 			return NULL;
 		if (e->slot->dirty)
 			kvmu_memslot_mark_dirty(e->slot, e->ppage);
+		x86_code_store(cpu, e->ppage, 1);
 	}
 	return e->host + (lin & 0xfff);
 }

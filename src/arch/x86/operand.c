@@ -4,29 +4,6 @@
 
 #include "arch/x86/cpu.h"
 
-u64 x86_gpr_get(const struct x86_cpu *cpu, int reg, int size, bool high8)
-{
-	if (high8)
-		return (cpu->gpr[reg - 4] >> 8) & 0xff;
-	return cpu->gpr[reg] & x86_mask(size);
-}
-
-void x86_gpr_set(struct x86_cpu *cpu, int reg, int size, bool high8, u64 v)
-{
-	u64 *r;
-
-	if (high8) {
-		r = &cpu->gpr[reg - 4];
-		*r = (*r & ~0xff00ULL) | ((v & 0xff) << 8);
-		return;
-	}
-	r = &cpu->gpr[reg];
-	if (size == 4 || size == 8)	/* 32-bit writes zero-extend */
-		*r = v & x86_mask(size);
-	else
-		*r = (*r & ~x86_mask(size)) | (v & x86_mask(size));
-}
-
 static u64 addr_reg(const struct x86_cpu *cpu, const struct x86_insn *in,
 		    int r)
 {
@@ -60,8 +37,8 @@ static u64 seg_read(const struct x86_cpu *cpu, int reg)
 	return reg < X86_NR_SEGS ? cpu->seg[reg].sel : 0;
 }
 
-enum x86_status x86_op_read(struct x86_cpu *cpu, const struct x86_insn *in,
-			    int n, u64 *val)
+enum x86_status x86_op_read_any(struct x86_cpu *cpu,
+				const struct x86_insn *in, int n, u64 *val)
 {
 	const struct x86_operand *op = &in->op[n];
 	enum x86_status st;
@@ -95,8 +72,8 @@ enum x86_status x86_op_read(struct x86_cpu *cpu, const struct x86_insn *in,
 	return X86_OK;
 }
 
-enum x86_status x86_op_write(struct x86_cpu *cpu, const struct x86_insn *in,
-			     int n, u64 val)
+enum x86_status x86_op_write_any(struct x86_cpu *cpu,
+				 const struct x86_insn *in, int n, u64 val)
 {
 	const struct x86_operand *op = &in->op[n];
 

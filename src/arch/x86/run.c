@@ -12,8 +12,9 @@
 
 #include "arch/x86/x86_int.h"
 #include "arch/x86/irqchip.h"
+#include "arch/x86/step.h"
 
-/* Instructions between two calls of kvmu_vcpu_should_exit. */
+/* Units (blocks or single instructions) between two should-exit checks. */
 #define X86_CHECK_EVERY 64
 
 void x86_update_mode(struct x86_cpu *cpu)
@@ -71,28 +72,10 @@ enum x86_status x86_emulation_failure(struct x86_cpu *cpu,
 	return X86_EXIT;
 }
 
-static void advance_rip(struct x86_cpu *cpu, const struct x86_insn *in)
-{
-	u64 rip = cpu->rip + in->len;
-
-	if (cpu->mode != X86_MODE_LONG64)
-		rip &= cpu->seg[X86_CS].db && cpu->mode != X86_MODE_REAL &&
-		       cpu->mode != X86_MODE_VM86 ? 0xffffffffULL : 0xffffULL;
-	cpu->rip = rip;
-}
-
-static void retired(struct x86_cpu *cpu)
-{
-	cpu->nr_mmio_done = 0;
-	cpu->icount++;
-	cpu->vcpu->stats.instructions++;
-}
-
 enum x86_status x86_step(struct x86_cpu *cpu)
 {
 	const struct x86_insn *in;
 	enum x86_status st;
-	u8 shadow = cpu->interrupt_shadow;
 
 	st = x86_dbg_before(cpu);
 	if (st != X86_OK)
@@ -100,30 +83,14 @@ enum x86_status x86_step(struct x86_cpu *cpu)
 	st = x86_fetch_decode(cpu, &in);
 	if (st != X86_OK)
 		return st;
-	cpu->interrupt_shadow = 0;
-	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
-	switch (st) {
-	case X86_OK:
-	case X86_EXIT_RETIRED:
-		advance_rip(cpu, in);
-		/* fall through */
-	case X86_JUMP:
-		retired(cpu);
+	/*
+	 * Blocks run only without TF, RF, DR7 breakpoints or guest debug
+	 * (block.c), so the debug bookkeeping of a retired instruction is
+	 * needed here alone.
+	 */
+	st = x86_exec_insn(cpu, in);
+	if (st == X86_OK || st == X86_EXIT_RETIRED || st == X86_JUMP)
 		x86_dbg_retired(cpu, in);
-		break;
-	case X86_FAULT:
-		cpu->nr_mmio_writes = 0;
-		cpu->nr_mmio_done = 0;
-		cpu->interrupt_shadow = shadow;
-		break;
-	case X86_EXIT:
-		cpu->io_lin_rip = cpu->seg[X86_CS].base + cpu->rip;
-		/* not retired: it runs again, so forget its writes */
-		if (cpu->io_wait == X86_WAIT_MMIO_READ ||
-		    cpu->io_wait == X86_WAIT_PIO_IN)
-			cpu->nr_mmio_writes = 0;
-		break;
-	}
 	return st;
 }
 
@@ -272,12 +239,12 @@ static int run_loop(struct x86_cpu *cpu)
 {
 	struct kvmu_vcpu *vcpu = cpu->vcpu;
 	unsigned int n = X86_CHECK_EVERY;
-	enum x86_status st = X86_JUMP;
+	enum x86_status st;
 
 	cpu->run->exit_reason = KVM_EXIT_UNKNOWN;	/* as vcpu_run */
 	for (;;) {
 		/* a signal pending at entry stops us before any instruction */
-		if ((st == X86_JUMP || ++n >= X86_CHECK_EVERY)) {
+		if (++n >= X86_CHECK_EVERY) {
 			n = 0;
 			if (kvmu_vcpu_should_exit(vcpu)) {
 				cpu->run->exit_reason = KVM_EXIT_INTR;
@@ -300,7 +267,7 @@ static int run_loop(struct x86_cpu *cpu)
 			return 0;
 		if (irq_window(cpu))
 			return 0;
-		st = x86_step(cpu);
+		st = x86_block_exec(cpu);
 		if (after_step(cpu, st))
 			return 0;
 	}
