@@ -262,7 +262,7 @@ void run_end(struct run_vm *vm, int status)
 {
 	int i;
 
-	pthread_mutex_lock(&vm->lock);
+	pthread_mutex_lock(&vm->end_lock);
 	if (!vm->done) {
 		vm->status = status;
 		vm->done = true;
@@ -274,7 +274,7 @@ void run_end(struct run_vm *vm, int status)
 		    !pthread_equal(pthread_self(), vm->vcpus[0].thread))
 			pthread_kill(vm->vcpus[0].thread, SIGUSR1);
 	}
-	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_unlock(&vm->end_lock);
 }
 
 void run_guest_failed(struct run_vm *vm, const char *fmt, ...)
@@ -404,14 +404,14 @@ static void *vcpu_loop(void *arg)
 		 * immediate_exit, and that can end in a new exit every time.
 		 */
 		if (stop_signal) {
-			pthread_mutex_lock(&vm->lock);
+			pthread_mutex_lock(&vm->end_lock);
 			if (!vm->done) {
 				fflush(stdout);
 				fprintf(stderr, "kvmu run: interrupted by %s\n",
 					stop_signal == SIGINT ? "SIGINT" :
 					"SIGTERM");
 			}
-			pthread_mutex_unlock(&vm->lock);
+			pthread_mutex_unlock(&vm->end_lock);
 			run_end(vm, RUN_EXIT_SIGNAL + stop_signal);
 			break;
 		}
@@ -442,17 +442,17 @@ static void run_loop(struct run_vm *vm, const struct run_arch *a)
 	vm->vcpus[0].thread = pthread_self();
 	for (i = 0; i < vm->nr_vcpus; i++)
 		loops[i] = (struct vcpu_loop){ vm, a, &vm->vcpus[i] };
-	pthread_mutex_lock(&vm->lock);
+	pthread_mutex_lock(&vm->end_lock);
 	for (i = 1; i < vm->nr_vcpus && !vm->done; i++)
 		if (pthread_create(&vm->vcpus[i].thread, NULL, vcpu_loop,
 				   &loops[i])) {
 			vm->vcpus[i].thread = 0;
-			pthread_mutex_unlock(&vm->lock);
+			pthread_mutex_unlock(&vm->end_lock);
 			run_guest_failed(vm, "starting vCPU %d: %s", i,
 					 strerror(errno));
-			pthread_mutex_lock(&vm->lock);
+			pthread_mutex_lock(&vm->end_lock);
 		}
-	pthread_mutex_unlock(&vm->lock);
+	pthread_mutex_unlock(&vm->end_lock);
 	vcpu_loop(&loops[0]);
 	for (i = 1; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].thread)
@@ -524,7 +524,8 @@ static void catch_signals(struct run_vm *vm)
 int kvmu_cli_run(int argc, char **argv)
 {
 	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1,
-			     .lock = PTHREAD_MUTEX_INITIALIZER };
+			     .lock = PTHREAD_MUTEX_INITIALIZER,
+			     .end_lock = PTHREAD_MUTEX_INITIALIZER };
 	const struct run_arch *a;
 	struct run_options o;
 	double t0;

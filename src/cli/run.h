@@ -91,6 +91,7 @@ struct run_vm {
 	int nr_vcpus;
 	struct run_vcpu vcpus[RUN_MAX_VCPUS];
 	pthread_mutex_t lock;	/* devices and exit counts, between vCPUs */
+	pthread_mutex_t end_lock; /* done, status, the vCPU threads */
 	struct guest_ram ram;
 	void *ram_map;		/* the mapping RAM lies in (aligned inside) */
 	size_t ram_map_size;
