@@ -254,6 +254,7 @@ struct x86_cpu {
 	u64 dbg_dr6;			/* trap of the retired instruction */
 	bool dbg_tf, dbg_rf;		/* TF and RF when it started */
 	bool dbg_resume;		/* a REP continues: no insn bp check */
+	u64 dbg_resume_rip;		/* ... at this rip */
 	bool exception_payload;		/* VM has KVM_CAP_EXCEPTION_PAYLOAD */
 
 	/* user-space I/O handshakes */

@@ -78,7 +78,7 @@ static void debug_exit(struct x86_cpu *cpu, u64 dr6)
 enum x86_status x86_dbg_before(struct x86_cpu *cpu)
 {
 	u64 dr7 = eff_dr7(cpu), lin, hits = 0;
-	bool resume = cpu->dbg_resume;
+	bool resume = cpu->dbg_resume && cpu->dbg_resume_rip == cpu->rip;
 	int i;
 
 	cpu->dbg_hits = 0;

@@ -114,6 +114,7 @@ static enum x86_status str_rep(struct x86_cpu *cpu, const struct x86_insn *in,
 			break;	/* its write exit or #DB trap comes first */
 	}
 	cpu->dbg_resume = true;	/* no instruction breakpoint again */
+	cpu->dbg_resume_rip = cpu->rip;
 	return X86_JUMP;	/* rip unchanged: continue next step */
 }
 
