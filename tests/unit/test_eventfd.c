@@ -154,6 +154,12 @@ static void no_irqchip(void **state)
 	assert_int_equal(call(t.vm, KVM_IRQFD, &f), -EBADF);
 	f.fd = (u32)pfd[0];
 	assert_int_equal(call(t.vm, KVM_IRQFD, &f), -EINVAL);
+	/* the tracer names them (from the tables that dispatch them) */
+	assert_string_equal(kvmu_ioctl_name(KVMU_ARCH_X86_64, KVM_IRQFD),
+			    "KVM_IRQFD");
+	assert_string_equal(kvmu_ioctl_name(KVMU_ARCH_X86_64,
+					    KVM_SET_GSI_ROUTING),
+			    "KVM_SET_GSI_ROUTING");
 	assert_int_equal(kvmu_ioctl(t.vm, KVM_CHECK_EXTENSION,
 				    KVM_CAP_IOEVENTFD), 1);
 	assert_int_equal(kvmu_ioctl(t.vm, KVM_CHECK_EXTENSION,
