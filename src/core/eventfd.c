@@ -80,6 +80,7 @@ struct kvmu_eventfds {
 	int epfd;
 	int stop_fd;
 	bool thread_up;
+	pid_t thread_pid;		/* a forked child has no such thread */
 	pthread_t thread;
 };
 
@@ -151,7 +152,7 @@ static void signal_fd(int fd)
 	u64 one = 1;
 
 	if (write(fd, &one, sizeof(one)) < 0)
-		return;	/* counter saturated: the reader is behind, as eventfd_signal */
+		return;	/* saturated: the reader is behind (eventfd_signal) */
 }
 
 /* ---- resampling ---- */
@@ -303,6 +304,7 @@ static int thread_start(struct kvmu_eventfds *ev)
 		return -ENOMEM;
 	}
 	ev->thread_up = true;
+	ev->thread_pid = kvmu_pid();
 	return 0;
 }
 
@@ -319,7 +321,9 @@ static void irqfd_drop(struct kvmu_eventfds *ev, struct irqfd *f)
 			*p = f->next;
 			break;
 		}
-	epoll_ctl(ev->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+	/* a forked child shares the epoll set: leave the parent's alone */
+	if (ev->thread_pid == kvmu_pid())
+		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, f->fd, NULL);
 	while (f->busy)
 		pthread_cond_wait(&ev->idle, &ev->lock);
 	pthread_mutex_unlock(&ev->lock);
@@ -523,7 +527,7 @@ static bool ioeventfd_match(const struct ioeventfd *p, u64 addr, u32 len,
 		return false;
 	if (p->wildcard)
 		return true;
-	memcpy(&v, val, len);	/* little-endian hosts: the zero-extended value */
+	memcpy(&v, val, len);	/* little endian: zero-extended */
 	return v == p->datamatch;
 }
 
@@ -670,7 +674,7 @@ void kvmu_eventfd_vm_destroy(struct kvmu_vm *vm)
 
 	if (!ev)
 		return;
-	if (ev->thread_up) {
+	if (ev->thread_up && ev->thread_pid == kvmu_pid()) {
 		signal_fd(ev->stop_fd);
 		pthread_join(ev->thread, NULL);
 	}
