@@ -180,6 +180,9 @@ static uint16_t cmd_destroy_conf(uint8_t *cb, uint16_t *rrc)
 		uv_cfg_put(c);
 		return UVC_RC_INV_STATE;	/* secure CPUs still exist */
 	}
+	pthread_mutex_lock(&c->lock);
+	uv_pages_destroy(c);		/* no plaintext, no export left */
+	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_lock(&table_lock);
 	table[(c->handle & 0xffffffffULL) - 1] = NULL;
 	c->dead = true;

@@ -68,6 +68,8 @@ int uv_hostkey_load(const char *dir, EVP_PKEY **out);
 
 /* uv_mem.c: the page of gfn (allocated on demand); NULL past storage. */
 struct uv_page *uv_page(struct uv_cfg *cfg, uint64_t gfn, bool alloc);
+/* Destroy secure storage: secure and exported slot pages are zeroed. */
+void uv_pages_destroy(struct uv_cfg *cfg);
 /* Free every page table and plaintext (config destroy). */
 void uv_pages_free(struct uv_cfg *cfg);
 /* Import a host page as secure (convert to secure); a UV rc. */

@@ -384,3 +384,24 @@ uint16_t uv_cmd_dump(uint8_t *cb, uint16_t *rrc)
 	uv_cfg_put(c);
 	return rc;
 }
+
+void uv_pages_destroy(struct uv_cfg *c)
+{
+	struct uv_page *pg;
+	uint8_t *host;
+	size_t i, j;
+
+	for (i = 0; i < c->l1; i++) {
+		for (j = 0; c->pages[i] && j < UV_L2_PAGES; j++) {
+			pg = &c->pages[i][j];
+			if (pg->state != UV_PG_SECURE &&
+			    pg->state != UV_PG_EXPORTED)
+				continue;
+			host = host_page(c, i * UV_L2_PAGES + j);
+			if (host)
+				memset(host, 0, 4096);
+			drop_plain(pg);
+			pg->state = UV_PG_HOST;
+		}
+	}
+}
