@@ -12,4 +12,7 @@ int kvmu_cli_exec(int argc, char **argv);
 /* `kvmu host`: the simulated s390 host (AP bus, vfio_ap). */
 int kvmu_cli_host(int argc, char **argv);
 
+/* `kvmu pvimg create`: an s390 Secure Execution image (pvimg.c). */
+int kvmu_cli_pvimg(int argc, char **argv);
+
 #endif

@@ -58,7 +58,8 @@ static int usage(FILE *f)
 "  --mode M      start a flat x86 binary in real (default) or long mode\n"
 "  --mem SIZE    guest RAM, e.g. 64M or 1G (default 128M)\n"
 "  --ap UUID     s390x: pass the vfio_ap mediated device UUID through\n"
-"  --stats       print instructions, exits and MIPS on stderr\n\n"
+"  --stats       print instructions, exits and MIPS on stderr\n"
+"  --dump-ram F  when the run ends, write guest RAM as the VMM sees it to F\n\n"
 "Other statuses: 2 usage or image error, 4 guest crash, 130 interrupted.\n");
 	return f == stdout ? 0 : RUN_EXIT_USAGE;
 }
@@ -135,6 +136,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{ "mem", required_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "ap", required_argument, NULL, 'A' },
+		{ "dump-ram", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -175,6 +177,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case 'A':
 			o->ap_uuid = optarg;
+			break;
+		case 'D':
+			o->dump_ram = optarg;
 			break;
 		case 'h':
 			o->help = true;
@@ -361,6 +366,19 @@ static void catch_signals(struct run_vm *vm)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* --dump-ram: the VMM's own view of guest RAM, nothing else. */
+static int dump_ram(struct run_vm *vm, const char *path)
+{
+	FILE *f = fopen(path, "we");
+	int r = 0;
+
+	if (!f || fwrite(vm->ram.mem, 1, vm->ram.size, f) != vm->ram.size)
+		r = run_sys_error(path);
+	if (f && fclose(f) && !r)
+		r = run_sys_error(path);
+	return r;
+}
+
 int kvmu_cli_run(int argc, char **argv)
 {
 	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1 };
@@ -385,6 +403,8 @@ int kvmu_cli_run(int argc, char **argv)
 	fflush(stdout);
 	if (o.stats)
 		print_stats(&vm, now_s() - t0);
+	if (o.dump_ram && dump_ram(&vm, o.dump_ram) < 0 && !vm.status)
+		vm.status = RUN_EXIT_GUEST;
 	signal_exit = NULL;
 	vm_destroy(&vm, a);
 	return vm.status;

@@ -76,6 +76,7 @@ struct run_vm {
 	bool done;
 	int status;
 	void *dev;		/* the arch's device state */
+	void *pv;		/* s390x: Protected Virtualization state */
 };
 
 /* What `kvmu run` was asked to do. */
@@ -86,6 +87,7 @@ struct run_options {
 	bool stats, help;
 	const char *image;
 	const char *ap_uuid;	/* --ap: a vfio_ap mdev for an s390x guest */
+	const char *dump_ram;	/* --dump-ram: RAM as the VMM sees it, at end */
 };
 
 /* One guest architecture of `kvmu run`. */
