@@ -162,5 +162,7 @@ void op_code(struct fdp *f);
 void op_scribble(struct fz *z, struct fdp *f);
 void op_close(struct fz *z, struct fdp *f);
 void op_dup(struct fz *z, struct fdp *f);
+/* fz_s390.c: an s390 VM driven through Protected Virtualization. */
+void op_s390_pv(struct fz *z, struct fdp *f);
 
 #endif
