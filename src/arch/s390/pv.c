@@ -70,9 +70,19 @@ static u64 guest_len(struct kvmu_vm *kvm)
 	return end ? end : 1ULL << 20;
 }
 
-static struct s390_cpu *vcpu_at(struct kvmu_vm *kvm, int i)
+/* (Un)register vCPU i with the UV under its mutex, as the kernel does. */
+static int vcpu_pv(struct kvmu_vm *kvm, int i, bool on, u16 *rc, u16 *rrc)
 {
-	return kvm->vcpus[i] ? s390_cpu(kvm->vcpus[i]) : NULL;
+	struct kvmu_vcpu *v = kvm->vcpus[i];
+	int r;
+
+	if (!v || !v->arch_data)
+		return 0;
+	pthread_mutex_lock(&v->mutex);
+	r = on ? s390_pv_vcpu_create(s390_cpu(v), rc, rrc) :
+		 s390_pv_vcpu_destroy(s390_cpu(v), rc, rrc);
+	pthread_mutex_unlock(&v->mutex);
+	return r;
 }
 
 /* Take every vCPU out of the UV; the first failure's codes are kept. */
@@ -82,8 +92,7 @@ static int cpus_from_pv(struct kvmu_vm *kvm, u16 *rc, u16 *rrc)
 	u16 r, rr;
 
 	for (i = 0; i < n; i++) {
-		if (!vcpu_at(kvm, i) ||
-		    !s390_pv_vcpu_destroy(vcpu_at(kvm, i), &r, &rr) || ret)
+		if (!vcpu_pv(kvm, i, false, &r, &rr) || ret)
 			continue;
 		*rc = r;
 		*rrc = rr;
@@ -119,8 +128,7 @@ static int pv_enable(struct kvmu_vm *kvm, struct kvm_pv_cmd *cmd)
 	atomic_store(&vm->pv_handle, h);
 	n = atomic_load(&kvm->nr_vcpus);
 	for (i = 0; i < n; i++) {
-		if (!vcpu_at(kvm, i) ||
-		    !s390_pv_vcpu_create(vcpu_at(kvm, i), &cmd->rc, &cmd->rrc))
+		if (!vcpu_pv(kvm, i, true, &cmd->rc, &cmd->rrc))
 			continue;
 		cpus_from_pv(kvm, &rc, &rrc);
 		atomic_store(&vm->pv_handle, 0);

@@ -62,6 +62,7 @@ int s390_pv_vcpu_create(struct s390_cpu *c, u16 *rc, u16 *rrc)
 	*rrc = be16(cb + 6);
 	c->pv_cpu = be64(cb + 0x18);
 	memset(c->pv_map, -1, sizeof(c->pv_map));
+	c->pv_map[0] = -2;		/* no intercept to answer yet */
 	c->pv_out = 0;
 	c->sida_len = 0;
 	s390_tlb_flush(c);
@@ -97,9 +98,9 @@ int s390_pv_run_enter(struct s390_cpu *c)
 	struct s390_vm *vm = c->vm;
 	int n;
 
-	pthread_mutex_lock(&vm->pv_lock);
+	pthread_mutex_lock(&vm->pv_run_lock);
 	vm->pv_running++;
-	pthread_mutex_unlock(&vm->pv_lock);
+	pthread_mutex_unlock(&vm->pv_run_lock);
 	s390_tlb_flush(c);	/* exported pages have no plaintext now */
 	for (n = 0; n < 16; n++)
 		if (c->pv_out & (1u << n) && c->pv_map[n] >= 0)
@@ -139,10 +140,10 @@ void s390_pv_run_exit(struct s390_cpu *c)
 				   PSW_EXT | PSW_IO | PSW_MCHK);
 	/* a wait state's address says how the guest stopped */
 	run->psw_addr = (c->mask & PSW_WAIT) ? c->addr : 0;
-	pthread_mutex_lock(&vm->pv_lock);
+	pthread_mutex_lock(&vm->pv_run_lock);
 	if (--vm->pv_running == 0 && vm->pv_handle)
 		kvmu_uv_export_all(vm->pv_handle);
-	pthread_mutex_unlock(&vm->pv_lock);
+	pthread_mutex_unlock(&vm->pv_run_lock);
 }
 
 /* Map kvm_run GR fixed to guest GR real for this intercept. */

@@ -95,6 +95,7 @@ static int s390_vm_init(struct kvmu_vm *kvm, unsigned long type)
 	}
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->pv_lock, NULL);
+	pthread_mutex_init(&vm->pv_run_lock, NULL);
 	pthread_rwlock_init(&vm->ap_lock, NULL);
 	for (i = 0; i < ARRAY_SIZE(default_facilities); i++)
 		vm->fac[default_facilities[i] / 64] |=
@@ -122,6 +123,7 @@ static void s390_vm_destroy(struct kvmu_vm *kvm)
 	s390_cmma_free(vm);
 	pthread_rwlock_destroy(&vm->ap_lock);
 	pthread_mutex_destroy(&vm->pv_lock);
+	pthread_mutex_destroy(&vm->pv_run_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 	kvm->arch_data = NULL;
@@ -189,17 +191,20 @@ static int s390_vcpu_init(struct kvmu_vcpu *vcpu)
 		KVMU_SYNC_PFAULT | KVMU_SYNC_DIAG318 | KVMU_SYNC_FPRS;
 	s390_initial_reset(c);
 	c->stopped = true;
+	pthread_mutex_lock(&c->vm->pv_lock);
 	if (s390_pv(c->vm)) {		/* a new vCPU of a protected VM */
 		u16 rc, rrc;
 		int r = s390_pv_vcpu_create(c, &rc, &rrc);
 
 		if (r) {
+			pthread_mutex_unlock(&c->vm->pv_lock);
 			free(c->sida);
 			free(c);
 			vcpu->arch_data = NULL;
 			return r;
 		}
 	}
+	pthread_mutex_unlock(&c->vm->pv_lock);
 	return 0;
 }
 

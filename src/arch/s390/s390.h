@@ -272,7 +272,9 @@ struct s390_vm {
 	_Atomic u64 pv_handle;	/* UV guest handle, 0: not protected */
 	u64 pv_aside;		/* set aside by ASYNC_CLEANUP_PREPARE */
 	_Atomic bool pv_dumping;
-	int pv_running;		/* vCPUs inside KVM_RUN */
+	/* order: vCPU mutex, then pv_lock; pv_run_lock is innermost */
+	pthread_mutex_t pv_run_lock;
+	int pv_running;		/* vCPUs inside KVM_RUN, under pv_run_lock */
 };
 
 /* facilities the CPU model adds (cpumodel.c, cpacf.c) */

@@ -77,6 +77,8 @@ void uv_cfg_put(struct uv_cfg *c)
 	if (!last)
 		return;
 	uv_pages_free(c);
+	uv_retired_free(c);
+	free(c->retired);
 	se_digests_free(&c->dig);
 	OPENSSL_cleanse(&c->sec, sizeof(c->sec));
 	OPENSSL_cleanse(c->page_key, sizeof(c->page_key));
@@ -410,12 +412,15 @@ static uint16_t cmd_host_page(uint8_t *cb, uint16_t *rrc)
 		if (pg && pg->state == UV_PG_SECURE)
 			rc = uv_export(c, gfn, pg);
 	} else if (cmd == UVC_CMD_DESTR_SEC_STOR) {
-		if (pg && pg->state != UV_PG_SHARED) {
-			free(pg->plain);
-			pg->plain = NULL;
-			pg->state = UV_PG_HOST;
-			memset(c->mem.host_page(c->mem.opaque, gfn << 12), 0,
-			       4096);
+		if (pg && pg->state != UV_PG_SHARED && c->mem.host_page) {
+			uint8_t *host = c->mem.host_page(c->mem.opaque,
+							 gfn << 12);
+
+			if (pg->state == UV_PG_SECURE)
+				c->st.secure_pages--;
+			uv_page_destroy(c, pg);
+			if (host)
+				memset(host, 0, 4096);
 		}
 	} else if (!pg || pg->state != UV_PG_SHARED) {
 		rc = UVC_RC_INV_STATE;	/* pin/unpin: shared pages only */

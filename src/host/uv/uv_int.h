@@ -53,6 +53,13 @@ struct uv_cfg {
 	size_t l1;
 	uint64_t *used;			/* gfns made secure since export */
 	size_t nr_used, cap_used;
+	/*
+	 * Plaintext pages taken from the guest while vCPUs may still hold
+	 * them in their TLBs: wiped at once, freed at the next export-all
+	 * (no vCPU runs then) or with the configuration.
+	 */
+	uint8_t **retired;
+	size_t nr_retired, cap_retired;
 	struct uv_cpu cpus[UV_MAX_CPUS];
 	struct kvmu_uv_stats st;
 };
@@ -70,6 +77,10 @@ int uv_hostkey_load(const char *dir, EVP_PKEY **out);
 struct uv_page *uv_page(struct uv_cfg *cfg, uint64_t gfn, bool alloc);
 /* Destroy secure storage: secure and exported slot pages are zeroed. */
 void uv_pages_destroy(struct uv_cfg *cfg);
+/* Destroy one page: its plaintext retired, back to the host. */
+void uv_page_destroy(struct uv_cfg *cfg, struct uv_page *pg);
+/* Free the retired plaintext pages. */
+void uv_retired_free(struct uv_cfg *cfg);
 /* Free every page table and plaintext (config destroy). */
 void uv_pages_free(struct uv_cfg *cfg);
 /* Import a host page as secure (convert to secure); a UV rc. */

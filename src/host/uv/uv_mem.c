@@ -56,6 +56,40 @@ static void drop_plain(struct uv_page *pg)
 	pg->plain = NULL;
 }
 
+/* Take the plaintext away from a page a running vCPU may still map. */
+static void retire_plain(struct uv_cfg *c, struct uv_page *pg)
+{
+	uint8_t **n;
+
+	if (!pg->plain)
+		return;
+	OPENSSL_cleanse(pg->plain, 4096);
+	if (c->nr_retired == c->cap_retired) {
+		n = realloc(c->retired, (c->cap_retired * 2 + 16) * sizeof(*n));
+		if (!n)
+			return;		/* kept: leaked rather than unsafe */
+		c->retired = n;
+		c->cap_retired = c->cap_retired * 2 + 16;
+	}
+	c->retired[c->nr_retired++] = pg->plain;
+	pg->plain = NULL;
+}
+
+void uv_page_destroy(struct uv_cfg *c, struct uv_page *pg)
+{
+	retire_plain(c, pg);
+	pg->state = UV_PG_HOST;
+}
+
+void uv_retired_free(struct uv_cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_retired; i++)
+		free(c->retired[i]);
+	c->nr_retired = 0;
+}
+
 void uv_pages_free(struct uv_cfg *c)
 {
 	size_t i, j;
@@ -144,7 +178,7 @@ uint16_t uv_export(struct uv_cfg *c, uint64_t gfn, struct uv_page *pg)
 	if (se_gcm(c->page_key, iv, NULL, 0, pg->plain, 4096, host, pg->tag,
 		   1))
 		return UVC_RC_NO_RESUME;
-	drop_plain(pg);
+	retire_plain(c, pg);
 	pg->state = UV_PG_EXPORTED;
 	c->st.exports++;
 	return UVC_RC_EXECUTED;
@@ -219,9 +253,12 @@ uint16_t uv_share(struct uv_cfg *c, uint64_t gaddr, bool share)
 
 	if (!pg || !host)
 		return UVC_RC_INV_ADDR;
-	if (!share)
-		return pg->state == UV_PG_SHARED ? (pg->state = UV_PG_HOST,
-		       to_secure(c, gfn, pg)) : UVC_RC_EXECUTED;
+	if (!share) {
+		if (pg->state != UV_PG_SHARED)
+			return UVC_RC_EXECUTED;
+		pg->state = UV_PG_HOST;	/* secure again, content kept */
+		return to_secure(c, gfn, pg);
+	}
 	if (pg->state == UV_PG_SHARED)
 		return UVC_RC_EXECUTED;
 	rc = to_secure(c, gfn, pg);	/* exported: authenticate first */
@@ -229,7 +266,7 @@ uint16_t uv_share(struct uv_cfg *c, uint64_t gaddr, bool share)
 		return rc;
 	/* the guest chose to show this page: its content goes out */
 	memcpy(host, pg->plain, 4096);
-	drop_plain(pg);
+	retire_plain(c, pg);
 	pg->state = UV_PG_SHARED;
 	c->st.secure_pages--;
 	return UVC_RC_EXECUTED;
@@ -320,6 +357,7 @@ void kvmu_uv_export_all(uint64_t handle)
 		pg->used = false;
 	}
 	c->nr_used = 0;
+	uv_retired_free(c);		/* no vCPU runs: no TLB holds them */
 	pthread_mutex_unlock(&c->lock);
 	uv_cfg_put(c);
 }
@@ -400,7 +438,7 @@ void uv_pages_destroy(struct uv_cfg *c)
 			host = host_page(c, i * UV_L2_PAGES + j);
 			if (host)
 				memset(host, 0, 4096);
-			drop_plain(pg);
+			retire_plain(c, pg);
 			pg->state = UV_PG_HOST;
 		}
 	}
