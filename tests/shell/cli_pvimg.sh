@@ -4,7 +4,7 @@
 # encrypts the pv_secret guest for it, `kvmu run --arch s390x` boots the
 # image through diag 308 subcodes 8 and 10 into a protected guest that
 # prints its secret; the RAM the VMM maps never holds the guest's
-# plaintext.  An image for another machine, and images tampered in every
+# plaintext; re-IPL from inside the protected guest is refused.  An image for another machine, and images tampered in every
 # field (header, key slot, component, digest, tweak, tweak order), fail
 # with the Ultravisor's documented codes, reported by stage3a.
 BUILD=${BUILD:-build}
@@ -53,6 +53,16 @@ ram = open(sys.argv[2], 'rb').read()
 off = elf.find(ram[0x100000:0x100040])
 sys.exit(1 if off >= 0 else 0)
 PY
+
+# Inside a protected guest, DIAGNOSE X'308' subcode 8 (re-IPL into PV) is
+# a specification exception; the guest's own handler reports it.
+"$KVMU" pvimg create -i "$G/pv_secret.elf" -k "$T/hk.crt" -o "$T/reipl" \
+	--cmdline reipl || fail "pvimg create reipl"
+"$KVMU" run --arch s390x --mem 4M "$T/reipl" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 11 ] || fail "reipl: status $rc ($(cat "$T/out" "$T/err"))"
+grep -q '^reipl: program interruption 0006$' "$T/out" ||
+	fail "reipl: $(cat "$T/out")"
 
 # The same ELF booted unprotected: UVC is an operation exception.
 "$KVMU" run --arch s390x --mem 4M "$G/pv_secret.elf" >"$T/out" 2>"$T/err"

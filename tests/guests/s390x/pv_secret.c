@@ -8,8 +8,10 @@
  * after the guest, then wipes the shared page.  A host that could read
  * the guest would find the secret, and the canary it never shows, in its
  * memory; tests/shell/cli_pvimg.sh checks it never does.
- * Not protected (booted as a plain ELF), the UVC is an operation
- * exception and the guest says so.
+ * With the command line "reipl" it then tries DIAGNOSE X'308' subcode 8,
+ * which a protected guest may not use: its program-interruption handler
+ * prints the code the VMM injected.  Not protected (booted as a plain
+ * ELF), the UVC is an operation exception.
  */
 #include "console.h"
 
@@ -45,6 +47,47 @@ static unsigned long copy(char *dst, const char *src, unsigned long max)
 	return n;
 }
 
+static void say(const char *what, unsigned long v)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned long n = copy(shared, what, 64);
+	int i;
+
+	for (i = 12; i >= 0; i -= 4)
+		shared[n++] = hex[(v >> i) & 15];
+	shared[n++] = '\n';
+	console_write(shared, n);
+}
+
+/* The program new PSW points here: report the code and end. */
+static void __attribute__((noreturn, used)) pgm_handler(void)
+{
+	volatile unsigned short *code;
+
+	asm volatile("lghi %0,0x8e" : "=d"(code));	/* lowcore: PGM code */
+	say("reipl: program interruption ", *code);
+	asm volatile("lghi %%r1,0x101\n lghi %%r2,5\n diag %%r0,%%r0,0x500"
+		     : : : "1", "2", "memory");
+	for (;;)
+		;
+}
+
+/* Re-IPL into PV from a protected guest: refused by the VMM. */
+static void reipl(void)
+{
+	volatile unsigned long *new_psw;
+	register unsigned long r2 asm("2") = (unsigned long)shared;
+	register unsigned long r3 asm("3") = 0;
+	register unsigned long r4 asm("4") = 8;
+
+	asm volatile("lghi %0,0x1d0" : "=d"(new_psw));
+	new_psw[0] = 0x0000000180000000UL;
+	new_psw[1] = (unsigned long)pgm_handler;
+	asm volatile("diag %1,%2,0x308" : "+d"(r3) : "d"(r2), "d"(r4)
+		     : "memory", "cc");
+	say("reipl: diag 308 answered ", r3);
+}
+
 int main(void)
 {
 	const char *cmdline = (const char *)(((unsigned long)_end + 4095) &
@@ -60,6 +103,8 @@ int main(void)
 	n += copy(shared + n, cmdline, 1024);
 	shared[n++] = '\n';
 	console_write(shared, n);
+	if (cmdline[0] == 'r' && cmdline[1] == 'e' && cmdline[2] == 'i')
+		reipl();
 	/* what the guest showed is gone again; the canary was only read */
 	for (n = 0; n < sizeof(shared); n++)
 		shared[n] = canary[n % sizeof(canary)] ^ canary[0];
