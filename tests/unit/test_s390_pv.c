@@ -38,6 +38,12 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
 /* A configuration of 1 MiB made by a direct UV call; its handle. */
 static uint64_t uv_conf(void)
 {
@@ -434,7 +440,7 @@ static void test_fuzz_uv_calls(void **state)
 		0x0311, 0x0320, 0x0321, 0x0330, 0x0340, 0x0341, 0x0342,
 		0x0400, 0x0401, 0x0402, 0x0403, 0x1000, 0x1001, 0x7777,
 	};
-	uint8_t cb[0x140], area[0x2000] = { 0 }, hdr[0x280];
+	uint8_t cb[0x140], sel[8], area[0x2000] = { 0 }, hdr[0x280];
 	uint64_t h[2] = { uv_conf(), uv_conf() };
 	uint16_t cmd;
 	int i;
@@ -443,16 +449,19 @@ static void test_fuzz_uv_calls(void **state)
 	RAND_bytes(hdr, sizeof(hdr));
 	for (i = 0; i < 20000; i++) {
 		RAND_bytes(cb, sizeof(cb));
-		cmd = cmds[cb[0] % (sizeof(cmds) / sizeof(cmds[0]))];
-		put64(cb, (uint64_t)(cb[1] % 0x140) << 48 | (uint64_t)cmd << 32);
-		if (cb[2] & 1)		/* real configurations and CPUs */
-			put64(cb + 0x18 + (cb[2] & 8), (cb[2] & 2) ?
-			      h[cb[3] & 1] << 8 | (cb[4] % 4) : h[cb[3] & 1]);
+		RAND_bytes(sel, sizeof(sel));
+		cmd = cmds[sel[0] % (sizeof(cmds) / sizeof(cmds[0]))];
+		put16(cb, (uint16_t)(sel[1] % 0x140));
+		put16(cb + 2, cmd);
+		if (sel[2] & 1)		/* real configurations and CPUs */
+			put64(cb + 0x18 + (sel[2] & 8), (sel[2] & 2) ?
+			      h[sel[3] & 1] << 8 | (sel[4] % 4) :
+			      h[sel[3] & 1]);
 		if (cmd == 0x0100)	/* small, and destroyed again */
 			put64(cb + 0x40, 0x100000);
 		if (cmd == 0x0300) {
 			put64(cb + 0x20, (uintptr_t)hdr);
-			put32(cb + 0x28, (uint32_t)(cb[5] % 2 ? 0x280 : cb[6]));
+			put32(cb + 0x28, (uint32_t)(sel[5] % 2 ? 0x280 : sel[6]));
 		}
 		if (cmd >= 0x0401 && cmd <= 0x0403) {
 			put64(cb + 0x20, (uintptr_t)area);
