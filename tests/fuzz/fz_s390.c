@@ -15,17 +15,29 @@
 #define S390_MEM	0x100000UL
 
 static u8 *s390_mem;	/* 1 MiB aligned, as s390 slots want */
+static char host_dir[] = "/tmp/kvmu-fuzz-uv-XXXXXX";
+
+/* The host key made for the fuzzer's UV goes with the process. */
+static void remove_host_dir(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", host_dir);
+	if (system(cmd))
+		fprintf(stderr, "fz_s390: could not remove %s\n", host_dir);
+}
 
 static void s390_init(void)
 {
-	static char dir[] = "/tmp/kvmu-fuzz-uv-XXXXXX";
 	u8 *p;
 
 	if (s390_mem)
 		return;
 	/* SET_SEC_PARMS makes the UV load a host key: not the machine's */
-	if (mkdtemp(dir))
-		setenv("KVMU_HOST_DIR", dir, 1);
+	if (mkdtemp(host_dir)) {
+		setenv("KVMU_HOST_DIR", host_dir, 1);
+		atexit(remove_host_dir);
+	}
 	p = mmap(NULL, 2 * S390_MEM, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
