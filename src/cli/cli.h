@@ -19,5 +19,7 @@ int kvmu_cli_host(int argc, char **argv);
 bool cli_arch_runs(int arch);
 /* "x86_64, s390x": the architectures this build runs, into buf. */
 const char *cli_arch_list(char *buf, size_t len);
+/* `kvmu pvimg create`: an s390 Secure Execution image (pvimg.c). */
+int kvmu_cli_pvimg(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "kvmu/host.h"
+#include "host/uv/uv.h"
 
 #define MDEV_DIR "devices/vfio_ap/matrix"
 #define TYPE_DIR MDEV_DIR "/mdev_supported_types/vfio_ap-passthrough"
@@ -47,7 +48,10 @@ static const char usage_text[] =
 "  read PATH                    cat a file of the tree (bus/ap/apmask)\n"
 "  write PATH VALUE             echo VALUE into it\n"
 "  check                        verify no APQN is shared or host-reserved\n"
-"  log                          print the kernel-style log\n";
+"  log                          print the kernel-style log\n"
+"  hostkey [--new]              print the Ultravisor's host-key document\n"
+"                               (X.509, PEM) for `kvmu pvimg create -k`;\n"
+"                               --new: replace the key (a new machine)\n";
 
 static int report(const char *what, const char *path, int rc)
 {
@@ -420,10 +424,31 @@ static int cmd_log(struct kvmu_host *h, int argc, char **argv)
 	return 0;
 }
 
+/* The host key of the simulated Ultravisor (src/host/uv/hostkey.c). */
+static int cmd_hostkey(struct kvmu_host *h, int argc, char **argv)
+{
+	char *pem;
+	size_t len;
+	int rc = 0;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--new")))
+		return 2;
+	if (argc == 2)
+		rc = kvmu_uv_hostkey_regenerate(kvmu_host_dir(h));
+	if (!rc)
+		rc = kvmu_uv_hostkey_document(kvmu_host_dir(h), &pem, &len);
+	if (rc)
+		return report("host key in", kvmu_host_dir(h), rc);
+	fwrite(pem, 1, len, stdout);
+	free(pem);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct kvmu_host *h, int argc, char **argv);
 } cmds[] = {
+	{ "hostkey", cmd_hostkey },
 	{ "mount", cmd_mount }, { "list", cmd_list }, { "lszcrypt", cmd_list },
 	{ "init", cmd_init }, { "config", cmd_config },
 	{ "apmask", cmd_mask }, { "aqmask", cmd_mask }, { "mdev", cmd_mdev },

@@ -14,6 +14,7 @@ static const struct {
 	{ "caps", kvmu_cli_caps, "list the KVM capabilities kvmu reports" },
 	{ "exec", kvmu_cli_exec, "run an unmodified KVM program on kvmu" },
 	{ "host", kvmu_cli_host, "administer the simulated s390 host" },
+	{ "pvimg", kvmu_cli_pvimg, "build an s390 Secure Execution image" },
 };
 
 static int usage(FILE *f)

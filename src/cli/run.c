@@ -87,7 +87,8 @@ static int usage(FILE *f)
 "  --initrd FILE Linux: the initial RAM disk\n"
 "  --append S    Linux: the kernel command line (default console=ttyS0)\n"
 "  --ap UUID     s390x: pass the vfio_ap mediated device UUID through\n"
-"  --stats       print instructions, exits and MIPS on stderr\n\n"
+"  --stats       print instructions, exits and MIPS on stderr\n"
+"  --dump-ram F  when the run ends, write guest RAM as the VMM sees it to F\n\n"
 "Other statuses: 2 usage or image error, 4 guest crash, 128 + signal\n"
 "number when stopped by SIGINT or SIGTERM.  A Linux guest's reset (port\n"
 "0x64 0xFE, port 0xCF9) ends the run with status 0.\n");
@@ -186,6 +187,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{ "smp", required_argument, NULL, 'S' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'c' },
+		{ "dump-ram", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -238,6 +240,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case 'c':
 			o->append = optarg;
+			break;
+		case 'D':
+			o->dump_ram = optarg;
 			break;
 		case 'h':
 			o->help = true;
@@ -521,6 +526,19 @@ static void catch_signals(struct run_vm *vm)
 	sigaction(SIGUSR1, &kick, NULL);
 }
 
+/* --dump-ram: the VMM's own view of guest RAM, nothing else. */
+static int dump_ram(struct run_vm *vm, const char *path)
+{
+	FILE *f = fopen(path, "we");
+	int r = 0;
+
+	if (!f || fwrite(vm->ram.mem, 1, vm->ram.size, f) != vm->ram.size)
+		r = run_sys_error(path);
+	if (f && fclose(f) && !r)
+		r = run_sys_error(path);
+	return r;
+}
+
 int kvmu_cli_run(int argc, char **argv)
 {
 	struct run_vm vm = { .sys_fd = -1, .vm_fd = -1, .vcpu_fd = -1,
@@ -547,6 +565,8 @@ int kvmu_cli_run(int argc, char **argv)
 	fflush(stdout);
 	if (o.stats)
 		print_stats(&vm, now_s() - t0);
+	if (o.dump_ram && dump_ram(&vm, o.dump_ram) < 0 && !vm.status)
+		vm.status = RUN_EXIT_GUEST;
 	signal_vm = NULL;
 	vm_destroy(&vm, a);
 	return vm.status;

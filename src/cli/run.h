@@ -99,6 +99,7 @@ struct run_vm {
 	volatile bool done;	/* set under lock; every vCPU stops */
 	int status;
 	void *dev;		/* the arch's device state */
+	void *pv;		/* s390x: Protected Virtualization state */
 };
 
 /* What `kvmu run` was asked to do. */
@@ -112,6 +113,7 @@ struct run_options {
 	const char *initrd;	/* --initrd, Linux images */
 	const char *append;	/* --append: the Linux command line */
 	const char *ap_uuid;	/* --ap: a vfio_ap mdev for an s390x guest */
+	const char *dump_ram;	/* --dump-ram: RAM as the VMM sees it, at end */
 };
 
 /* One guest architecture of `kvmu run`. */

@@ -10,6 +10,9 @@
  * exit that says which one, and the old PSW and code in the lowcore say
  * where - the s390 counterpart of the x86 firmware stubs.
  *
+ * Secure Execution images (`kvmu pvimg create`) boot into Protected
+ * Virtualization through DIAGNOSE X'308' subcodes 8 and 10 (s390_pv.c).
+ *
  * The console is the kvmu DIAGNOSE X'500' interface (docs/s390x.md):
  * GR1 = 0x100 writes GR3 bytes at real address GR2 to stdout, GR1 = 0x101
  * ends the run with status (GR2 << 1) | 1, as the x86 debug-exit port.
@@ -24,6 +27,7 @@
 #include <kvmu/abi/s390.h>
 
 #include "run.h"
+#include "s390_pv.h"
 
 #define PSW_64BIT	0x0000000180000000ULL	/* EA + BA */
 #define PSW_WAIT	0x0002000000000000ULL
@@ -129,6 +133,11 @@ static void handle_diag(struct run_vm *vm)
 	uint64_t code = ((b2 ? g[b2] : 0) + (r->s390_sieic.ipb >> 16 & 0xfff))
 			& 0xffff;
 
+	if (code == 0x308) {
+		s390_pv_diag308(vm, r->s390_sieic.ipa >> 4 & 0xf,
+				r->s390_sieic.ipa & 0xf);
+		return;
+	}
 	if (code != DIAG_KVMU) {
 		inject_pgm(vm, PGM_SPEC);	/* as QEMU for unknown codes */
 		return;
@@ -196,6 +205,11 @@ static void report_interruption(struct run_vm *vm, unsigned int k)
 	const uint8_t *pgm = abs_ptr(vm, lc + 0x8c, 4);
 	unsigned int code;
 
+	if (s390_pv_protected(vm)) {	/* its lowcore is not ours to read */
+		run_guest_failed(vm, "unhandled %s interruption in the "
+				 "protected guest", classes[k].name);
+		return;
+	}
 	if (!old || !pgm) {
 		run_guest_failed(vm, "unhandled %s interruption",
 				 classes[k].name);
@@ -241,6 +255,8 @@ static void handle_sieic(struct run_vm *vm)
 
 	switch (r->s390_sieic.icptcode) {
 	case 0x04:
+	case KVMU_S390_ICPT_PV_INSTR:	/* a protected guest's, fixed text */
+	case KVMU_S390_ICPT_PV_NOTIFY:
 		handle_instruction(vm);
 		break;
 	case 0x1c:
@@ -337,9 +353,12 @@ static int s390_boot(struct run_vm *vm, const struct run_options *o)
 {
 	struct kvm_s390_psw psw = { .mask = PSW_64BIT };
 	struct boot b;
+	int se = s390_pv_load(vm, o->image, &b);
 
-	if (load_image_s390(o->image, &vm->ram, &b) < 0)
+	if (se < 0 || (!se && load_image_s390(o->image, &vm->ram, &b) < 0))
 		return -1;
+	if (se)				/* a Secure Execution image: IPL */
+		psw.mask = s390_pv_boot_mask();
 	write_new_psws(vm);
 	if (enable_apie(vm) < 0)
 		return -1;
@@ -354,6 +373,7 @@ static int s390_boot(struct run_vm *vm, const struct run_options *o)
 static void s390_cleanup(struct run_vm *vm)
 {
 	run_s390_detach_ap(vm);
+	s390_pv_cleanup(vm);
 }
 
 const struct run_arch run_s390 = {

@@ -168,5 +168,7 @@ void op_machine(struct fz *z, struct fdp *f);
 
 /* fz_irqchip.c: the x86 in-kernel irqchip, PIT and LAPIC state. */
 void op_irqchip(struct fz *z, struct fdp *f);
+/* fz_s390.c: an s390 VM driven through Protected Virtualization. */
+void op_s390_pv(struct fz *z, struct fdp *f);
 
 #endif

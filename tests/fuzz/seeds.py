@@ -14,6 +14,7 @@ import sys
 
 SETUP, CREATE, MEMSLOT, STATE, BADPTR, MSRS, CPUID, SYS, VM, COALESCED, \
     DIRTY, VCPU_MISC, CODE, RUN, RAW, CLOSE, DUP, SCRIBBLE = range(18)
+S390_PV = 20            # fz_s390.c: an s390 VM through Protected Virtualization
 REAL, PROT32, LONG = range(3)
 KEEP_MASK = 3           # set_run_sigmask: leave the mask alone
 CODE_GPA = 0x8000
@@ -132,6 +133,12 @@ SEEDS = {
     code(REAL_IO[:6]) + run([b'', b'']),
     'close_reuse': setup(REAL) + bytes([CLOSE, 0, 1]) + run([b'']) +
     bytes([CLOSE, 0, 2, 1, 0]) + setup(REAL) + run([b'']),
+    # no guest code, 16 steps: ENABLE (cmd 0, flags 0, data 0, good arg),
+    # INFO, then vCPU operations and more commands
+    's390_pv': bytes([S390_PV, 0, 15]) +
+    bytes([1, 0, 1]) + bytes(8) + bytes([1]) +
+    bytes([1, 7, 1, 0, 1, 0]) + bytes(8) + bytes([1, 0, 5, 1, 2, 3, 1, 4,
+                                                  1, 1, 5, 1]) + bytes(9),
 }
 
 

@@ -6,7 +6,7 @@ KVMU=${BUILD:-build}/kvmu
 fail() { echo "FAIL: $*"; exit 1; }
 
 out=$("$KVMU" --help) || fail "kvmu --help exits $?"
-for c in run caps; do
+for c in run caps pvimg; do
 	echo "$out" | grep -q "^  $c " || fail "kvmu --help lacks $c"
 	"$KVMU" $c --help | grep -q "^usage: kvmu $c" ||
 		fail "kvmu $c --help"

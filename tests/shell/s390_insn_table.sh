@@ -17,6 +17,8 @@ alias = {'BCR': 'bhr', 'BC': 'nop', 'BRC': 'jh', 'BRCL': 'jgh'}
 unknown = {'SERVC', 'CHSC', 'SPM', 'ESSA'}
 # the AP instructions are not in binutils' table
 unknown |= {'PQAP', 'NQAP', 'DQAP'}
+# nor is the ultravisor call (B9A4, docs/s390-pv.md)
+unknown |= {'UVC'}
 rows = []
 for line in open('src/arch/s390/insn.def'):
     m = re.match(r'INSN\((\w+),\s*0x(\w+),\s*0x(\w+),\s*F_(\w+),', line)

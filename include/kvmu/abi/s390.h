@@ -189,6 +189,21 @@ _Static_assert(KVMU_S390_GET_FPU == 0x8088ae8c, "ioctl number");
 #define KVMU_S390_ICPT_WAIT	0x1c
 #define KVMU_S390_ICPT_STOP	0x28
 #define KVMU_S390_ICPT_OPEREXC	0x2c
+#define KVMU_S390_ICPT_PV_INSTR	0x68	/* protected: instruction */
+#define KVMU_S390_ICPT_PV_NOTIFY 0x6c	/* protected: notification */
+#define KVMU_S390_ICPT_PV_PREF	0x70	/* protected: prefix page */
+
+/* KVM_S390_PV_COMMAND commands newer than Debian 12's <linux/kvm.h>. */
+#define KVMU_PV_ASYNC_CLEANUP_PREPARE	9
+#define KVMU_PV_ASYNC_CLEANUP_PERFORM	10
+#ifndef KVM_CAP_S390_PROTECTED_ASYNC_DISABLE
+#define KVM_CAP_S390_PROTECTED_ASYNC_DISABLE 224
+#endif
+_Static_assert(sizeof(struct kvm_pv_cmd) == 32, "kvm_pv_cmd");
+_Static_assert(sizeof(struct kvm_s390_pv_info) == 80, "kvm_s390_pv_info");
+_Static_assert(sizeof(struct kvm_s390_pv_dmp) == 64, "kvm_s390_pv_dmp");
+_Static_assert(KVM_S390_PV_COMMAND == 0xC020AEC5, "PV_COMMAND");
+_Static_assert(KVM_S390_PV_CPU_COMMAND == 0xC020AED0, "PV_CPU_COMMAND");
 
 /*
  * VM attributes (KVM_SET/GET/HAS_DEVICE_ATTR on the VM fd), as

@@ -313,6 +313,9 @@ long s390_vm_set_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	case KVMU_S390_VM_MEM_CTRL:
 		return set_mem_ctrl(kvm, a);
 	case KVMU_S390_VM_TOD:
+		/* a protected guest's clock is the UV's */
+		if (s390_pv(s390_vm(kvm)))
+			return -EOPNOTSUPP;
 		return set_tod_attr(kvm, a);
 	case KVMU_S390_VM_CPU_MODEL:
 		return s390_cpumodel_set(kvm, a);

@@ -375,6 +375,8 @@ int s390_exit_sieic(struct s390_cpu *c, u8 code, u16 ipa, u32 ipb)
 
 int s390_intercept(struct s390_cpu *c, struct s390_dec *d)
 {
+	if (c->pv_cpu)
+		return s390_pv_intercept(c, d);
 	return s390_exit_sieic(c, KVMU_S390_ICPT_INST, (u16)(d->raw >> 32),
 			  (u32)d->raw);
 }

@@ -192,9 +192,34 @@ static int ext_ready(struct s390_cpu *c, u32 p)
 	for (i = 0; i < ARRAY_SIZE(order); i++)
 		if ((p & (1u << order[i].bit)) && (c->crs[0] & order[i].sub))
 			return order[i].bit;
-	if ((c->crs[0] & CR0_SERVICE) && atomic_load(&c->vm->service_pending))
+	if ((c->crs[0] & CR0_SERVICE) && atomic_load(&c->vm->service_pending) &&
+	    (!s390_pv(c->vm) || (c->vm->service_param & 3)))
 		return 32;
 	return -1;
+}
+
+/*
+ * The service signal to deliver.  A protected guest's SCCB travels in the
+ * SIDA, so only the event-pending bits reach it (the kernel's
+ * SERVICE_EV); an SCCB completion stays masked while it is protected.
+ */
+static u32 take_service(struct s390_vm *vm)
+{
+	u32 param;
+
+	pthread_mutex_lock(&vm->lock);
+	param = vm->service_param;
+	if (s390_pv(vm)) {
+		param &= 3;
+		vm->service_param &= ~3u;
+		if (!vm->service_param)
+			atomic_store(&vm->service_pending, false);
+	} else {
+		vm->service_param = 0;
+		atomic_store(&vm->service_pending, false);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return param;
 }
 
 static int deliver_one_ext(struct s390_cpu *c, int which)
@@ -214,11 +239,7 @@ static int deliver_one_ext(struct s390_cpu *c, int which)
 		clear_irq(c, IRQ_EXTCALL);
 		return deliver_ext(c, EXT_EXTCALL, c->extcall_src, 0);
 	default:
-		pthread_mutex_lock(&c->vm->lock);
-		param = c->vm->service_param;
-		c->vm->service_param = 0;
-		atomic_store(&c->vm->service_pending, false);
-		pthread_mutex_unlock(&c->vm->lock);
+		param = take_service(c->vm);
 		return deliver_ext(c, EXT_SERVICE, 0, param);
 	}
 }

@@ -25,6 +25,20 @@ u8 *s390_abs_host(struct kvmu_vm *vm, u64 abs, u64 len,
 	return (u8 *)(uintptr_t)(m->hva + (abs - m->gpa));
 }
 
+u8 *s390_abs_data(struct kvmu_vm *vm, u64 abs, u64 len,
+		  const struct kvmu_memslot **slot)
+{
+	u8 *p = s390_abs_host(vm, abs, len, slot);
+
+	if (!p || !s390_pv(s390_vm(vm)))
+		return p;
+	/* a protected guest's page lives in the UV: one page at a time */
+	if ((abs & 0xfff) + len > 4096 ||
+	    s390_pv_page(vm, abs & ~0xfffULL, &p))
+		return NULL;
+	return p + (abs & 0xfff);
+}
+
 u64 s390_real_to_abs(u32 prefix, u64 real)
 {
 	u64 p = prefix;
@@ -44,7 +58,7 @@ void s390_tlb_flush(struct s390_cpu *c)
 /* Read one 8-byte DAT table entry at absolute address a. */
 static int table_entry(struct s390_cpu *c, u64 a, u64 *e)
 {
-	u8 *p = s390_abs_host(c->kvm, a, 8, NULL);
+	u8 *p = s390_abs_data(c->kvm, a, 8, NULL);
 
 	if (!p)
 		return PGM_ADDRESSING;
@@ -217,6 +231,8 @@ static int page(struct s390_cpu *c, u64 la, enum s390_acc acc, u8 **host,
 	*host = s390_abs_host(c->kvm, a, 4096, slot);
 	if (!*host)
 		return PGM_ADDRESSING;
+	if (s390_pv(c->vm))		/* 0, PGM_ADDRESSING or -EFAULT */
+		TRY(s390_pv_page(c->kvm, a, host));
 	*abs = a;
 	*t = (struct s390_tlbe){ .tag = tag, .abs = a, .host = *host,
 				 .slot = *slot };
@@ -366,26 +382,40 @@ int s390_wr64(struct s390_cpu *c, u64 la, u64 v)
 	return s390_write(c, la, b, 8);
 }
 
+/* Absolute storage page by page: a protected guest's pages are apart. */
+static int abs_copy(struct s390_cpu *c, u64 abs, u8 *buf, u64 len,
+		    bool store)
+{
+	const struct kvmu_memslot *slot;
+	u64 n;
+	u8 *p;
+
+	if (!s390_abs_host(c->kvm, abs, len, NULL))
+		return -EFAULT;
+	for (; len; abs += n, buf += n, len -= n) {
+		n = 4096 - (abs & 0xfff);
+		n = n > len ? len : n;
+		p = s390_abs_data(c->kvm, abs, n, &slot);
+		if (!p)
+			return -EFAULT;
+		if (store) {
+			memcpy(p, buf, n);
+			kvmu_memslot_mark_dirty(slot, abs);
+		} else {
+			memcpy(buf, p, n);
+		}
+	}
+	return 0;
+}
+
 int s390_abs_read(struct s390_cpu *c, u64 abs, void *buf, u64 len)
 {
-	u8 *p = s390_abs_host(c->kvm, abs, len, NULL);
-
-	if (!p)
-		return -EFAULT;
-	memcpy(buf, p, len);
-	return 0;
+	return abs_copy(c, abs, buf, len, false);
 }
 
 int s390_abs_write(struct s390_cpu *c, u64 abs, const void *buf, u64 len)
 {
-	const struct kvmu_memslot *slot;
-	u8 *p = s390_abs_host(c->kvm, abs, len, &slot);
-
-	if (!p)
-		return -EFAULT;
-	memcpy(p, buf, len);
-	kvmu_memslot_mark_dirty(slot, abs);
-	return 0;
+	return abs_copy(c, abs, (u8 *)buf, len, true);
 }
 
 int s390_lc_read(struct s390_cpu *c, u32 off, void *buf, u64 len)

@@ -66,8 +66,13 @@ long s390_vcpu_mem_op(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	u8 *buf = NULL;
 	long ret;
 
+	if (m->op == KVM_S390_MEMOP_SIDA_READ ||
+	    m->op == KVM_S390_MEMOP_SIDA_WRITE)
+		return s390_pv_sida_op(c, m);
 	if (m->op != KVM_S390_MEMOP_LOGICAL_READ &&
 	    m->op != KVM_S390_MEMOP_LOGICAL_WRITE)
+		return -EINVAL;
+	if (c->pv_cpu)		/* its storage is the Ultravisor's */
 		return -EINVAL;
 	ret = validate(m, KVM_S390_MEMOP_F_CHECK_ONLY |
 		       KVM_S390_MEMOP_F_INJECT_EXCEPTION |
@@ -144,6 +149,8 @@ long s390_vm_mem_op(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	if (ret)
 		return ret;
 	if (!store && m->op != KVM_S390_MEMOP_ABSOLUTE_READ)
+		return -EINVAL;
+	if (s390_pv(s390_vm(kvm)))	/* the VM has a PV handle */
 		return -EINVAL;
 	ret = abs_check(kvm, m->gaddr, m->size, store, m->key);
 	if (ret || (m->flags & KVM_S390_MEMOP_F_CHECK_ONLY))

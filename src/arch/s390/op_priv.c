@@ -423,7 +423,9 @@ int op_tb(struct s390_cpu *c, struct s390_dec *d)
 	u8 *p;
 
 	TRY(frame(c, c->gprs[d->r2], &a));
-	p = s390_abs_host(c->kvm, a, 4096, NULL);
+	p = s390_abs_data(c->kvm, a, 4096, NULL);
+	if (!p)
+		return PGM_ADDRESSING;
 	memset(p, 0, 4096);
 	s390_set_cc(c, 0);
 	return 0;
@@ -443,8 +445,13 @@ int op_pfmf(struct s390_cpu *c, struct s390_dec *d)
 			atomic_store(&c->vm->skeys_enabled, true);
 			s390_key_set(c->vm, a, (u8)ctl & 0xf8);
 		}
-		if (ctl & BIT64(47))
-			memset(s390_abs_host(c->kvm, a, 4096, NULL), 0, 4096);
+		if (ctl & BIT64(47)) {
+			u8 *p = s390_abs_data(c->kvm, a, 4096, NULL);
+
+			if (!p)
+				return PGM_ADDRESSING;
+			memset(p, 0, 4096);
+		}
 	}
 	if (fsc)
 		c->gprs[d->r2] = (c->mask & PSW_EA) ? end :

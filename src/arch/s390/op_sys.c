@@ -17,7 +17,8 @@ static int diag_ipl(struct s390_cpu *c, struct s390_dec *d)
 	u64 sub = c->gprs[d->r3] & 0xffff;
 	struct kvmu_s390_run *run = c->run;
 
-	if (sub != 3 && sub != 4)
+	/* a protected guest's load-normal-dump goes to user space (refused) */
+	if (sub != 3 && (sub != 4 || c->pv_cpu))
 		return s390_intercept(c, d);
 	c->icptcode = KVMU_S390_ICPT_INST;
 	c->ipa = (u16)(d->raw >> 32);

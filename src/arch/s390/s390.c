@@ -57,6 +57,9 @@ static long s390_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 	case KVM_CAP_S390_MEM_OP_EXTENSION:
 	case KVM_CAP_VM_ATTRIBUTES:
 	case KVM_CAP_S390_CMMA_MIGRATION:
+	case KVM_CAP_S390_PROTECTED:		/* the UV model: src/host/uv */
+	case KVM_CAP_S390_PROTECTED_DUMP:	/* all four dump calls */
+	case KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: /* async_destroy on */
 		return 1;
 	case KVM_CAP_S390_MEM_OP:
 		return S390_MEM_OP_MAX;
@@ -91,6 +94,8 @@ static int s390_vm_init(struct kvmu_vm *kvm, unsigned long type)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_mutex_init(&vm->pv_lock, NULL);
+	pthread_mutex_init(&vm->pv_run_lock, NULL);
 	pthread_rwlock_init(&vm->ap_lock, NULL);
 	for (i = 0; i < ARRAY_SIZE(default_facilities); i++)
 		vm->fac[default_facilities[i] / 64] |=
@@ -112,10 +117,13 @@ static void s390_vm_destroy(struct kvmu_vm *kvm)
 
 	if (!vm)
 		return;
+	s390_pv_vm_destroy(kvm);
 	s390_keys_free(vm);
 	s390_io_free(vm);
 	s390_cmma_free(vm);
 	pthread_rwlock_destroy(&vm->ap_lock);
+	pthread_mutex_destroy(&vm->pv_lock);
+	pthread_mutex_destroy(&vm->pv_run_lock);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
 	kvm->arch_data = NULL;
@@ -158,6 +166,8 @@ static int s390_prepare_memslot(struct kvmu_vm *vm,
 {
 	if (r->flags & KVM_MEM_READONLY)
 		return -EINVAL;
+	if (s390_pv(s390_vm(vm)))	/* memslots are frozen while protected */
+		return -EINVAL;
 	if ((r->userspace_addr | r->memory_size) & 0xfffffULL)
 		return -EINVAL;
 	return s390_attr_check_memslot(vm, r);
@@ -181,6 +191,20 @@ static int s390_vcpu_init(struct kvmu_vcpu *vcpu)
 		KVMU_SYNC_PFAULT | KVMU_SYNC_DIAG318 | KVMU_SYNC_FPRS;
 	s390_initial_reset(c);
 	c->stopped = true;
+	pthread_mutex_lock(&c->vm->pv_lock);
+	if (s390_pv(c->vm)) {		/* a new vCPU of a protected VM */
+		u16 rc, rrc;
+		int r = s390_pv_vcpu_create(c, &rc, &rrc);
+
+		if (r) {
+			pthread_mutex_unlock(&c->vm->pv_lock);
+			free(c->sida);
+			free(c);
+			vcpu->arch_data = NULL;
+			return r;
+		}
+	}
+	pthread_mutex_unlock(&c->vm->pv_lock);
 	return 0;
 }
 
@@ -188,9 +212,13 @@ static void s390_vcpu_destroy(struct kvmu_vcpu *vcpu)
 {
 	struct s390_cpu *c = s390_cpu(vcpu);
 
+	u16 rc, rrc;
+
 	if (!c)
 		return;
+	s390_pv_vcpu_destroy(c, &rc, &rrc);
 	pthread_mutex_destroy(&c->irq_lock);
+	free(c->sida);
 	free(c);
 	vcpu->arch_data = NULL;
 }

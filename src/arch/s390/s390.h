@@ -199,6 +199,14 @@ struct s390_cpu {
 	u32 stop_flags;
 	u32 new_prefix;
 
+	/* Protected Virtualization (pv_cpu.c) */
+	u64 pv_cpu;		/* UV CPU handle, 0: not protected */
+	s8 pv_map[16];		/* kvm_run GR n shows guest GR pv_map[n] */
+	u16 pv_out;		/* kvm_run GRs that answer the intercept */
+	u8 *sida;		/* secure instruction data area, 4 KiB */
+	u64 sida_abs;		/* guest storage the SIDA goes back to */
+	u32 sida_len;		/* bytes to copy back, 0: none */
+
 	struct kvmu_vcpu *vcpu;
 	struct kvmu_vm *kvm;
 	struct s390_vm *vm;
@@ -258,6 +266,15 @@ struct s390_vm {
 	/* read: an AP instruction uses crycb.ap; write: attach, detach */
 	pthread_rwlock_t ap_lock;
 	_Atomic u64 ap_refresh_ns;	/* CLOCK_MONOTONIC of the last refresh */
+
+	/* Protected Virtualization (pv.c); changes under pv_lock */
+	pthread_mutex_t pv_lock;
+	_Atomic u64 pv_handle;	/* UV guest handle, 0: not protected */
+	u64 pv_aside;		/* set aside by ASYNC_CLEANUP_PREPARE */
+	_Atomic bool pv_dumping;
+	/* order: vCPU mutex, then pv_lock; pv_run_lock is innermost */
+	pthread_mutex_t pv_run_lock;
+	int pv_running;		/* vCPUs inside KVM_RUN, under pv_run_lock */
 };
 
 /* facilities the CPU model adds (cpumodel.c, cpacf.c) */
@@ -357,6 +374,14 @@ enum s390_acc { ACC_FETCH, ACC_STORE, ACC_IFETCH };
 
 /* Absolute address to host pointer; NULL when outside every slot. */
 u8 *s390_abs_host(struct kvmu_vm *vm, u64 abs, u64 len,
+		  const struct kvmu_memslot **slot);
+/*
+ * The same for data the guest (or the SIE for it) reads or writes: a
+ * protected guest's page comes from the Ultravisor (len must then stay
+ * within the page).  Existence checks and host accesses use
+ * s390_abs_host(), which a protected guest's VMM would see: the slot.
+ */
+u8 *s390_abs_data(struct kvmu_vm *vm, u64 abs, u64 len,
 		  const struct kvmu_memslot **slot);
 /* Real to absolute (prefixing). */
 u64 s390_real_to_abs(u32 prefix, u64 real);
@@ -537,6 +562,31 @@ void s390_cmma_reset(struct s390_vm *vm);
 int s390_cmma_start_migration(struct kvmu_vm *kvm);
 /* Release the CMMA state table (VM teardown). */
 void s390_cmma_free(struct s390_vm *vm);
+
+/* ---- pv.c, pv_cpu.c: Protected Virtualization (docs/s390-pv.md) ---- */
+#define S390_SIDA_SIZE	4096
+
+static inline bool s390_pv(struct s390_vm *vm)
+{
+	return atomic_load_explicit(&vm->pv_handle, memory_order_acquire);
+}
+/* The page a protected guest sees at absolute page abs: 0, -EFAULT. */
+int s390_pv_page(struct kvmu_vm *kvm, u64 abs, u8 **host);
+/* Register (or drop) the vCPU with the UV when its VM is protected. */
+int s390_pv_vcpu_create(struct s390_cpu *c, u16 *rc, u16 *rrc);
+int s390_pv_vcpu_destroy(struct s390_cpu *c, u16 *rc, u16 *rrc);
+/* KVM_RUN of a protected vCPU: entry (-EINVAL while dumping) and exit. */
+int s390_pv_run_enter(struct s390_cpu *c);
+void s390_pv_run_exit(struct s390_cpu *c);
+/* The instruction intercept a protected guest's VMM sees (0x68). */
+int s390_pv_intercept(struct s390_cpu *c, struct s390_dec *d);
+/* KVM_SET_MP_STATE and the CPU resets of a protected vCPU. */
+int s390_pv_set_mp_state(struct s390_cpu *c, u32 state);
+int s390_pv_cpu_reset(struct s390_cpu *c, u16 cmd);
+/* KVM_S390_MEM_OP SIDA_READ/SIDA_WRITE. */
+long s390_pv_sida_op(struct s390_cpu *c, const struct kvm_s390_mem_op *m);
+/* Free a VM's protected state at VM teardown. */
+void s390_pv_vm_destroy(struct kvmu_vm *kvm);
 
 /* ---- attr.c ---- */
 /* Check a new memslot against the MEM_CTRL limit; 0 or -EINVAL. */

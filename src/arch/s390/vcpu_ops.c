@@ -87,25 +87,26 @@ static void clear_reset(struct s390_cpu *c)
 	s->etoken_extension = 0;
 }
 
+/* The resets of a protected vCPU also reset it in the UV. */
 long s390_initial_reset_ioctl(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	(void)r;
 	s390_initial_reset(cpu_of(obj));
-	return 0;
+	return s390_pv_cpu_reset(cpu_of(obj), 0x0311);
 }
 
 long s390_normal_reset_ioctl(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	(void)r;
 	normal_reset(cpu_of(obj));
-	return 0;
+	return s390_pv_cpu_reset(cpu_of(obj), 0x0310);
 }
 
 long s390_clear_reset_ioctl(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	(void)r;
 	clear_reset(cpu_of(obj));
-	return 0;
+	return s390_pv_cpu_reset(cpu_of(obj), 0x0321);
 }
 
 long s390_get_regs(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
@@ -204,14 +205,27 @@ static u64 *one_reg(struct s390_cpu *c, u64 id, size_t *size)
 	}
 }
 
+/* ONE_REG: refused for a protected vCPU before the argument is read. */
+static int one_reg_in(struct s390_cpu *c, struct kvmu_ioctl_req *r,
+		      struct kvm_one_reg *reg)
+{
+	if (c->pv_cpu)
+		return -EINVAL;
+	return kvmu_copy_from_user(reg, r->uarg, sizeof(*reg));
+}
+
 long s390_get_one_reg(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
-	const struct kvm_one_reg *reg = r->karg;
+	struct kvm_one_reg one, *reg = &one;
 	struct s390_cpu *c = cpu_of(obj);
 	size_t size;
-	u64 *p = one_reg(c, reg->id, &size), v;
+	u64 *p, v;
 	u32 v32;
+	int ret = one_reg_in(c, r, reg);
 
+	if (ret)
+		return ret;
+	p = one_reg(c, reg->id, &size);
 	if (!p)
 		return -EINVAL;
 	v = reg->id == KVMU_REG_S390_CPU_TIMER ? c->cputm : *p;
@@ -222,13 +236,16 @@ long s390_get_one_reg(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 long s390_set_one_reg(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
-	const struct kvm_one_reg *reg = r->karg;
+	struct kvm_one_reg one, *reg = &one;
 	struct s390_cpu *c = cpu_of(obj);
 	size_t size;
-	u64 *p = one_reg(c, reg->id, &size), v = 0;
+	u64 *p, v = 0;
 	u32 v32;
-	int ret;
+	int ret = one_reg_in(c, r, reg);
 
+	if (ret)
+		return ret;
+	p = one_reg(c, reg->id, &size);
 	if (!p)
 		return -EINVAL;
 	ret = kvmu_copy_from_user(size == 4 ? (void *)&v32 : (void *)&v,
@@ -259,6 +276,8 @@ long s390_set_mp_state(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	struct s390_cpu *c = cpu_of(obj);
 
 	c->vm->user_cpu_state_ctrl = true;
+	if (c->pv_cpu)
+		return s390_pv_set_mp_state(c, mp->mp_state);
 	switch (mp->mp_state) {
 	case KVM_MP_STATE_STOPPED:
 		s390_vcpu_stop(c);
@@ -416,20 +435,33 @@ int s390_vcpu_run(struct kvmu_vcpu *vcpu)
 	struct kvmu_s390_run *run = c->run;
 	int rc;
 
+	bool pv = c->pv_cpu != 0;
+
 	if ((run->kvm_valid_regs | run->kvm_dirty_regs) &
 	    ~KVMU_SYNC_VALID_FIELDS)
+		return -EINVAL;
+	if (c->vm->pv_dumping)		/* no vCPU runs during a PV dump */
 		return -EINVAL;
 	if (!c->vm->user_cpu_state_ctrl)
 		s390_vcpu_start(c);
 	else if (c->stopped)
 		return -EINVAL;
-	sync_in(c);
+	if (pv) {
+		rc = s390_pv_run_enter(c);
+		if (rc)
+			return rc;
+	} else {
+		sync_in(c);
+	}
 	rc = s390_deliver_irqs(c);
 	c->icptcode = 0;
 	if (rc == S390_EXIT)
 		rc = 0;
 	else if (rc >= 0)
 		rc = s390_cpu_run(c);
-	sync_out(c);
+	if (pv)
+		s390_pv_run_exit(c);
+	else
+		sync_out(c);
 	return rc;
 }

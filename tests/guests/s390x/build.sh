@@ -16,6 +16,10 @@ for g in checksum crash halt wait bench ap_list ap_rsa; do
 		"$SRC/$g.c"
 	s390x-linux-gnu-objcopy -O binary "$OUT/$g.elf" "$OUT/$g.bin"
 done
+# The Protected Virtualization guest: at 1 MiB, for `kvmu pvimg create`.
+# shellcheck disable=SC2086
+$CC $CFLAGS -T "$SRC/link_pv.ld" -o "$OUT/pv_secret.elf" "$SRC/start.S" \
+	"$SRC/pv_secret.c"
 # The benchmark workload again as a static Linux program, for qemu-s390x.
 # shellcheck disable=SC2086
 $CC $CFLAGS -DKVMU_LINUX_USER -o "$OUT/bench-linux" "$SRC/start_linux.S" \
