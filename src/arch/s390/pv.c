@@ -60,12 +60,15 @@ static u8 *host_page(void *opaque, u64 gaddr)
 static u64 guest_len(struct kvmu_vm *kvm)
 {
 	struct kvmu_memslots *s = atomic_load(&kvm->slots[0]);
+	const struct kvmu_memslot *m;
 	u64 end = 0;
 	int i;
 
-	for (i = 0; s && i < s->nr; i++)
-		if (s->slots[i].gpa + s->slots[i].size > end)
-			end = s->slots[i].gpa + s->slots[i].size;
+	for (i = 0; s && i < s->nr; i++) {
+		m = kvmu_memslots_nth(s, i);
+		if (m->gpa + m->size > end)
+			end = m->gpa + m->size;
+	}
 	end = (end + 0xfffff) & ~0xfffffULL;
 	return end ? end : 1ULL << 20;
 }
