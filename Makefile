@@ -12,7 +12,7 @@ VERSION := 0.1.0
 Q := $(if $(filter 1,$(V)),,@)
 
 DEP_CFLAGS := $(shell pkg-config --cflags fuse3 libcrypto 2>/dev/null)
-DEP_LIBS := -lZydis $(shell pkg-config --libs fuse3 libcrypto 2>/dev/null) -lpthread
+DEP_LIBS := -lZydis $(shell pkg-config --libs fuse3 libcrypto 2>/dev/null) -lpthread -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers

@@ -117,6 +117,8 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	d = lookup(obj->arch, obj->kind, cmd);
 	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
 		return -(long)obj->arch->unknown_vcpu_errno;
+	if (!d && obj->kind == KVMU_OBJ_VM && obj->arch->unknown_vm_errno)
+		return -(long)obj->arch->unknown_vm_errno;
 	if (!d && obj->kind == KVMU_OBJ_VFIO_CONTAINER)
 		return kvmu_vfio_container_unknown(obj);
 	if (!d)

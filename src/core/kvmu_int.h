@@ -178,6 +178,7 @@ struct kvmu_arch_ops {
 	unsigned int coalesced_page;	/* page offset of the ring, 0: none */
 	unsigned int pio_page;		/* page offset of PIO data, 0: none */
 	unsigned int unknown_vcpu_errno; /* unknown vCPU ioctl, 0: EINVAL */
+	unsigned int unknown_vm_errno;	/* unknown VM ioctl, 0: ENOTTY */
 	const struct kvmu_ioctl_desc *ioctls;	/* arch ioctl table */
 	size_t nr_ioctls;
 	/* KVM_CHECK_EXTENSION: vm is NULL on the system fd; 0 = unsupported */
@@ -355,5 +356,6 @@ extern void *kvmu_trace_stream;
 /* The architecture tables (defined where each architecture lives). */
 extern const struct kvmu_arch_ops kvmu_x86_ops;
 extern const struct kvmu_arch_ops kvmu_s390_ops;
+extern const struct kvmu_arch_ops kvmu_arm64_ops;
 
 #endif /* KVMU_INT_H */

@@ -71,6 +71,8 @@ const struct kvmu_arch_ops *kvmu_arch_lookup(enum kvmu_arch arch)
 		return &kvmu_x86_ops;
 	case KVMU_ARCH_S390X:
 		return &kvmu_s390_ops;
+	case KVMU_ARCH_ARM64:
+		return &kvmu_arm64_ops;
 	default:
 		return NULL;
 	}

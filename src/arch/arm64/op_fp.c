@@ -1,0 +1,641 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A64 scalar floating point (single and double precision; half precision
+ * is UNDEFINED here) and the AdvSIMD moves and bitwise/add forms compilers
+ * emit for plain C.  Arithmetic runs on the host's IEEE 754 unit under
+ * FPCR.RMode; the Arm NaN rules (signalling first, Rn before Rm, FPCR.DN,
+ * the positive default NaN) are applied here, and the host's exception
+ * flags become FPSR's cumulative bits.  FPCR.FZ (flush to zero) and trapped
+ * floating-point exceptions are not implemented (docs/arm64.md).
+ */
+#include <fenv.h>
+#include <math.h>
+#include <string.h>
+
+#include "arm64.h"
+
+#define DNAN64	0x7ff8000000000000ULL
+#define DNAN32	0x7fc00000U
+
+/* The scalar type field: 0 single, 1 double; others UNDEFINED here. */
+static bool fp_type(u32 insn, bool *dbl)
+{
+	unsigned int t = BITS(insn, 23, 22);
+
+	*dbl = t == 1;
+	return t < 2;
+}
+
+static u64 vget(struct a64_cpu *c, unsigned int n, bool dbl)
+{
+	return dbl ? (u64)c->v[n] : (u32)c->v[n];
+}
+
+static void vset(struct a64_cpu *c, unsigned int d, u64 v, bool dbl)
+{
+	c->v[d] = dbl ? v : (u32)v;
+}
+
+static double as_d(u64 v) { double d; memcpy(&d, &v, 8); return d; }
+static float as_f(u64 v) { float f; u32 w = (u32)v; memcpy(&f, &w, 4);
+			   return f; }
+static u64 from_d(double d) { u64 v; memcpy(&v, &d, 8); return v; }
+static u64 from_f(float f) { u32 v; memcpy(&v, &f, 4); return v; }
+
+static bool is_nan(u64 v, bool dbl)
+{
+	return dbl ? isnan(as_d(v)) : isnan(as_f(v));
+}
+
+static bool is_snan(u64 v, bool dbl)
+{
+	return is_nan(v, dbl) && !(v & (dbl ? BIT(51) : BIT(22)));
+}
+
+static u64 quiet(u64 v, bool dbl)
+{
+	return v | (dbl ? BIT(51) : BIT(22));
+}
+
+static u64 dnan(bool dbl)
+{
+	return dbl ? DNAN64 : DNAN32;
+}
+
+/* FPProcessNaNs: true when a NaN operand decides the result. */
+static bool nan_rules(struct a64_cpu *c, u64 a, u64 b, bool dbl, u64 *r)
+{
+	bool sa = is_snan(a, dbl), sb = is_snan(b, dbl);
+
+	if (!is_nan(a, dbl) && !is_nan(b, dbl))
+		return false;
+	if (sa || sb)
+		c->fpsr |= 1;			/* IOC */
+	if (sa)
+		*r = quiet(a, dbl);
+	else if (sb)
+		*r = quiet(b, dbl);
+	else
+		*r = is_nan(a, dbl) ? a : b;
+	if (c->fpcr & BIT(25))			/* DN */
+		*r = dnan(dbl);
+	return true;
+}
+
+/* FPProcessNaNs3 for FMADD and friends: operand order a, n, m. */
+static bool nan3(struct a64_cpu *c, u64 a, u64 n, u64 m, bool dbl, u64 *r)
+{
+	const u64 ops[3] = { a, n, m };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (is_snan(ops[i], dbl))
+			return nan_rules(c, ops[i], ops[i], dbl, r);
+	for (i = 0; i < 3; i++)
+		if (is_nan(ops[i], dbl))
+			return nan_rules(c, ops[i], ops[i], dbl, r);
+	return false;
+}
+
+static const int rmodes[4] = { FE_TONEAREST, FE_UPWARD, FE_DOWNWARD,
+			       FE_TOWARDZERO };
+
+static void fp_begin(struct a64_cpu *c, int mode)
+{
+	feclearexcept(FE_ALL_EXCEPT);
+	fesetround(mode >= 0 ? rmodes[mode] : rmodes[BITS(c->fpcr, 23, 22)]);
+}
+
+static void fp_end(struct a64_cpu *c)
+{
+	int e = fetestexcept(FE_ALL_EXCEPT);
+
+	c->fpsr |= (e & FE_INVALID ? 1 : 0) | (e & FE_DIVBYZERO ? 2 : 0) |
+		   (e & FE_OVERFLOW ? 4 : 0) | (e & FE_UNDERFLOW ? 8 : 0) |
+		   (e & FE_INEXACT ? 16 : 0);
+	fesetround(FE_TONEAREST);
+}
+
+/* A NaN the host made from numbers is Arm's positive default NaN. */
+static u64 fix_nan(u64 r, bool dbl)
+{
+	return is_nan(r, dbl) ? dnan(dbl) : r;
+}
+
+static u64 arith(unsigned int op, u64 a, u64 b, bool dbl)
+{
+	if (dbl) {
+		double x = as_d(a), y = as_d(b);
+
+		switch (op) {
+		case 0: return from_d(x * y);
+		case 1: return from_d(x / y);
+		case 2: return from_d(x + y);
+		case 3: return from_d(x - y);
+		default: return from_d(-(x * y));
+		}
+	}
+	float x = as_f(a), y = as_f(b);
+
+	switch (op) {
+	case 0: return from_f(x * y);
+	case 1: return from_f(x / y);
+	case 2: return from_f(x + y);
+	case 3: return from_f(x - y);
+	default: return from_f(-(x * y));
+	}
+}
+
+static u64 minmax(unsigned int op, u64 a, u64 b, bool dbl)
+{
+	double x = dbl ? as_d(a) : as_f(a), y = dbl ? as_d(b) : as_f(b);
+	bool max = !(op & 1);
+
+	if (x == y && x == 0)		/* +0 vs -0 */
+		return max ? (a & b) : (a | b);
+	return (max ? x > y : x < y) ? a : b;
+}
+
+int op_fp_dp2(struct a64_cpu *c, u32 insn)
+{
+	unsigned int op = BITS(insn, 15, 12), d = insn & 31;
+	bool dbl;
+	u64 a, b, r;
+
+	if (!fp_type(insn, &dbl) || op > 8 || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	a = vget(c, BITS(insn, 9, 5), dbl);
+	b = vget(c, BITS(insn, 20, 16), dbl);
+	if (op >= 6 && op <= 7) {	/* FMAXNM/FMINNM: a QNaN loses */
+		if (is_nan(a, dbl) && !is_snan(a, dbl) && !is_nan(b, dbl))
+			a = b;
+		else if (is_nan(b, dbl) && !is_snan(b, dbl) &&
+			 !is_nan(a, dbl))
+			b = a;
+	}
+	if (nan_rules(c, a, b, dbl, &r)) {
+		vset(c, d, r, dbl);
+		return 0;
+	}
+	if (op >= 4 && op <= 7) {
+		vset(c, d, minmax(op, a, b, dbl), dbl);
+		return 0;
+	}
+	fp_begin(c, -1);
+	r = fix_nan(arith(op == 8 ? 4 : op, a, b, dbl), dbl);
+	fp_end(c);
+	vset(c, d, r, dbl);
+	return 0;
+}
+
+static u64 round_int(u64 a, bool dbl, int mode, bool exact)
+{
+	double x = dbl ? as_d(a) : as_f(a), r;
+
+	if (mode == 4)				/* ties away */
+		r = round(x);
+	else
+		r = exact ? rint(x) : nearbyint(x);
+	(void)mode;
+	return dbl ? from_d(r) : from_f((float)r);
+}
+
+static int fp_dp1_frint(struct a64_cpu *c, unsigned int op, u64 a, bool dbl,
+			u64 *r)
+{
+	static const int mode[8] = { 0, 1, 2, 3, 4, -2, -1, -1 };
+	int m = mode[op & 7];
+
+	if (m == -2)
+		return -1;
+	if (is_nan(a, dbl)) {
+		nan_rules(c, a, a, dbl, r);
+		return 0;
+	}
+	fp_begin(c, m == 4 ? 0 : m);
+	*r = round_int(a, dbl, m, op == 14);
+	fp_end(c);
+	if (op != 14)
+		c->fpsr &= ~16U;		/* only FRINTX signals inexact */
+	return 0;
+}
+
+int op_fp_dp1(struct a64_cpu *c, u32 insn)
+{
+	unsigned int op = BITS(insn, 20, 15), d = insn & 31;
+	bool dbl;
+	u64 a, r = 0;
+
+	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	a = vget(c, BITS(insn, 9, 5), dbl);
+	switch (op) {
+	case 0: r = a; break;
+	case 1: r = a & ~(dbl ? BIT(63) : BIT(31)); break;
+	case 2: r = a ^ (dbl ? BIT(63) : BIT(31)); break;
+	case 3:
+		if (nan_rules(c, a, a, dbl, &r))
+			break;
+		fp_begin(c, -1);
+		r = fix_nan(dbl ? from_d(sqrt(as_d(a))) :
+			    from_f(sqrtf(as_f(a))), dbl);
+		fp_end(c);
+		break;
+	case 4: case 5:			/* FCVT between single and double */
+		if ((op == 5) == dbl)
+			return a64_undef(c, insn);
+		if (is_nan(a, dbl)) {
+			c->fpsr |= is_snan(a, dbl) ? 1 : 0;
+			r = (c->fpcr & BIT(25)) ? dnan(!dbl) : dbl ?
+			    ((a >> 63) << 31 | 0x7fc00000 |
+			     ((a >> 29) & 0x3fffff)) :
+			    ((a >> 31) << 63 | 0x7ff8000000000000ULL |
+			     (a & 0x3fffff) << 29);
+		} else {
+			fp_begin(c, -1);
+			r = dbl ? from_f((float)as_d(a)) : from_d(as_f(a));
+			fp_end(c);
+		}
+		vset(c, d, r, !dbl);
+		return 0;
+	default:
+		if (op < 8 || op > 15 || fp_dp1_frint(c, op, a, dbl, &r))
+			return a64_undef(c, insn);
+	}
+	vset(c, d, r, dbl);
+	return 0;
+}
+
+static void fcmp_flags(struct a64_cpu *c, u64 a, u64 b, bool dbl, bool e)
+{
+	double x = dbl ? as_d(a) : as_f(a), y = dbl ? as_d(b) : as_f(b);
+	u64 f;
+
+	if (isnan(x) || isnan(y)) {
+		if (e || is_snan(a, dbl) || is_snan(b, dbl))
+			c->fpsr |= 1;
+		f = 0x3;
+	} else {
+		f = x == y ? 0x6 : x < y ? 0x8 : 0x2;
+	}
+	c->pstate = (c->pstate & ~PST_NZCV) | f << 28;
+}
+
+int op_fp_cmp(struct a64_cpu *c, u32 insn)
+{
+	unsigned int opc = insn & 31;
+	bool dbl;
+	u64 a, b;
+
+	if (!fp_type(insn, &dbl) || (opc & 7) || BITS(insn, 15, 14) ||
+	    (insn & BIT(31)))
+		return a64_undef(c, insn);
+	a = vget(c, BITS(insn, 9, 5), dbl);
+	b = (opc & 8) ? 0 : vget(c, BITS(insn, 20, 16), dbl);
+	fcmp_flags(c, a, b, dbl, opc & 16);
+	return 0;
+}
+
+int op_fp_ccmp(struct a64_cpu *c, u32 insn)
+{
+	bool dbl;
+
+	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	if (!a64_cond(c, BITS(insn, 15, 12))) {
+		c->pstate = (c->pstate & ~PST_NZCV) | (u64)(insn & 15) << 28;
+		return 0;
+	}
+	fcmp_flags(c, vget(c, BITS(insn, 9, 5), dbl),
+		   vget(c, BITS(insn, 20, 16), dbl), dbl, insn & 16);
+	return 0;
+}
+
+int op_fp_csel(struct a64_cpu *c, u32 insn)
+{
+	bool dbl;
+	unsigned int n = BITS(insn, 9, 5), m = BITS(insn, 20, 16);
+
+	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	vset(c, insn & 31, vget(c, a64_cond(c, BITS(insn, 15, 12)) ? n : m,
+				dbl), dbl);
+	return 0;
+}
+
+/* VFPExpandImm */
+static u64 expand_fimm(unsigned int imm8, bool dbl)
+{
+	u64 sign = imm8 >> 7, b6 = (imm8 >> 6) & 1, frac = imm8 & 0x3f;
+
+	if (dbl)
+		return sign << 63 | (b6 ? 0xffULL : 0x100ULL) << 54 |
+		       frac << 48;
+	return sign << 31 | (b6 ? 0x1fULL : 0x20ULL) << 25 | frac << 19;
+}
+
+int op_fp_imm(struct a64_cpu *c, u32 insn)
+{
+	bool dbl;
+
+	if (!fp_type(insn, &dbl) || BITS(insn, 9, 5) || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	vset(c, insn & 31, expand_fimm(BITS(insn, 20, 13), dbl), dbl);
+	return 0;
+}
+
+int op_fp_dp3(struct a64_cpu *c, u32 insn)
+{
+	bool dbl, o1 = insn & BIT(21), o0 = insn & BIT(15);
+	u64 a, n, m, r;
+	double x, y, z;
+
+	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
+		return a64_undef(c, insn);
+	n = vget(c, BITS(insn, 9, 5), dbl);
+	m = vget(c, BITS(insn, 20, 16), dbl);
+	a = vget(c, BITS(insn, 14, 10), dbl);
+	if (nan3(c, a, n, m, dbl, &r)) {
+		vset(c, insn & 31, r, dbl);
+		return 0;
+	}
+	x = dbl ? as_d(n) : as_f(n);
+	y = dbl ? as_d(m) : as_f(m);
+	z = dbl ? as_d(a) : as_f(a);
+	if (o0)
+		x = -x;
+	if (o1)
+		z = -z, x = -x;
+	fp_begin(c, -1);
+	r = dbl ? from_d(fma(x, y, z)) : from_f(fmaf((float)x, (float)y,
+						     (float)z));
+	fp_end(c);
+	vset(c, insn & 31, fix_nan(r, dbl), dbl);
+	return 0;
+}
+
+/* FCVTZS/FCVTZU and the other rounding conversions to integer. */
+static u64 fp_to_int(struct a64_cpu *c, u64 a, bool dbl, bool sf, bool uns,
+		     int mode)
+{
+	double x = dbl ? as_d(a) : as_f(a), lim_hi, lim_lo, r;
+
+	if (isnan(x)) {
+		c->fpsr |= 1;
+		return 0;
+	}
+	fp_begin(c, mode == 4 ? 0 : mode);
+	r = mode == 4 ? round(x) : nearbyint(x);
+	fp_end(c);
+	c->fpsr &= ~16U;
+	if (r != x)
+		c->fpsr |= 16;
+	lim_hi = uns ? (sf ? 18446744073709551616.0 : 4294967296.0) :
+		       (sf ? 9223372036854775808.0 : 2147483648.0);
+	lim_lo = uns ? 0 : -lim_hi;
+	if (r >= lim_hi || r < lim_lo) {
+		c->fpsr = (c->fpsr & ~16U) | 1;
+		if (r < lim_lo)
+			return uns ? 0 : (sf ? (u64)INT64_MIN :
+					  (u32)INT32_MIN);
+		return uns ? (sf ? ~0ULL : 0xffffffffULL) :
+			     (sf ? (u64)INT64_MAX : 0x7fffffffULL);
+	}
+	if (uns)
+		return sf ? (u64)r : (u32)r;
+	return sf ? (u64)(s64)r : (u32)(s32)r;
+}
+
+static u64 int_to_fp(struct a64_cpu *c, u64 v, bool sf, bool uns, bool dbl)
+{
+	u64 r;
+
+	fp_begin(c, -1);
+	if (!sf)
+		v = uns ? (u32)v : (u64)(s64)(s32)v;
+	if (dbl)
+		r = from_d(uns ? (double)v : (double)(s64)v);
+	else
+		r = from_f(uns ? (float)v : (float)(s64)v);
+	fp_end(c);
+	return r;
+}
+
+int op_fp_int(struct a64_cpu *c, u32 insn)
+{
+	bool sf = insn >> 31, dbl;
+	unsigned int rmode = BITS(insn, 20, 19), opc = BITS(insn, 18, 16);
+	unsigned int type = BITS(insn, 23, 22), n = BITS(insn, 9, 5);
+	unsigned int d = insn & 31;
+	static const int conv_mode[4] = { 0, 1, 2, 3 };
+
+	if (insn & BIT(29))
+		return a64_undef(c, insn);
+	if (opc >= 6) {				/* FMOV general */
+		bool to_fp = opc == 7;
+
+		if (rmode == 1 && type == 2 && sf) {	/* Vn.D[1] */
+			if (to_fp)
+				c->v[d] = (c->v[d] & ~0ULL) |
+					  (__uint128_t)a64_x(c, n) << 64;
+			else
+				a64_set_x(c, d, (u64)(c->v[n] >> 64));
+			return 0;
+		}
+		if (rmode || type >= 2 || sf != (type == 1))
+			return a64_undef(c, insn);
+		if (to_fp)
+			vset(c, d, a64_x(c, n), sf);
+		else
+			a64_set_x(c, d, vget(c, n, sf));
+		return 0;
+	}
+	if (!fp_type(insn, &dbl))
+		return a64_undef(c, insn);
+	if ((opc == 2 || opc == 3) && rmode == 0) {	/* SCVTF/UCVTF */
+		vset(c, d, int_to_fp(c, a64_x(c, n), sf, opc == 3, dbl), dbl);
+		return 0;
+	}
+	if (opc == 0 || opc == 1) {		/* FCVT{N,P,M,Z}{S,U} */
+		u64 r = fp_to_int(c, vget(c, n, dbl), dbl, sf, opc == 1,
+				  conv_mode[rmode]);
+
+		a64_set_x(c, d, sf ? r : (u32)r);
+		return 0;
+	}
+	if ((opc == 4 || opc == 5) && rmode == 0) {	/* FCVTA{S,U} */
+		u64 r = fp_to_int(c, vget(c, n, dbl), dbl, sf, opc == 5, 4);
+
+		a64_set_x(c, d, sf ? r : (u32)r);
+		return 0;
+	}
+	return a64_undef(c, insn);
+}
+
+/* ---- AdvSIMD ---- */
+
+static void vset_q(struct a64_cpu *c, unsigned int d, __uint128_t v, bool q)
+{
+	c->v[d] = q ? v : (u64)v;
+}
+
+static u64 replicate32(u64 v)
+{
+	return (v & 0xffffffffULL) * 0x100000001ULL;
+}
+
+static u64 replicate16(u64 v)
+{
+	return (v & 0xffff) * 0x0001000100010001ULL;
+}
+
+/* AdvSIMDExpandImm; false for a reserved encoding. */
+static bool simd_imm(unsigned int op, unsigned int cmode, u64 imm8, u64 *r)
+{
+	unsigned int i;
+
+	switch (cmode >> 1) {
+	case 0: case 1: case 2: case 3:
+		*r = replicate32(imm8 << (8 * (cmode >> 1)));
+		return true;
+	case 4: case 5:
+		*r = replicate16(imm8 << (8 * ((cmode >> 1) & 1)));
+		return true;
+	case 6:
+		*r = replicate32((cmode & 1) ? (imm8 << 16 | 0xffff) :
+				 (imm8 << 8 | 0xff));
+		return true;
+	}
+	if (cmode == 14 && !op) {
+		*r = imm8 * 0x0101010101010101ULL;
+		return true;
+	}
+	if (cmode == 14) {
+		*r = 0;
+		for (i = 0; i < 8; i++)
+			if (imm8 & (1u << i))
+				*r |= 0xffULL << (8 * i);
+		return true;
+	}
+	if (!op) {				/* FMOV (vector), single */
+		*r = replicate32(expand_fimm((unsigned int)imm8, false));
+		return true;
+	}
+	*r = expand_fimm((unsigned int)imm8, true);	/* double, Q only */
+	return true;
+}
+
+int op_simd_movi(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), op = insn & BIT(29);
+	unsigned int cmode = BITS(insn, 15, 12), d = insn & 31;
+	u64 imm8 = BITS(insn, 18, 16) << 5 | BITS(insn, 9, 5), r;
+	bool orr_bic = (cmode < 12) && (cmode & 1);
+	__uint128_t v;
+
+	if (cmode == 15 && op && !q)
+		return a64_undef(c, insn);
+	simd_imm(op, cmode, imm8, &r);
+	v = (__uint128_t)r << 64 | r;
+	if (orr_bic)
+		v = op ? c->v[d] & ~v : c->v[d] | v;	/* BIC / ORR */
+	else if (op && cmode < 14)
+		v = ~v;					/* MVNI */
+	vset_q(c, d, v, q);
+	return 0;
+}
+
+static u64 elem(__uint128_t v, unsigned int i, unsigned int esz)
+{
+	u64 m = esz == 64 ? ~0ULL : (1ULL << esz) - 1;
+
+	return (u64)(v >> (i * esz)) & m;
+}
+
+static __uint128_t set_elem(__uint128_t v, unsigned int i, unsigned int esz,
+			    u64 x)
+{
+	__uint128_t m = (esz == 64 ? (__uint128_t)~0ULL :
+			 (__uint128_t)((1ULL << esz) - 1)) << (i * esz);
+
+	return (v & ~m) | (((__uint128_t)x << (i * esz)) & m);
+}
+
+int op_simd_copy(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), op = insn & BIT(29);
+	unsigned int imm5 = BITS(insn, 20, 16), imm4 = BITS(insn, 14, 11);
+	unsigned int d = insn & 31, n = BITS(insn, 9, 5), i;
+	unsigned int sz = (unsigned int)__builtin_ctz(imm5 | 0x10);
+	unsigned int esz = 8u << sz, idx = imm5 >> (sz + 1);
+	__uint128_t v = 0;
+	u64 x;
+
+	if (!(imm5 & 0xf) || sz > 3)
+		return a64_undef(c, insn);
+	if (op) {					/* INS (element) */
+		x = elem(c->v[n], imm4 >> sz, esz);
+		c->v[d] = set_elem(c->v[d], idx, esz, x);
+		return 0;
+	}
+	switch (imm4) {
+	case 0: case 1:					/* DUP */
+		if (sz == 3 && !q)
+			return a64_undef(c, insn);
+		x = imm4 ? a64_x(c, n) : elem(c->v[n], idx, esz);
+		for (i = 0; i < 128 / esz; i++)
+			v = set_elem(v, i, esz, x);
+		vset_q(c, d, v, q);
+		return 0;
+	case 3:						/* INS (general) */
+		c->v[d] = set_elem(c->v[d], idx, esz, a64_x(c, n));
+		return 0;
+	case 5: case 7:					/* SMOV, UMOV */
+		x = elem(c->v[n], idx, esz);
+		if (imm4 == 5 ? (sz >= 2u + q) : (q != (sz == 3)))
+			return a64_undef(c, insn);
+		if (imm4 == 5)
+			x = (u64)sext(x, esz);
+		a64_set_x(c, d, q ? x : (u32)x);
+		return 0;
+	default:
+		return a64_undef(c, insn);
+	}
+}
+
+int op_simd_logic(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), u = insn & BIT(29);
+	unsigned int size = BITS(insn, 23, 22), d = insn & 31;
+	__uint128_t a = c->v[BITS(insn, 9, 5)], b = c->v[BITS(insn, 20, 16)];
+	__uint128_t dv = c->v[d], r;
+
+	switch (u << 2 | size) {
+	case 0: r = a & b; break;
+	case 1: r = a & ~b; break;
+	case 2: r = a | b; break;
+	case 3: r = a | ~b; break;
+	case 4: r = a ^ b; break;
+	case 5: r = (dv & a) | (~dv & b); break;	/* BSL */
+	case 6: r = (dv & ~b) | (a & b); break;		/* BIT */
+	default: r = (dv & b) | (a & ~b); break;	/* BIF */
+	}
+	vset_q(c, d, r, q);
+	return 0;
+}
+
+int op_simd_addsub(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), sub = insn & BIT(29);
+	unsigned int esz = 8u << BITS(insn, 23, 22), i;
+	__uint128_t a = c->v[BITS(insn, 9, 5)], b = c->v[BITS(insn, 20, 16)];
+	__uint128_t r = 0;
+
+	if (esz == 64 && !q)
+		return a64_undef(c, insn);
+	for (i = 0; i < 128 / esz; i++)
+		r = set_elem(r, i, esz, sub ? elem(a, i, esz) - elem(b, i, esz)
+			     : elem(a, i, esz) + elem(b, i, esz));
+	vset_q(c, insn & 31, r, q);
+	return 0;
+}
