@@ -191,6 +191,11 @@ struct kvmu_arch_ops {
 	void (*vcpu_destroy)(struct kvmu_vcpu *vcpu);
 	/* run the guest until an exit; returns 0 (exit set) or -errno */
 	int (*vcpu_run)(struct kvmu_vcpu *vcpu);
+	/*
+	 * May KVM_RUN start (NULL: yes)?  -errno refuses before the VM counts
+	 * as having run (arm64: ENOEXEC before KVM_ARM_VCPU_INIT).
+	 */
+	int (*vcpu_run_check)(struct kvmu_vcpu *vcpu);
 	/* validate a new memslot layout (arch restrictions); may be NULL */
 	int (*prepare_memslot)(struct kvmu_vm *vm,
 			       const struct kvm_userspace_memory_region *r);

@@ -152,6 +152,11 @@ static int arm64_vcpu_init_obj(struct kvmu_vcpu *vcpu)
 	return 0;
 }
 
+static int arm64_vcpu_run_check(struct kvmu_vcpu *vcpu)
+{
+	return a64_cpu(vcpu)->initialized ? 0 : -ENOEXEC;
+}
+
 static void arm64_vcpu_destroy(struct kvmu_vcpu *vcpu)
 {
 	free(vcpu->arch_data);
@@ -220,5 +225,6 @@ const struct kvmu_arch_ops kvmu_arm64_ops = {
 	.vcpu_init = arm64_vcpu_init_obj,
 	.vcpu_destroy = arm64_vcpu_destroy,
 	.vcpu_run = arm64_vcpu_run,
+	.vcpu_run_check = arm64_vcpu_run_check,
 	.prepare_memslot = arm64_prepare_memslot,
 };
