@@ -639,3 +639,155 @@ int op_simd_addsub(struct a64_cpu *c, u32 insn)
 	vset_q(c, insn & 31, r, q);
 	return 0;
 }
+
+/* UZP1/2, TRN1/2, ZIP1/2 */
+int op_simd_perm(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30);
+	unsigned int esz = 8u << BITS(insn, 23, 22), op = BITS(insn, 14, 12);
+	unsigned int ne = (q ? 128 : 64) / esz, i, part = op >> 2;
+	__uint128_t n = c->v[BITS(insn, 9, 5)], m = c->v[BITS(insn, 20, 16)];
+	__uint128_t r = 0;
+	u64 x;
+
+	if ((esz == 64 && !q) || !(op & 3))
+		return a64_undef(c, insn);
+	for (i = 0; i < ne; i++) {
+		switch (op & 3) {
+		case 1: {			/* UZP */
+			unsigned int k = 2 * i + part;
+
+			x = k < ne ? elem(n, k, esz) : elem(m, k - ne, esz);
+			break;
+		}
+		case 2:				/* TRN */
+			x = elem((i & 1) ? m : n, (i & ~1u) + part, esz);
+			break;
+		default:			/* ZIP */
+			x = elem((i & 1) ? m : n, part * ne / 2 + i / 2, esz);
+			break;
+		}
+		r = set_elem(r, i, esz, x);
+	}
+	vset_q(c, insn & 31, r, q);
+	return 0;
+}
+
+/* Shift by immediate: SSHR, USHR, SSRA, USRA, SHL, SHRN, S/USHLL. */
+int op_simd_shift(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), u = insn & BIT(29);
+	unsigned int immh = BITS(insn, 22, 19), op = BITS(insn, 15, 11);
+	unsigned int sz = 31 - (unsigned int)__builtin_clz(immh), i, ne;
+	unsigned int esz = 8u << sz, immhb = BITS(insn, 22, 16);
+	unsigned int rsh = 2 * esz - immhb, lsh = immhb - esz;
+	__uint128_t n = c->v[BITS(insn, 9, 5)], d = c->v[insn & 31], r = 0;
+	u64 x;
+
+	if (sz == 3 && !q && op != 16 && op != 20)
+		return a64_undef(c, insn);
+	switch (op) {
+	case 0: case 2:				/* [SU]SHR, [SU]SRA */
+		for (i = 0; i < 128 / esz; i++) {
+			x = elem(n, i, esz);
+			x = u ? (rsh >= 64 ? 0 : x >> rsh) :
+			    (u64)(sext(x, esz) >> (rsh > 63 ? 63 : rsh));
+			if (op == 2)
+				x += elem(d, i, esz);
+			r = set_elem(r, i, esz, x);
+		}
+		break;
+	case 10:				/* SHL */
+		if (u)
+			return a64_undef(c, insn);
+		for (i = 0; i < 128 / esz; i++)
+			r = set_elem(r, i, esz, elem(n, i, esz) << lsh);
+		break;
+	case 16:				/* SHRN, SHRN2 */
+		if (u || sz == 3)
+			return a64_undef(c, insn);
+		ne = 64 / esz;
+		r = q ? (u64)d : 0;
+		for (i = 0; i < ne; i++)
+			r = set_elem(r, i + (q ? ne : 0), esz,
+				     elem(n, i, 2 * esz) >> rsh);
+		c->v[insn & 31] = r;
+		return 0;
+	case 20:				/* [SU]SHLL, [SU]SHLL2 */
+		if (sz == 3)
+			return a64_undef(c, insn);
+		ne = 64 / esz;
+		for (i = 0; i < ne; i++) {
+			x = elem(n, i + (q ? ne : 0), esz);
+			if (!u)
+				x = (u64)sext(x, esz);
+			r = set_elem(r, i, 2 * esz, x << lsh);
+		}
+		c->v[insn & 31] = r;
+		return 0;
+	default:
+		return a64_undef(c, insn);
+	}
+	vset_q(c, insn & 31, r, q);
+	return 0;
+}
+
+/* Two-register miscellaneous: XTN(2), NOT, NEG, ABS, CNT. */
+int op_simd_misc2(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), u = insn & BIT(29);
+	unsigned int sz = BITS(insn, 23, 22), op = BITS(insn, 16, 12);
+	unsigned int esz = 8u << sz, i, ne;
+	__uint128_t n = c->v[BITS(insn, 9, 5)], r = 0;
+	u64 x;
+
+	if (op == 18 && !u) {			/* XTN, XTN2 */
+		if (sz == 3)
+			return a64_undef(c, insn);
+		ne = 64 / esz;
+		r = q ? (u64)c->v[insn & 31] : 0;
+		for (i = 0; i < ne; i++)
+			r = set_elem(r, i + (q ? ne : 0), esz,
+				     elem(n, i, 2 * esz));
+		c->v[insn & 31] = r;
+		return 0;
+	}
+	if (sz == 3 && !q)
+		return a64_undef(c, insn);
+	for (i = 0; i < 128 / esz; i++) {
+		x = elem(n, i, esz);
+		if (op == 5 && u && sz == 0)
+			x = ~x;				/* NOT */
+		else if (op == 5 && !u && sz == 0)
+			x = (u64)__builtin_popcountll(x);	/* CNT */
+		else if (op == 11 && u)
+			x = -x;				/* NEG */
+		else if (op == 11)
+			x = sext(x, esz) < 0 ? -x : x;	/* ABS */
+		else
+			return a64_undef(c, insn);
+		r = set_elem(r, i, esz, x);
+	}
+	vset_q(c, insn & 31, r, q);
+	return 0;
+}
+
+/* SCVTF/UCVTF (scalar, integer in a SIMD&FP register) */
+int op_fp_cvtf_scalar(struct a64_cpu *c, u32 insn)
+{
+	bool dbl = insn & BIT(22), uns = insn & BIT(29);
+
+	vset(c, insn & 31, int_to_fp(c, vget(c, BITS(insn, 9, 5), dbl), dbl,
+				     uns, dbl), dbl);
+	return 0;
+}
+
+/* FCVTZS/FCVTZU (scalar, integer result in a SIMD&FP register) */
+int op_fp_cvtz_scalar(struct a64_cpu *c, u32 insn)
+{
+	bool dbl = insn & BIT(22), uns = insn & BIT(29);
+	u64 r = fp_to_int(c, vget(c, BITS(insn, 9, 5), dbl), dbl, dbl, uns, 3);
+
+	vset(c, insn & 31, r, dbl);
+	return 0;
+}
