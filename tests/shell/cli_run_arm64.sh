@@ -37,6 +37,14 @@ $(diff "$T/ref" "$T/got")"
 	done
 fi
 
+# The system model from a guest: 4K/16K/64K stage-1 translation, faults,
+# EL0 and back, traps, the counter and timer, PSCI and SMCCC answers.
+"$KVMU" run --arch arm64 "$G/mmu.elf" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "mmu: status $rc ($(grep FAIL "$T/out") $(cat "$T/err"))"
+grep -q '^mmu: all ok$' "$T/out" || fail "mmu: $(cat "$T/out")"
+[ "$(grep -c '^ok ' "$T/out")" = 47 ] || fail "mmu: $(grep -c '^ok ' "$T/out") checks"
+
 # UDF #0 with no vector table of the guest's: a report, status 4.
 "$KVMU" run --arch arm64 "$G/crash.elf" >"$T/out" 2>"$T/err"
 rc=$?

@@ -66,13 +66,16 @@ static inline void puthex(unsigned long v, int digits)
 	console_write(b, (unsigned long)digits);
 }
 
-/* An SMCCC call: function fn, argument a1; returns x0. */
+/* An SMCCC call: function fn, argument a1 (x2, x3 zero); returns x0. */
 static inline unsigned long smccc(unsigned long fn, unsigned long a1)
 {
 	register unsigned long x0 asm("x0") = fn;
 	register unsigned long x1 asm("x1") = a1;
+	register unsigned long x2 asm("x2") = 0;
+	register unsigned long x3 asm("x3") = 0;
 
-	asm volatile("hvc #0" : "+r"(x0), "+r"(x1) : : "x2", "x3", "memory");
+	asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+		     : : "memory");
 	return x0;
 }
 
