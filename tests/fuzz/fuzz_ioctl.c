@@ -376,7 +376,7 @@ static const fz_op ops[] = {
 	op_setup, op_create, op_memslot, op_state, op_badptr, op_msrs,
 	op_cpuid, op_sys, op_vm, op_coalesced, op_dirty, op_vcpu_misc,
 	op_code_z, op_run, op_raw, op_close, op_dup, op_scribble,
-	op_run, op_state,
+	op_run, op_state, op_arm64,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -162,5 +162,7 @@ void op_code(struct fdp *f);
 void op_scribble(struct fz *z, struct fdp *f);
 void op_close(struct fz *z, struct fdp *f);
 void op_dup(struct fz *z, struct fdp *f);
+/* fz_arm64.c: an arm64 system and its ioctls, opened and closed here */
+void op_arm64(struct fz *z, struct fdp *f);
 
 #endif
