@@ -224,6 +224,8 @@ static bool misaligned(struct a64_cpu *c, const struct a64_tlbe *e, u64 va,
 /* No valid syndrome (pair, writeback, SIMD): what KVM does then. */
 static int nisv_exit(struct a64_cpu *c, u64 pa, bool write)
 {
+	/* either way the instruction has not executed */
+	c->pc = c->ipc;
 	if (!c->vm->nisv_to_user)
 		return -ENOSYS;
 	c->run->exit_reason = KVM_EXIT_ARM_NISV;
