@@ -243,6 +243,12 @@ static void test_filter(int vm)
 	CHECK(has_attr(vm, 0, 0) == 0, "has filter");
 	CHECK(has_attr(vm, 0, 1) == ENXIO, "attr 1");
 	CHECK(has_attr(vm, 1, 0) == ENXIO, "group 1");
+	{
+		struct kvm_device_attr a = { 0 };
+
+		CHECK(err(ioctl(vm, KVM_GET_DEVICE_ATTR, &a)) == EINVAL,
+		      "GET_DEVICE_ATTR is no arm64 VM ioctl");
+	}
 	CHECK(set_filter(vm, FWD_BASE, 1, deny, 1) == EINVAL, "pad");
 	CHECK(set_filter(vm, FWD_BASE, 0, deny, 0) == EINVAL, "nr 0");
 	CHECK(set_filter(vm, 0xffffffffU, 2, deny, 0) == EINVAL, "overflow");
