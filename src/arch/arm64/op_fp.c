@@ -106,6 +106,12 @@ static void fp_begin(struct a64_cpu *c, int mode)
 	fesetround(mode >= 0 ? rmodes[mode] : rmodes[BITS(c->fpcr, 23, 22)]);
 }
 
+/*
+ * The compiler does not order FP arithmetic against the fenv calls: make
+ * the result exist before the flags are read.
+ */
+#define FP_ORDER(v) __asm__ volatile("" : "+m"(v) : : "memory")
+
 static void fp_end(struct a64_cpu *c)
 {
 	int e = fetestexcept(FE_ALL_EXCEPT);
@@ -174,7 +180,8 @@ int op_fp_dp2(struct a64_cpu *c, u32 insn)
 			b = a;
 	}
 	if (nan_rules(c, a, b, dbl, &r)) {
-		vset(c, d, r, dbl);
+		/* FNMUL negates whatever FPMul gave, a NaN too */
+		vset(c, d, op == 8 ? r ^ (dbl ? BIT(63) : BIT(31)) : r, dbl);
 		return 0;
 	}
 	if (op >= 4 && op <= 7) {
@@ -182,9 +189,10 @@ int op_fp_dp2(struct a64_cpu *c, u32 insn)
 		return 0;
 	}
 	fp_begin(c, -1);
-	r = fix_nan(arith(op == 8 ? 4 : op, a, b, dbl), dbl);
+	r = fix_nan(arith(op == 8 ? 0 : op, a, b, dbl), dbl);
+	FP_ORDER(r);
 	fp_end(c);
-	vset(c, d, r, dbl);
+	vset(c, d, op == 8 ? r ^ (dbl ? BIT(63) : BIT(31)) : r, dbl);
 	return 0;
 }
 
@@ -205,6 +213,7 @@ static int fp_dp1_frint(struct a64_cpu *c, unsigned int op, u64 a, bool dbl,
 {
 	static const int mode[8] = { 0, 1, 2, 3, 4, -2, -1, -1 };
 	int m = mode[op & 7];
+	u32 old;
 
 	if (m == -2)
 		return -1;
@@ -212,11 +221,13 @@ static int fp_dp1_frint(struct a64_cpu *c, unsigned int op, u64 a, bool dbl,
 		nan_rules(c, a, a, dbl, r);
 		return 0;
 	}
+	old = c->fpsr;
 	fp_begin(c, m == 4 ? 0 : m);
 	*r = round_int(a, dbl, m, op == 14);
+	FP_ORDER(*r);
 	fp_end(c);
-	if (op != 14)
-		c->fpsr &= ~16U;		/* only FRINTX signals inexact */
+	if (op != 14)			/* only FRINTX signals inexact */
+		c->fpsr = old | ((c->fpsr & ~old) & ~16U);
 	return 0;
 }
 
@@ -239,6 +250,7 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 		fp_begin(c, -1);
 		r = fix_nan(dbl ? from_d(sqrt(as_d(a))) :
 			    from_f(sqrtf(as_f(a))), dbl);
+		FP_ORDER(r);
 		fp_end(c);
 		break;
 	case 4: case 5:			/* FCVT between single and double */
@@ -254,6 +266,7 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 		} else {
 			fp_begin(c, -1);
 			r = dbl ? from_f((float)as_d(a)) : from_d(as_f(a));
+			FP_ORDER(r);
 			fp_end(c);
 		}
 		vset(c, d, r, !dbl);
@@ -355,6 +368,11 @@ int op_fp_dp3(struct a64_cpu *c, u32 insn)
 	n = vget(c, BITS(insn, 9, 5), dbl);
 	m = vget(c, BITS(insn, 20, 16), dbl);
 	a = vget(c, BITS(insn, 14, 10), dbl);
+	/* the negations come first: a NaN operand keeps the flipped sign */
+	if (o1)
+		a ^= dbl ? BIT(63) : BIT(31);
+	if (o0 != o1)
+		n ^= dbl ? BIT(63) : BIT(31);
 	if (nan3(c, a, n, m, dbl, &r)) {
 		vset(c, insn & 31, r, dbl);
 		return 0;
@@ -362,13 +380,10 @@ int op_fp_dp3(struct a64_cpu *c, u32 insn)
 	x = dbl ? as_d(n) : as_f(n);
 	y = dbl ? as_d(m) : as_f(m);
 	z = dbl ? as_d(a) : as_f(a);
-	if (o0)
-		x = -x;
-	if (o1)
-		z = -z, x = -x;
 	fp_begin(c, -1);
 	r = dbl ? from_d(fma(x, y, z)) : from_f(fmaf((float)x, (float)y,
 						     (float)z));
+	FP_ORDER(r);
 	fp_end(c);
 	vset(c, insn & 31, fix_nan(r, dbl), dbl);
 	return 0;
@@ -379,22 +394,25 @@ static u64 fp_to_int(struct a64_cpu *c, u64 a, bool dbl, bool sf, bool uns,
 		     int mode)
 {
 	double x = dbl ? as_d(a) : as_f(a), lim_hi, lim_lo, r;
+	u32 old;
 
 	if (isnan(x)) {
 		c->fpsr |= 1;
 		return 0;
 	}
+	old = c->fpsr;
 	fp_begin(c, mode == 4 ? 0 : mode);
 	r = mode == 4 ? round(x) : nearbyint(x);
+	FP_ORDER(r);
 	fp_end(c);
-	c->fpsr &= ~16U;
-	if (r != x)
-		c->fpsr |= 16;
+	c->fpsr = old;
 	lim_hi = uns ? (sf ? 18446744073709551616.0 : 4294967296.0) :
 		       (sf ? 9223372036854775808.0 : 2147483648.0);
 	lim_lo = uns ? 0 : -lim_hi;
+	if (r != x && !(r >= lim_hi || r < lim_lo))
+		c->fpsr |= 16;
 	if (r >= lim_hi || r < lim_lo) {
-		c->fpsr = (c->fpsr & ~16U) | 1;
+		c->fpsr |= 1;
 		if (r < lim_lo)
 			return uns ? 0 : (sf ? (u64)INT64_MIN :
 					  (u32)INT32_MIN);
@@ -417,6 +435,7 @@ static u64 int_to_fp(struct a64_cpu *c, u64 v, bool sf, bool uns, bool dbl)
 		r = from_d(uns ? (double)v : (double)(s64)v);
 	else
 		r = from_f(uns ? (float)v : (float)(s64)v);
+	FP_ORDER(r);
 	fp_end(c);
 	return r;
 }

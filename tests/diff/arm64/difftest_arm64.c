@@ -72,6 +72,48 @@ static uint64_t get_reg(struct kv *k, uint64_t id)
 	return v;
 }
 
+static uint64_t vid(int n)
+{
+	return KVMU_REG_ARM64 | KVM_REG_SIZE_U128 | KVMU_REG_ARM_CORE |
+	       (offsetof(struct kvmu_arm64_regs, fp_regs.vregs) / 4 +
+		(uint64_t)n * 4);
+}
+
+static void set_vreg(struct kv *k, int n, uint64_t lo)
+{
+	__uint128_t v = lo;
+	struct kvm_one_reg r = { .id = vid(n), .addr = (uintptr_t)&v };
+
+	kvmu_ioctl(k->vcpu, KVM_SET_ONE_REG, &r);
+}
+
+static uint64_t get_vreg(struct kv *k, int n)
+{
+	__uint128_t v = 0;
+	struct kvm_one_reg r = { .id = vid(n), .addr = (uintptr_t)&v };
+
+	kvmu_ioctl(k->vcpu, KVM_GET_ONE_REG, &r);
+	return (uint64_t)v;
+}
+
+#define FPSR_ID KVMU_REG_ARM64_CORE(KVM_REG_SIZE_U32, fp_regs.fpsr)
+
+static void set_fpsr(struct kv *k, uint32_t v)
+{
+	struct kvm_one_reg r = { .id = FPSR_ID, .addr = (uintptr_t)&v };
+
+	kvmu_ioctl(k->vcpu, KVM_SET_ONE_REG, &r);
+}
+
+static uint64_t get_fpsr(struct kv *k)
+{
+	uint32_t v = 0;
+	struct kvm_one_reg r = { .id = FPSR_ID, .addr = (uintptr_t)&v };
+
+	kvmu_ioctl(k->vcpu, KVM_GET_ONE_REG, &r);
+	return v;
+}
+
 static uint64_t xid(int n)
 {
 	return KVMU_REG_ARM64 | KVM_REG_SIZE_U64 | KVMU_REG_ARM_CORE |
@@ -149,6 +191,9 @@ static int kv_run(struct kv *k, const struct da_seq *q, uint64_t i,
 	memcpy(k->ram, q->data, DA_DATA_SIZE);
 	for (n = 0; n < 31; n++)
 		set_reg(k, xid(n), q->x[n]);
+	for (n = 0; n < 32; n++)
+		set_vreg(k, n, q->d[n]);
+	set_fpsr(k, 0);
 	set_reg(k, CORE(regs.pc), addr);
 	set_reg(k, CORE(regs.pstate), q->nzcv);		/* EL0t */
 	if (kvmu_ioctl(k->vcpu, KVM_RUN, 0) ||
@@ -170,6 +215,9 @@ static int kv_run(struct kv *k, const struct da_seq *q, uint64_t i,
 	for (n = 1; n < 31; n++)
 		o->x[n] = get_reg(k, xid(n));
 	o->nzcv = get_reg(k, CORE(regs.pstate)) & 0xf0000000ULL;
+	for (n = 0; n < 32; n++)
+		o->d[n] = get_vreg(k, n);
+	o->fpsr = get_fpsr(k);
 	memcpy(o->data, k->ram, DA_DATA_SIZE);
 	return 0;
 }
@@ -179,6 +227,8 @@ static void encode(const struct da_seq *q, uint64_t i, struct da_in *in)
 	memset(in, 0, sizeof(*in));
 	memcpy(in->x, q->x, sizeof(in->x));
 	in->nzcv = q->nzcv;
+	memcpy(in->d, q->d, sizeof(in->d));
+	in->fpsr = 0;
 	in->addr = slot_addr(i);
 	in->len = q->len;
 	in->epi = q->epi;
@@ -281,6 +331,13 @@ static void show(const struct da_seq *q, uint64_t i, const struct da_out *a,
 	if (a && b && a->nzcv != b->nzcv)
 		printf("  nzcv: qemu %#" PRIx64 " kvmu %#" PRIx64 "\n",
 		       a->nzcv, b->nzcv);
+	for (n = 0; a && b && n < 32; n++)
+		if (a->d[n] != b->d[n])
+			printf("  d%u: qemu %#" PRIx64 " kvmu %#" PRIx64 "\n",
+			       n, a->d[n], b->d[n]);
+	if (a && b && a->fpsr != b->fpsr)
+		printf("  fpsr: qemu %#" PRIx64 " kvmu %#" PRIx64 "\n",
+		       a->fpsr, b->fpsr);
 	for (n = 0; a && b && n < DA_DATA_SIZE; n++)
 		if (a->data[n] != b->data[n]) {
 			printf("  data[%u]: qemu %02x kvmu %02x\n", n,

@@ -335,9 +335,101 @@ static uint32_t g_adr(uint64_t *s)
 	       rnd(s, 1u << 19) << 5 | dst(s, true);
 }
 
+/* ---- floating point ---- */
+
+static uint64_t fvalue(uint64_t *s)
+{
+	static const uint64_t d[] = {
+		0, 0x8000000000000000ULL, 0x3ff0000000000000ULL,
+		0xbff8000000000000ULL, 0x7ff0000000000000ULL,
+		0xfff0000000000000ULL, 0x7ff8000000000001ULL,
+		0x7ff0000000000001ULL, 0x0000000000000001ULL,
+		0x7fefffffffffffffULL, 0x0010000000000000ULL,
+		0x4330000000000000ULL, 0x43e0000000000000ULL,
+		0xc1e0000000000000ULL, 0x3fe0000000000000ULL,
+	};
+	static const uint32_t f[] = {
+		0, 0x80000000, 0x3f800000, 0xbfc00000, 0x7f800000, 0xff800000,
+		0x7fc00001, 0x7f800001, 0x00000001, 0x7f7fffff, 0x00800000,
+		0x4f000000, 0x3f000000, 0xcf000000,
+	};
+	uint64_t hi = next(s) & 0xffffffff00000000ULL;
+
+	switch (rnd(s, 6)) {
+	case 0: return d[rnd(s, sizeof(d) / 8)];
+	case 1: return hi | f[rnd(s, sizeof(f) / 4)];
+	case 2: return hi | (uint32_t)next(s);
+	case 3: {			/* a double near 1 or a small integer */
+		uint64_t e = 0x3f0 + rnd(s, 0x60);
+
+		return e << 52 | (next(s) & 0xfffffffffffffULL);
+	}
+	case 4: return hi | ((uint32_t)(0x38 + rnd(s, 0x30)) << 23 |
+			     (rnd(s, 1u << 23)));
+	default: return next(s);
+	}
+}
+
+static uint32_t fr(uint64_t *s)
+{
+	return rnd(s, 32);
+}
+
+static uint32_t g_fp(uint64_t *s)
+{
+	uint32_t t = rnd(s, 2), op;
+
+	switch (rnd(s, 9)) {
+	case 0: return 0x1e200800 | t << 22 | fr(s) << 16 | rnd(s, 9) << 12 |
+		       fr(s) << 5 | fr(s);			/* dp2 */
+	case 1:
+		op = rnd(s, 12);
+		op = op < 4 ? op : op == 4 ? (t ? 4 : 5) : op + 3;
+		if (op == 13)
+			op = 14;
+		return 0x1e204000 | t << 22 | op << 15 | fr(s) << 5 | fr(s);
+	case 2: op = rnd(s, 4) << 3;
+		return 0x1e202000 | t << 22 | (op & 8 ? 0 : fr(s)) << 16 |
+		       fr(s) << 5 | op;				/* fcmp */
+	case 3: return 0x1e200c00 | t << 22 | fr(s) << 16 | rnd(s, 16) << 12 |
+		       fr(s) << 5 | fr(s);			/* fcsel */
+	case 4: return 0x1e200400 | t << 22 | fr(s) << 16 | rnd(s, 16) << 12 |
+		       fr(s) << 5 | rnd(s, 2) << 4 | rnd(s, 16);	/* fccmp */
+	case 5: return 0x1f000000 | t << 22 | rnd(s, 2) << 21 | fr(s) << 16 |
+		       rnd(s, 2) << 15 | fr(s) << 10 | fr(s) << 5 | fr(s);
+	case 6: return 0x1e201000 | t << 22 | rnd(s, 256) << 13 | fr(s);
+	case 7: {			/* conversions to and from integers */
+		uint32_t sf = rnd(s, 2), k = rnd(s, 4);
+
+		if (k == 0)		/* SCVTF/UCVTF */
+			return sf << 31 | 0x1e220000 | t << 22 |
+			       rnd(s, 2) << 16 | src(s, true) << 5 | fr(s);
+		if (k == 1)		/* FCVTAS/AU */
+			return sf << 31 | 0x1e240000 | t << 22 |
+			       rnd(s, 2) << 16 | fr(s) << 5 | dst(s, true);
+		if (k == 2 && rnd(s, 2))	/* FMOV to general */
+			return sf << 31 | 0x1e260000 | sf << 22 |
+			       fr(s) << 5 | dst(s, true);
+		if (k == 2)		/* FMOV from general */
+			return sf << 31 | 0x1e270000 | sf << 22 |
+			       src(s, true) << 5 | fr(s);
+		return sf << 31 | 0x1e200000 | t << 22 | rnd(s, 4) << 19 |
+		       rnd(s, 2) << 16 | fr(s) << 5 | dst(s, true);
+	}
+	default:			/* LDR/STR S, D, Q at x28 */
+		op = rnd(s, 3);
+		if (op == 2)
+			return 0x3d800000 | rnd(s, 2) << 22 |
+			       rnd(s, 16) << 10 | 28u << 5 | fr(s);
+		return (2 + op) << 30 | 0x3d000000 | rnd(s, 2) << 22 |
+		       rnd(s, 256u >> (2 + op)) << 10 | 28u << 5 | fr(s);
+	}
+}
+
 enum { K_IMM, K_LOG_IMM, K_MOVW, K_BFM, K_EXTR, K_LOG_REG, K_ADDSUB,
        K_EXT, K_ADC, K_CCMP, K_CSEL, K_DP2, K_DP1, K_DP3, K_UIMM, K_REGOFF,
-       K_IMM9, K_PAIR, K_EXCL, K_BRANCH, K_ADR, K_LIT, K_NR };
+       K_IMM9, K_PAIR, K_EXCL, K_BRANCH, K_ADR, K_FP, K_FP2, K_LIT,
+       K_NR };
 
 void da_gen(uint64_t seed, uint64_t index, int maxlen, struct da_seq *q)
 {
@@ -352,6 +444,8 @@ void da_gen(uint64_t seed, uint64_t index, int maxlen, struct da_seq *q)
 	for (n = 0; n < 31; n++)
 		q->x[n] = value(&st);
 	q->x[27] = rnd(&st, 16);
+	for (n = 0; n < 32; n++)
+		q->d[n] = fvalue(&st);
 	q->x[28] = DA_BASE;
 	q->nzcv = (uint64_t)rnd(&st, 16) << 28;
 	for (n = 0; n < (int)DA_DATA_SIZE; n++)
@@ -387,6 +481,7 @@ void da_gen(uint64_t seed, uint64_t index, int maxlen, struct da_seq *q)
 			c[i++] = g_addsub_imm(&st);
 			break;
 		case K_ADR: c[i++] = g_adr(&st); break;
+		case K_FP: case K_FP2: c[i++] = g_fp(&st); break;
 		default:		/* LDR (literal) of LIT, below */
 			lit[i] = (uint8_t)(1 + rnd(&st, 3));
 			c[i++] = dst(&st, true);

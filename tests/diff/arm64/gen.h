@@ -11,6 +11,7 @@
 struct da_seq {
 	uint64_t x[31];
 	uint64_t nzcv;
+	uint64_t d[32];		/* low halves of v0-v31 */
 	uint32_t code[DA_SLOT / 4];
 	uint32_t len;		/* words, LIT included */
 	uint32_t epi;		/* index of the epilogue */

@@ -19,7 +19,7 @@
 
 void enter(uint64_t *regs);
 extern char save_regs[];
-uint64_t out_regs[32];
+uint64_t out_regs[65];
 
 static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
@@ -44,7 +44,9 @@ __asm__(
 "	mov	x8, #94\n"
 "	svc	0\n"
 "	.globl enter\n"
-"enter:	stp	x29, x30, [sp, #-96]!\n"
+"enter:	stp	x29, x30, [sp, #-160]!\n"
+"	stp	d8, d9, [sp, #96]\n	stp	d10, d11, [sp, #112]\n"
+"	stp	d12, d13, [sp, #128]\n	stp	d14, d15, [sp, #144]\n"
 "	stp	x19, x20, [sp, #16]\n"
 "	stp	x21, x22, [sp, #32]\n"
 "	stp	x23, x24, [sp, #48]\n"
@@ -54,6 +56,18 @@ __asm__(
 "	mov	x30, x0\n"
 "	ldr	x2, [x30, #248]\n"
 "	msr	nzcv, x2\n"
+"	msr	fpcr, xzr\n"
+"	ldr	x2, [x30, #520]\n"
+"	msr	fpsr, x2\n"
+"	add	x2, x30, #264\n"
+"	ldp	d0, d1, [x2, #0]\n	ldp	d2, d3, [x2, #16]\n"
+"	ldp	d4, d5, [x2, #32]\n	ldp	d6, d7, [x2, #48]\n"
+"	ldp	d8, d9, [x2, #64]\n	ldp	d10, d11, [x2, #80]\n"
+"	ldp	d12, d13, [x2, #96]\n	ldp	d14, d15, [x2, #112]\n"
+"	ldp	d16, d17, [x2, #128]\n	ldp	d18, d19, [x2, #144]\n"
+"	ldp	d20, d21, [x2, #160]\n	ldp	d22, d23, [x2, #176]\n"
+"	ldp	d24, d25, [x2, #192]\n	ldp	d26, d27, [x2, #208]\n"
+"	ldp	d28, d29, [x2, #224]\n	ldp	d30, d31, [x2, #240]\n"
 "	ldp	x0, x1, [x30, #0]\n"
 "	ldp	x2, x3, [x30, #16]\n"
 "	ldp	x4, x5, [x30, #32]\n"
@@ -93,6 +107,17 @@ __asm__(
 "	str	x30, [x0, #240]\n"
 "	mrs	x1, nzcv\n"
 "	str	x1, [x0, #248]\n"
+"	mrs	x1, fpsr\n"
+"	str	x1, [x0, #512]\n"
+"	add	x1, x0, #256\n"
+"	stp	d0, d1, [x1, #0]\n	stp	d2, d3, [x1, #16]\n"
+"	stp	d4, d5, [x1, #32]\n	stp	d6, d7, [x1, #48]\n"
+"	stp	d8, d9, [x1, #64]\n	stp	d10, d11, [x1, #80]\n"
+"	stp	d12, d13, [x1, #96]\n	stp	d14, d15, [x1, #112]\n"
+"	stp	d16, d17, [x1, #128]\n	stp	d18, d19, [x1, #144]\n"
+"	stp	d20, d21, [x1, #160]\n	stp	d22, d23, [x1, #176]\n"
+"	stp	d24, d25, [x1, #192]\n	stp	d26, d27, [x1, #208]\n"
+"	stp	d28, d29, [x1, #224]\n	stp	d30, d31, [x1, #240]\n"
 "	ldp	x2, x3, [sp], #16\n"
 "	stp	x2, x3, [x0, #0]\n"
 "	ldp	x19, x20, [sp, #16]\n"
@@ -100,7 +125,9 @@ __asm__(
 "	ldp	x23, x24, [sp, #48]\n"
 "	ldp	x25, x26, [sp, #64]\n"
 "	ldp	x27, x28, [sp, #80]\n"
-"	ldp	x29, x30, [sp], #96\n"
+"	ldp	d8, d9, [sp, #96]\n	ldp	d10, d11, [sp, #112]\n"
+"	ldp	d12, d13, [sp, #128]\n	ldp	d14, d15, [sp, #144]\n"
+"	ldp	x29, x30, [sp], #160\n"
 "	ret\n");
 
 static void *copy(void *d, const void *s, size_t n)
@@ -144,7 +171,7 @@ static void write_full(const void *p, size_t n)
 
 static struct da_in in;
 static struct da_out out;
-static uint64_t regs[33];
+static uint64_t regs[66];
 
 int main(void)
 {
@@ -169,10 +196,16 @@ int main(void)
 			regs[i] = in.x[i];
 		regs[31] = in.nzcv;
 		regs[32] = in.addr;
+		for (i = 0; i < 32; i++)
+			regs[33 + i] = in.d[i];
+		regs[65] = in.fpsr;
 		enter(regs);
 		for (i = 0; i < 31; i++)
 			out.x[i] = out_regs[i];
 		out.nzcv = out_regs[31];
+		for (i = 0; i < 32; i++)
+			out.d[i] = out_regs[32 + i];
+		out.fpsr = out_regs[64];
 		copy(out.data, (void *)DA_DATA, DA_DATA_SIZE);
 		write_full(&out, sizeof(out));
 	}

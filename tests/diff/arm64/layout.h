@@ -26,6 +26,8 @@
 struct da_in {
 	uint64_t x[31];
 	uint64_t nzcv;		/* bits 31:28 */
+	uint64_t d[32];		/* low halves of v0-v31 (upper halves 0) */
+	uint64_t fpsr;
 	uint64_t addr;		/* code slot */
 	uint64_t len;		/* words of code, LIT included */
 	uint64_t epi;		/* index of the epilogue word */
@@ -36,6 +38,8 @@ struct da_in {
 struct da_out {
 	uint64_t x[31];
 	uint64_t nzcv;
+	uint64_t d[32];
+	uint64_t fpsr;
 	uint8_t data[DA_DATA_SIZE];
 };
 
