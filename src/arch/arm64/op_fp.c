@@ -810,3 +810,24 @@ int op_fp_cvtz_scalar(struct a64_cpu *c, u32 insn)
 	vset(c, insn & 31, r, dbl);
 	return 0;
 }
+
+/* MUL, MLA, MLS (vector, integer) */
+int op_simd_mul(struct a64_cpu *c, u32 insn)
+{
+	bool q = insn & BIT(30), u = insn & BIT(29), acc = !(insn & BIT(11));
+	unsigned int esz = 8u << BITS(insn, 23, 22), i;
+	__uint128_t a = c->v[BITS(insn, 9, 5)], b = c->v[BITS(insn, 20, 16)];
+	__uint128_t d = c->v[insn & 31], r = 0;
+	u64 p;
+
+	if (esz == 64)
+		return a64_undef(c, insn);
+	for (i = 0; i < 128 / esz; i++) {
+		p = elem(a, i, esz) * elem(b, i, esz);
+		if (acc)
+			p = u ? elem(d, i, esz) - p : elem(d, i, esz) + p;
+		r = set_elem(r, i, esz, p);
+	}
+	vset_q(c, insn & 31, r, q);
+	return 0;
+}

@@ -12,7 +12,7 @@ mkdir -p "$OUT"
 CFLAGS="-O2 -ffreestanding -fno-builtin -nostdlib -static -fno-pic -no-pie
 -mstrict-align -fno-math-errno -fno-stack-protector -fno-asynchronous-unwind-tables -Wall
 -Werror -Wl,--build-id=none -Wl,--no-warn-rwx-segments"
-for g in checksum crash halt fp mmu smp; do
+for g in checksum crash halt fp mmu bench; do
 	[ -f "$SRC/$g.c" ] || continue
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -T "$SRC/link.ld" -o "$OUT/$g.elf" "$SRC/start.S" \
@@ -20,7 +20,7 @@ for g in checksum crash halt fp mmu smp; do
 done
 # The computing guests again as static Linux programs: the reference
 # output under qemu-aarch64.
-for g in checksum fp; do
+for g in checksum fp bench; do
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -DKVMU_LINUX_USER -o "$OUT/$g-linux" \
 		"$SRC/start_linux.S" "$SRC/$g.c"
