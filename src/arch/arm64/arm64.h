@@ -307,6 +307,10 @@ int a64_sysreg_set(struct a64_cpu *c, int idx, u64 v);
 /* Reset values. */
 void a64_sysreg_reset(struct a64_cpu *c);
 
+/* ---- op_fp.c ---- */
+/* VFPExpandImm: the FMOV (immediate) value of imm8. */
+u64 a64_fimm(unsigned int imm8, bool dbl);
+
 /* ---- smccc.c ---- */
 /* An HVC or SMC reached "EL2": filter, PSCI, forwarding. */
 int arm64_smccc_call(struct a64_cpu *c, bool smc, u16 imm);

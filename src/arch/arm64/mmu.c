@@ -334,7 +334,7 @@ int a64_ld_reg(struct a64_cpu *c, u64 va, unsigned int size, unsigned int rt,
 	struct a64_tlbe *e;
 	int rc;
 
-	if (((va & 0xfff) + size) > 0x1000 || (acc & ~ACC_UNPRIV)) {
+	if (((va & 0xfff) + size) > 0x1000) {
 		rc = access(c, va, &v, size, acc);
 		if (!rc)
 			set_loaded(c, rt, v, size, sign, wide);

@@ -115,7 +115,6 @@ static u8 filter_action(struct arm64_vm *vm, u32 fn)
 {
 	int lo = 0, hi, mid;
 
-	/* written only before any vCPU ran: no lock needed to read */
 	if (!vm->filter_on)
 		return KVMU_SMCCC_FILTER_HANDLE;
 	hi = vm->nr_filters - 1;
@@ -166,13 +165,19 @@ static void hypercall_exit(struct a64_cpu *c, u32 fn, bool smc)
 int arm64_smccc_call(struct a64_cpu *c, bool smc, u16 imm)
 {
 	u32 fn = (u32)c->x[0];
+	u8 action;
 
 	/* SMC with a nonzero immediate is reserved (DEN0028 2.9) */
 	if (smc && imm) {
 		c->x[0] = ~0ULL;
 		return 0;
 	}
-	switch (filter_action(c->vm, fn)) {
+	/* the lock orders this against a KVM_SET_DEVICE_ATTR racing the
+	 * first KVM_RUN of another vCPU */
+	pthread_mutex_lock(&c->vm->lock);
+	action = filter_action(c->vm, fn);
+	pthread_mutex_unlock(&c->vm->lock);
+	switch (action) {
 	case KVMU_SMCCC_FILTER_DENY:
 		set_ret(c, SMCCC_RET_NOT_SUPPORTED);
 		return 0;
