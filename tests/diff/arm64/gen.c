@@ -431,6 +431,46 @@ enum { K_IMM, K_LOG_IMM, K_MOVW, K_BFM, K_EXTR, K_LOG_REG, K_ADDSUB,
        K_IMM9, K_PAIR, K_EXCL, K_BRANCH, K_ADR, K_FP, K_FP2, K_LIT,
        K_NR };
 
+/* One encoding class's instructions at c[i]; returns the new i. */
+static int gen_one(uint64_t *st, uint32_t *c, int i, uint8_t *lit)
+{
+	uint32_t k = rnd(st, K_NR);
+
+	switch (k) {
+	case K_IMM: c[i++] = g_addsub_imm(st); break;
+	case K_LOG_IMM: c[i++] = g_log_imm(st); break;
+	case K_MOVW: c[i++] = g_movw(st); break;
+	case K_BFM: c[i++] = g_bfm(st); break;
+	case K_EXTR: c[i++] = g_extr(st); break;
+	case K_LOG_REG: c[i++] = g_log_reg(st); break;
+	case K_ADDSUB: c[i++] = g_addsub_reg(st); break;
+	case K_EXT: c[i++] = g_addsub_ext(st); break;
+	case K_ADC: c[i++] = g_adc(st); break;
+	case K_CCMP: c[i++] = g_ccmp(st); break;
+	case K_CSEL: c[i++] = g_csel(st); break;
+	case K_DP2: c[i++] = g_dp2(st); break;
+	case K_DP1: c[i++] = g_dp1(st); break;
+	case K_DP3: c[i++] = g_dp3(st); break;
+	case K_UIMM: c[i++] = g_ld_uimm(st); break;
+	case K_REGOFF: c[i++] = g_ld_regoff(st); break;
+	case K_IMM9: i += g_ld_imm9(st, &c[i]); break;
+	case K_PAIR: i += g_pair(st, &c[i]); break;
+	case K_EXCL: i += g_excl(st, &c[i]); break;
+	case K_BRANCH:
+		/* never over the epilogue */
+		c[i++] = g_branch(st);
+		c[i++] = g_addsub_imm(st);
+		break;
+	case K_ADR: c[i++] = g_adr(st); break;
+	case K_FP: case K_FP2: c[i++] = g_fp(st); break;
+	default:		/* LDR (literal) of LIT, below */
+		lit[i] = (uint8_t)(1 + rnd(st, 3));
+		c[i++] = dst(st, true);
+		break;
+	}
+	return i;
+}
+
 void da_gen(uint64_t seed, uint64_t index, int maxlen, struct da_seq *q)
 {
 	uint64_t st = seed * 0x9e3779b97f4a7c15ULL ^ (index + 1) * 0xbf58476d1ce4e5b9ULL;
@@ -452,42 +492,8 @@ void da_gen(uint64_t seed, uint64_t index, int maxlen, struct da_seq *q)
 		q->data[n] = (uint8_t)next(&st);
 	len = 1 + rnd(&st, (uint32_t)maxlen);
 	c[i++] = 0;			/* ldr x30, LIT: set below */
-	while (i <= len) {
-		uint32_t k = rnd(&st, K_NR);
-
-		switch (k) {
-		case K_IMM: c[i++] = g_addsub_imm(&st); break;
-		case K_LOG_IMM: c[i++] = g_log_imm(&st); break;
-		case K_MOVW: c[i++] = g_movw(&st); break;
-		case K_BFM: c[i++] = g_bfm(&st); break;
-		case K_EXTR: c[i++] = g_extr(&st); break;
-		case K_LOG_REG: c[i++] = g_log_reg(&st); break;
-		case K_ADDSUB: c[i++] = g_addsub_reg(&st); break;
-		case K_EXT: c[i++] = g_addsub_ext(&st); break;
-		case K_ADC: c[i++] = g_adc(&st); break;
-		case K_CCMP: c[i++] = g_ccmp(&st); break;
-		case K_CSEL: c[i++] = g_csel(&st); break;
-		case K_DP2: c[i++] = g_dp2(&st); break;
-		case K_DP1: c[i++] = g_dp1(&st); break;
-		case K_DP3: c[i++] = g_dp3(&st); break;
-		case K_UIMM: c[i++] = g_ld_uimm(&st); break;
-		case K_REGOFF: c[i++] = g_ld_regoff(&st); break;
-		case K_IMM9: i += g_ld_imm9(&st, &c[i]); break;
-		case K_PAIR: i += g_pair(&st, &c[i]); break;
-		case K_EXCL: i += g_excl(&st, &c[i]); break;
-		case K_BRANCH:
-			/* never over the epilogue */
-			c[i++] = g_branch(&st);
-			c[i++] = g_addsub_imm(&st);
-			break;
-		case K_ADR: c[i++] = g_adr(&st); break;
-		case K_FP: case K_FP2: c[i++] = g_fp(&st); break;
-		default:		/* LDR (literal) of LIT, below */
-			lit[i] = (uint8_t)(1 + rnd(&st, 3));
-			c[i++] = dst(&st, true);
-			break;
-		}
-	}
+	while (i <= len)
+		i = gen_one(&st, c, i, lit);
 	q->epi = (uint32_t)i;
 	c[i++] = 0xd4000001;		/* SVC #0: the kvmu epilogue */
 	if (i & 1)
