@@ -112,14 +112,40 @@ static void fp_begin(struct a64_cpu *c, int mode)
  */
 #define FP_ORDER(v) __asm__ volatile("" : "+m"(v) : : "memory")
 
-static void fp_end(struct a64_cpu *c)
+/* Fold the host's flags into FPSR; returns this operation's flags. */
+static u32 fp_end(struct a64_cpu *c)
 {
 	int e = fetestexcept(FE_ALL_EXCEPT);
+	u32 f = (e & FE_INVALID ? 1 : 0) | (e & FE_DIVBYZERO ? 2 : 0) |
+		(e & FE_OVERFLOW ? 4 : 0) | (e & FE_UNDERFLOW ? 8 : 0) |
+		(e & FE_INEXACT ? 16 : 0);
 
-	c->fpsr |= (e & FE_INVALID ? 1 : 0) | (e & FE_DIVBYZERO ? 2 : 0) |
-		   (e & FE_OVERFLOW ? 4 : 0) | (e & FE_UNDERFLOW ? 8 : 0) |
-		   (e & FE_INEXACT ? 16 : 0);
+	c->fpsr |= f;
 	fesetround(FE_TONEAREST);
+	return f;
+}
+
+/*
+ * Arm detects tininess before rounding, the host after: an inexact result
+ * rounded to the smallest normal from below (its round-towards-zero value
+ * rz is smaller) underflowed on Arm.
+ */
+static void tiny(struct a64_cpu *c, u32 flags, u64 r, u64 rz, bool dbl)
+{
+	u64 sign = dbl ? BIT(63) : BIT(31), min = dbl ? BIT(52) : BIT(23);
+
+	if ((flags & 16) && (r & ~sign) == min && (rz & ~sign) < min)
+		c->fpsr |= 8;
+}
+
+static bool is_inf(u64 v, bool dbl)
+{
+	return dbl ? isinf(as_d(v)) : isinf(as_f(v));
+}
+
+static bool is_zero(u64 v, bool dbl)
+{
+	return !(v & ~(dbl ? BIT(63) : BIT(31)));
 }
 
 /* A NaN the host made from numbers is Arm's positive default NaN. */
@@ -166,7 +192,8 @@ int op_fp_dp2(struct a64_cpu *c, u32 insn)
 {
 	unsigned int op = BITS(insn, 15, 12), d = insn & 31;
 	bool dbl;
-	u64 a, b, r;
+	u64 a, b, r, rz;
+	u32 f;
 
 	if (!fp_type(insn, &dbl) || op > 8 || (insn & BIT(31)))
 		return a64_undef(c, insn);
@@ -191,7 +218,14 @@ int op_fp_dp2(struct a64_cpu *c, u32 insn)
 	fp_begin(c, -1);
 	r = fix_nan(arith(op == 8 ? 0 : op, a, b, dbl), dbl);
 	FP_ORDER(r);
-	fp_end(c);
+	f = fp_end(c);
+	if (f & 16) {
+		fesetround(FE_TOWARDZERO);
+		rz = arith(op == 8 ? 0 : op, a, b, dbl);
+		FP_ORDER(rz);
+		fesetround(FE_TONEAREST);
+		tiny(c, f, r, rz, dbl);
+	}
 	vset(c, d, op == 8 ? r ^ (dbl ? BIT(63) : BIT(31)) : r, dbl);
 	return 0;
 }
@@ -235,7 +269,8 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 {
 	unsigned int op = BITS(insn, 20, 15), d = insn & 31;
 	bool dbl;
-	u64 a, r = 0;
+	u64 a, r = 0, rz;
+	u32 f;
 
 	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
 		return a64_undef(c, insn);
@@ -267,7 +302,14 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 			fp_begin(c, -1);
 			r = dbl ? from_f((float)as_d(a)) : from_d(as_f(a));
 			FP_ORDER(r);
-			fp_end(c);
+			f = fp_end(c);
+			if (dbl && (f & 16)) {
+				fesetround(FE_TOWARDZERO);
+				rz = from_f((float)as_d(a));
+				FP_ORDER(rz);
+				fesetround(FE_TONEAREST);
+				tiny(c, f, r, rz, false);
+			}
 		}
 		vset(c, d, r, !dbl);
 		return 0;
@@ -357,11 +399,18 @@ int op_fp_imm(struct a64_cpu *c, u32 insn)
 	return 0;
 }
 
+static u64 fused(u64 n, u64 m, u64 a, bool dbl)
+{
+	if (dbl)
+		return from_d(fma(as_d(n), as_d(m), as_d(a)));
+	return from_f(fmaf(as_f(n), as_f(m), as_f(a)));
+}
+
 int op_fp_dp3(struct a64_cpu *c, u32 insn)
 {
 	bool dbl, o1 = insn & BIT(21), o0 = insn & BIT(15);
-	u64 a, n, m, r;
-	double x, y, z;
+	u64 a, n, m, r, rz;
+	u32 f;
 
 	if (!fp_type(insn, &dbl) || (insn & BIT(31)))
 		return a64_undef(c, insn);
@@ -373,18 +422,29 @@ int op_fp_dp3(struct a64_cpu *c, u32 insn)
 		a ^= dbl ? BIT(63) : BIT(31);
 	if (o0 != o1)
 		n ^= dbl ? BIT(63) : BIT(31);
+	/* FPMulAdd: a quiet NaN addend with inf * 0 is invalid */
+	if (is_nan(a, dbl) && !is_snan(a, dbl) &&
+	    ((is_inf(n, dbl) && is_zero(m, dbl)) ||
+	     (is_zero(n, dbl) && is_inf(m, dbl)))) {
+		c->fpsr |= 1;
+		vset(c, insn & 31, dnan(dbl), dbl);
+		return 0;
+	}
 	if (nan3(c, a, n, m, dbl, &r)) {
 		vset(c, insn & 31, r, dbl);
 		return 0;
 	}
-	x = dbl ? as_d(n) : as_f(n);
-	y = dbl ? as_d(m) : as_f(m);
-	z = dbl ? as_d(a) : as_f(a);
 	fp_begin(c, -1);
-	r = dbl ? from_d(fma(x, y, z)) : from_f(fmaf((float)x, (float)y,
-						     (float)z));
+	r = fused(n, m, a, dbl);
 	FP_ORDER(r);
-	fp_end(c);
+	f = fp_end(c);
+	if (f & 16) {
+		fesetround(FE_TOWARDZERO);
+		rz = fused(n, m, a, dbl);
+		FP_ORDER(rz);
+		fesetround(FE_TONEAREST);
+		tiny(c, f, r, rz, dbl);
+	}
 	vset(c, insn & 31, fix_nan(r, dbl), dbl);
 	return 0;
 }
