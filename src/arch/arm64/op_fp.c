@@ -107,8 +107,9 @@ static void fp_begin(struct a64_cpu *c, int mode)
 }
 
 /*
- * The compiler does not order FP arithmetic against the fenv calls: make
- * the result exist before the flags are read.
+ * The compiler does not order FP arithmetic against the fenv calls (it
+ * takes fma(), sqrt() and the operators for pure): pin the inputs after a
+ * rounding-mode change and the result before the flags are read.
  */
 #define FP_ORDER(v) __asm__ volatile("" : "+m"(v) : : "memory")
 
@@ -216,11 +217,15 @@ int op_fp_dp2(struct a64_cpu *c, u32 insn)
 		return 0;
 	}
 	fp_begin(c, -1);
+	FP_ORDER(a);
+	FP_ORDER(b);
 	r = fix_nan(arith(op == 8 ? 0 : op, a, b, dbl), dbl);
 	FP_ORDER(r);
 	f = fp_end(c);
 	if (f & 16) {
 		fesetround(FE_TOWARDZERO);
+		FP_ORDER(a);
+		FP_ORDER(b);
 		rz = arith(op == 8 ? 0 : op, a, b, dbl);
 		FP_ORDER(rz);
 		fesetround(FE_TONEAREST);
@@ -257,6 +262,7 @@ static int fp_dp1_frint(struct a64_cpu *c, unsigned int op, u64 a, bool dbl,
 	}
 	old = c->fpsr;
 	fp_begin(c, m == 4 ? 0 : m);
+	FP_ORDER(a);
 	*r = round_int(a, dbl, m, op == 14);
 	FP_ORDER(*r);
 	fp_end(c);
@@ -283,6 +289,7 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 		if (nan_rules(c, a, a, dbl, &r))
 			break;
 		fp_begin(c, -1);
+		FP_ORDER(a);
 		r = fix_nan(dbl ? from_d(sqrt(as_d(a))) :
 			    from_f(sqrtf(as_f(a))), dbl);
 		FP_ORDER(r);
@@ -300,11 +307,13 @@ int op_fp_dp1(struct a64_cpu *c, u32 insn)
 			     (a & 0x3fffff) << 29);
 		} else {
 			fp_begin(c, -1);
+			FP_ORDER(a);
 			r = dbl ? from_f((float)as_d(a)) : from_d(as_f(a));
 			FP_ORDER(r);
 			f = fp_end(c);
 			if (dbl && (f & 16)) {
 				fesetround(FE_TOWARDZERO);
+				FP_ORDER(a);
 				rz = from_f((float)as_d(a));
 				FP_ORDER(rz);
 				fesetround(FE_TONEAREST);
@@ -435,11 +444,17 @@ int op_fp_dp3(struct a64_cpu *c, u32 insn)
 		return 0;
 	}
 	fp_begin(c, -1);
+	FP_ORDER(n);
+	FP_ORDER(m);
+	FP_ORDER(a);
 	r = fused(n, m, a, dbl);
 	FP_ORDER(r);
 	f = fp_end(c);
 	if (f & 16) {
 		fesetround(FE_TOWARDZERO);
+		FP_ORDER(n);
+		FP_ORDER(m);
+		FP_ORDER(a);
 		rz = fused(n, m, a, dbl);
 		FP_ORDER(rz);
 		fesetround(FE_TONEAREST);
@@ -462,6 +477,7 @@ static u64 fp_to_int(struct a64_cpu *c, u64 a, bool dbl, bool sf, bool uns,
 	}
 	old = c->fpsr;
 	fp_begin(c, mode == 4 ? 0 : mode);
+	FP_ORDER(x);
 	r = mode == 4 ? round(x) : nearbyint(x);
 	FP_ORDER(r);
 	fp_end(c);
@@ -489,6 +505,7 @@ static u64 int_to_fp(struct a64_cpu *c, u64 v, bool sf, bool uns, bool dbl)
 	u64 r;
 
 	fp_begin(c, -1);
+	FP_ORDER(v);
 	if (!sf)
 		v = uns ? (u32)v : (u64)(s64)(s32)v;
 	if (dbl)
