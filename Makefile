@@ -23,7 +23,7 @@ CMOCKA_LIBS_q = pkg-config --libs cmocka 2>/dev/null
 DEP_CFLAGS = $(call lazy,DEP_CFLAGS)
 DEP_PKG_LIBS = $(call lazy,DEP_PKG_LIBS)
 CMOCKA_LIBS = $(call lazy,CMOCKA_LIBS)
-DEP_LIBS = -lZydis $(DEP_PKG_LIBS) -lpthread
+DEP_LIBS = -lZydis $(DEP_PKG_LIBS) -lpthread -lm
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
@@ -182,8 +182,37 @@ $(DS390_HARNESS): $(DS390_DIR)/harness.c $(DS390_DIR)/layout.h
 difftest-s390: $(DS390_TARGETS)
 	$(Q)$(DS390_BIN) -H $(DS390_HARNESS) -n $(N) -s $(SEED)
 
+# ---- arm64 differential tester: kvmu vs qemu-aarch64 (docs/arm64.md) ----
+# The harness is a freestanding AArch64 program; without Debian's cross
+# compiler it is not built and the tester skips.
+DA64_DIR := tests/diff/arm64
+DA64_BIN := $(BUILD)/$(DA64_DIR)/difftest-arm64
+DA64_HARNESS := $(BUILD)/$(DA64_DIR)/harness.elf
+A64_CC := aarch64-linux-gnu-gcc
+HAVE_A64_CC := $(shell command -v $(A64_CC) 2>/dev/null)
+DA64_TARGETS := $(DA64_BIN) $(if $(HAVE_A64_CC),$(DA64_HARNESS))
+
+$(DA64_BIN): $(filter-out %/harness.c,$(wildcard $(DA64_DIR)/*.c)) \
+		$(wildcard $(DA64_DIR)/*.h) $(LIBA)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -o $@ \
+		$(filter %.c,$^) $(LIBA) $(LDFLAGS_ALL) $(DEP_LIBS)
+
+$(DA64_HARNESS): $(DA64_DIR)/harness.c $(DA64_DIR)/layout.h
+	@mkdir -p $(dir $@)
+	@echo "  A64CC   $@"
+	$(Q)$(A64_CC) -std=gnu17 -O2 -ffreestanding -fno-builtin -nostdlib \
+		-static -fno-pic -no-pie -fno-stack-protector \
+		-fno-asynchronous-unwind-tables $(WARN) -Wl,--build-id=none \
+		-o $@ $<
+
+.PHONY: difftest-arm64
+difftest-arm64: $(DA64_TARGETS)
+	$(Q)$(DA64_BIN) -H $(DA64_HARNESS) -n $(N) -s $(SEED)
+
 tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN) \
-	$(DS390_TARGETS)
+	$(DS390_TARGETS) $(DA64_TARGETS)
 
 check-run: tests
 	$(Q)BUILD=$(BUILD) KVMU_SAN=$(SAN) sh tests/run.sh

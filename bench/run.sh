@@ -9,7 +9,8 @@
 #      measured by bench/kvm_bench.c built once for each;
 #  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x;
 #  (e) the in-kernel irqchip (bench/irq_bench.c): an IPI round trip between
-#      two vCPUs on two threads, and the host CPU a halted vCPU uses.
+#      two vCPUs on two threads, and the host CPU a halted vCPU uses;
+#  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64.
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -136,6 +137,36 @@ if sh tests/guests/s390x/build.sh "$S390" >/dev/null 2>&1; then
 	fi
 fi
 
+# ---- (e) arm64 workload: kvmu run --arch arm64 against qemu-aarch64 ----
+# The same C workload (tests/guests/arm64/bench.c) as a kvmu guest and as a
+# static Linux program, as for s390x above.
+A64=$BUILD/guests/arm64
+a64_insns="" a64_mips="" a64_qemu_mips=""
+if sh tests/guests/arm64/build.sh "$A64" >/dev/null 2>&1; then
+	t0=$(now_us)
+	"$KVMU" run --arch arm64 --stats "$A64/bench.elf" >"$OUT/a64.out" \
+		2>"$OUT/a64.stats"
+	rc=$?
+	t1=$(now_us)
+	a64_insns=$(sed -n 's/^ *instructions: *\([0-9][0-9]*\)$/\1/p' \
+		"$OUT/a64.stats")
+	[ "$rc" = 1 ] && [ -n "$a64_insns" ] && a64_mips=$(awk \
+		-v n="$a64_insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+	if command -v qemu-aarch64 >/dev/null 2>&1 && [ -n "$a64_mips" ]; then
+		t0=$(now_us)
+		qemu-aarch64 "$A64/bench-linux" >"$OUT/a64-qemu.out"
+		rc=$?
+		t1=$(now_us)
+		if [ "$rc" = 0 ] && cmp -s "$OUT/a64.out" "$OUT/a64-qemu.out"
+		then
+			a64_qemu_mips=$(awk -v n="$a64_insns" \
+				-v us=$((t1 - t0)) 'BEGIN { print n / us }')
+		else
+			echo "bench: qemu-aarch64 run differs or failed" >&2
+		fi
+	fi
+fi
+
 # ---- the table ----
 row() { printf '%-34s %14s %14s  %-10s %9s\n' "$@"; }
 echo
@@ -163,12 +194,17 @@ row "halted vCPU, host CPU %" "$(fmt "$kvmu_halt")" "$(fmt "$kvm_halt")" \
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
 	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
 	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"
+row "arm64 guest MIPS, whole run" "$(fmt "$a64_mips")" \
+	"$(fmt "$a64_qemu_mips")" "qemu-aarch64" \
+	"$(speed "$a64_mips" "$a64_qemu_mips" 1)"
 echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time; start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
 echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/s390x/bench.c),"
 echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."
+echo "arm64 workload: ${a64_insns:-?} instructions (tests/guests/arm64/bench.c),"
+echo "kvmu run --arch arm64 against the same C code under qemu-aarch64."
 [ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
 
 # ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----

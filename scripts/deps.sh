@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libzydis-dev
 libcmocka-dev libfuse3-dev fuse3 libssl-dev qemu-system-x86 qemu-user
 uuid-runtime mdevctl gcc-s390x-linux-gnu binutils-s390x-linux-gnu python3
-busybox-static cpio"
+busybox-static cpio gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+linux-libc-dev-arm64-cross"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

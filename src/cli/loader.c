@@ -2,7 +2,8 @@
 /*
  * `kvmu run` image loader: ELF64 (long mode), ELF32 or a.out-kludge images
  * with a multiboot 1 header (loaded the way QEMU's -kernel does), and flat
- * binaries; for s390x, big-endian ELF64 images.  The file is untrusted:
+ * binaries; for s390x, big-endian ELF64 images; for arm64, little-endian
+ * ELF64 images.  The file is untrusted:
  * every offset and size is checked before it is used, and a bad image is
  * an error message, never a crash.
  */
@@ -17,6 +18,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <kvmu/kvmu.h>
 
 #include "run.h"
 
@@ -107,6 +110,8 @@ static bool elf_phdr(const struct image *img, bool is64, unsigned int i,
 /* Check the ELF header; returns the number of program headers or -1. */
 static int elf_check(const struct image *img, bool is64, unsigned int machine)
 {
+	const char *arch = machine == EM_AARCH64 ? "arm64" : is64 ? "x86-64" :
+			   "i386";
 	uint64_t phoff, phentsize, want, phnum;
 
 	if (img->size < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
@@ -119,14 +124,14 @@ static int elf_check(const struct image *img, bool is64, unsigned int machine)
 		phoff = eh->e_phoff, phentsize = eh->e_phentsize;
 		phnum = eh->e_phnum, want = sizeof(Elf64_Phdr);
 		if (eh->e_machine != machine)
-			return fail(img, "ELF64 image is not for x86-64");
+			return fail(img, "ELF64 image is not for %s", arch);
 	} else {
 		const Elf32_Ehdr *eh = (const void *)img->data;
 
 		phoff = eh->e_phoff, phentsize = eh->e_phentsize;
 		phnum = eh->e_phnum, want = sizeof(Elf32_Phdr);
 		if (eh->e_machine != machine)
-			return fail(img, "ELF32 image is not for i386");
+			return fail(img, "ELF32 image is not for %s", arch);
 	}
 	if (phentsize != want || !phnum)
 		return fail(img, "no usable program headers");
@@ -135,13 +140,14 @@ static int elf_check(const struct image *img, bool is64, unsigned int machine)
 	return (int)phnum;
 }
 
-static int load_elf(const struct image *img, bool is64, uint64_t min,
-		    struct guest_ram *ram, struct boot *b)
+static int load_elf_at(const struct image *img, bool is64,
+		       unsigned int machine, uint64_t min, struct guest_ram *ram,
+		       struct boot *b)
 {
 	struct segment s;
 	int i, n, loaded = 0;
 
-	n = elf_check(img, is64, is64 ? EM_X86_64 : EM_386);
+	n = elf_check(img, is64, machine);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -159,6 +165,22 @@ static int load_elf(const struct image *img, bool is64, uint64_t min,
 		return fail(img, "entry point %#llx lies outside RAM",
 			    (unsigned long long)b->entry);
 	return 0;
+}
+
+static int load_elf(const struct image *img, bool is64, uint64_t min,
+		    struct guest_ram *ram, struct boot *b)
+{
+	return load_elf_at(img, is64, is64 ? EM_X86_64 : EM_386, min, ram, b);
+}
+
+/* An arm64 image: little-endian ELF64 for EM_AARCH64 only. */
+static int load_elf_arm64(const struct image *img, struct guest_ram *ram,
+			  struct boot *b)
+{
+	if (img->size < EI_NIDENT || memcmp(img->data, ELFMAG, SELFMAG) ||
+	    img->data[EI_CLASS] != ELFCLASS64)
+		return fail(img, "not an ELF64 file (arm64 guests are ELF64)");
+	return load_elf_at(img, true, EM_AARCH64, ARM64_LOAD_MIN, ram, b);
 }
 
 /* Offset of a valid multiboot header in the first 8 KiB, or -1. */
@@ -329,7 +351,7 @@ static int load_elf_s390(const struct image *img, struct guest_ram *ram,
 
 /* Map the image file and hand it to load; the mapping goes after. */
 static int load_file(const char *path, struct guest_ram *ram, struct boot *b,
-		     enum boot_mode want, bool s390)
+		     enum boot_mode want, int kind)
 {
 	struct image img = { .path = path };
 	struct stat st;
@@ -355,8 +377,12 @@ static int load_file(const char *path, struct guest_ram *ram, struct boot *b,
 	img.data = map;
 	img.size = st.st_size;
 	*b = (struct boot){ .lo = UINT64_MAX, .path = path };
-	ret = s390 ? load_elf_s390(&img, ram, b) :
-		     load_mapped(&img, want, ram, b);
+	if (kind == KVMU_ARCH_S390X)
+		ret = load_elf_s390(&img, ram, b);
+	else if (kind == KVMU_ARCH_ARM64)
+		ret = load_elf_arm64(&img, ram, b);
+	else
+		ret = load_mapped(&img, want, ram, b);
 	munmap(map, st.st_size);
 	return ret;
 }
@@ -364,10 +390,15 @@ static int load_file(const char *path, struct guest_ram *ram, struct boot *b,
 int load_image(const char *path, enum boot_mode want, struct guest_ram *ram,
 	       struct boot *b)
 {
-	return load_file(path, ram, b, want, false);
+	return load_file(path, ram, b, want, KVMU_ARCH_X86_64);
 }
 
 int load_image_s390(const char *path, struct guest_ram *ram, struct boot *b)
 {
-	return load_file(path, ram, b, BOOT_AUTO, true);
+	return load_file(path, ram, b, BOOT_AUTO, KVMU_ARCH_S390X);
+}
+
+int load_image_arm64(const char *path, struct guest_ram *ram, struct boot *b)
+{
+	return load_file(path, ram, b, BOOT_AUTO, KVMU_ARCH_ARM64);
 }

@@ -63,14 +63,14 @@ static void on_kick(int sig)
 static int usage(FILE *f)
 {
 	fprintf(f,
-"usage: kvmu run [--arch x86_64|s390x] [--mode real|long] [--mem SIZE]\n"
-"                [--smp N] [--initrd FILE] [--append CMDLINE]\n"
+"usage: kvmu run [--arch x86_64|s390x|arm64] [--mode real|long]\n"
+"                [--mem SIZE] [--smp N] [--initrd FILE] [--append CMDLINE]\n"
 "                [--ap MDEV-UUID] [--stats] IMAGE\n\n"
 "Boot IMAGE on a kvmu software CPU.\n\n"
 "x86_64 (the default): IMAGE is an ELF64 file (started in 64-bit long mode\n"
 "at its entry point, with identity paging), an ELF32 or a.out-kludge\n"
 "multiboot image (started as QEMU's -kernel starts it), a Linux bzImage\n"
-"(64-bit boot protocol, in-kernel irqchip and PIT, MP table for --smp),\n"
+"(64-bit boot protocol, in-kernel irqchip and PIT, ACPI tables),\n"
 "or a flat binary (real mode at 0000:7C00, or with --mode long at 1 MiB),\n"
 "loaded below 1 MiB when it asks to be.  Ports: 0xE9\n"
 "debug console and COM1 (0x3F8) to stdout; a write to 0xF4 exits with\n"
@@ -79,7 +79,11 @@ static int usage(FILE *f)
 "mode with DAT and interruptions off.  The console is DIAGNOSE X'500':\n"
 "GR1 0x100 writes GR3 bytes at GR2, GR1 0x101 exits with status\n"
 "(GR2 << 1) | 1.  A disabled wait ends the run with status 0.\n\n"
-"  --arch A      guest architecture: x86_64 or s390x\n"
+"arm64: IMAGE is a little-endian ELF64 file, started at its entry at EL1h\n"
+"with the MMU and interrupts off.  A PL011 UART at 0x1000000000 writes to\n"
+"stdout; SMCCC call 0xC3000001 (HVC or SMC) exits with status\n"
+"(x1 << 1) | 1.  PSCI SYSTEM_OFF ends the run with status 0.\n\n"
+"  --arch A      guest architecture: x86_64, s390x or arm64\n"
 "  --mode M      start a flat x86 binary in real (default) or long mode\n"
 "  --mem SIZE    guest RAM, e.g. 64M or 1G (default 128M)\n"
 "  --smp N       x86_64: N vCPUs (1-64); more than one needs the in-kernel\n"
@@ -163,7 +167,8 @@ static int check_options(int argc, char **argv, struct run_options *o)
 	return 0;
 }
 
-static const struct run_arch *const arches[] = { &run_x86, &run_s390 };
+static const struct run_arch *const arches[] = { &run_x86, &run_s390,
+						  &run_arm64 };
 
 static const struct run_arch *find_arch(int arch)
 {
@@ -205,7 +210,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 				return bad_arg("unknown architecture '%s'", optarg);
 			if (!find_arch(o->arch))
 				return bad_arg("cannot boot %s guests yet "
-					       "(x86_64 and s390x)", optarg);
+					       "(x86_64, s390x, arm64)", optarg);
 			break;
 		case 'm':
 			if (!strcmp(optarg, "real"))

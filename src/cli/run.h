@@ -48,6 +48,7 @@
 #define MB_LOAD_MIN	(FW_GDT + 0x1000ULL)
 
 #define S390_LOAD_MIN	0x2000ULL	/* above the 8 KiB lowcore */
+#define ARM64_LOAD_MIN	0x10000ULL	/* above kvmu's vector table */
 
 #define RAM_DEFAULT	(128ULL << 20)
 #define RAM_MIN		(2ULL << 20)
@@ -135,6 +136,7 @@ struct run_arch {
 
 extern const struct run_arch run_x86;
 extern const struct run_arch run_s390;
+extern const struct run_arch run_arm64;
 
 /* A big-endian field of n bytes (s390x ELF headers and lowcore). */
 static inline uint64_t run_get_be(const uint8_t *p, unsigned int n)
@@ -174,6 +176,12 @@ int load_image(const char *path, enum boot_mode want, struct guest_ram *ram,
  * S390_LOAD_MIN; b->entry is its entry point.  0 or -1 (message printed).
  */
 int load_image_s390(const char *path, struct guest_ram *ram, struct boot *b);
+
+/*
+ * Load an arm64 ELF64 image (little-endian, EM_AARCH64) at or above
+ * ARM64_LOAD_MIN; b->entry is its entry point.  0 or -1 (message printed).
+ */
+int load_image_arm64(const char *path, struct guest_ram *ram, struct boot *b);
 
 /* Set the vCPU (and RAM) up to enter the loaded image.  0 or -1. */
 int x86_boot(int sys_fd, int vcpu_fd, struct guest_ram *ram,

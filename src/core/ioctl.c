@@ -165,6 +165,8 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	d = lookup(obj->arch, k, obj->kind, cmd);
 	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
 		return -(long)obj->arch->unknown_vcpu_errno;
+	if (!d && obj->kind == KVMU_OBJ_VM && obj->arch->unknown_vm_errno)
+		return -(long)obj->arch->unknown_vm_errno;
 	if (!d)
 		return k->unknown ? k->unknown(obj) : -(long)k->unknown_errno;
 	if (obj->kind != KVMU_OBJ_VCPU)

@@ -223,6 +223,7 @@ struct kvmu_arch_ops {
 	unsigned int coalesced_page;	/* page offset of the ring, 0: none */
 	unsigned int pio_page;		/* page offset of PIO data, 0: none */
 	unsigned int unknown_vcpu_errno; /* unknown vCPU ioctl, 0: EINVAL */
+	unsigned int unknown_vm_errno;	/* unknown VM ioctl, 0: ENOTTY */
 	const struct kvmu_ioctl_desc *ioctls;	/* arch ioctl table */
 	size_t nr_ioctls;
 	/* KVM_CHECK_EXTENSION: vm is NULL on the system fd; 0 = unsupported */
@@ -235,6 +236,11 @@ struct kvmu_arch_ops {
 	void (*vcpu_destroy)(struct kvmu_vcpu *vcpu);
 	/* run the guest until an exit; returns 0 (exit set) or -errno */
 	int (*vcpu_run)(struct kvmu_vcpu *vcpu);
+	/*
+	 * May KVM_RUN start (NULL: yes)?  -errno refuses before the VM counts
+	 * as having run (arm64: ENOEXEC before KVM_ARM_VCPU_INIT).
+	 */
+	int (*vcpu_run_check)(struct kvmu_vcpu *vcpu);
 	/* validate a new memslot layout (arch restrictions); may be NULL */
 	int (*prepare_memslot)(struct kvmu_vm *vm,
 			       const struct kvm_userspace_memory_region *r);
@@ -456,5 +462,6 @@ extern void *kvmu_trace_stream;
 /* The architecture tables (defined where each architecture lives). */
 extern const struct kvmu_arch_ops kvmu_x86_ops;
 extern const struct kvmu_arch_ops kvmu_s390_ops;
+extern const struct kvmu_arch_ops kvmu_arm64_ops;
 
 #endif /* KVMU_INT_H */

@@ -29,7 +29,7 @@ static const struct {
 	{ KVMU_ARCH_X86_64, { "x86_64", "x86-64", "amd64", "x86" },
 	  &kvmu_x86_ops },
 	{ KVMU_ARCH_S390X, { "s390x", "s390" }, &kvmu_s390_ops },
-	{ KVMU_ARCH_ARM64, { "arm64", "aarch64" }, NULL },
+	{ KVMU_ARCH_ARM64, { "arm64", "aarch64" }, &kvmu_arm64_ops },
 };
 
 static enum kvmu_arch host_arch(void)

@@ -346,6 +346,11 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 	if (r->uarg)
 		return -EINVAL;
+	if (obj->arch->vcpu_run_check) {
+		ret = obj->arch->vcpu_run_check(vcpu);
+		if (ret)
+			return ret;
+	}
 	t0 = kvmu_now_ns();
 	block_async(&saved);
 	vcpu->run_mask = vcpu->has_sigmask ? vcpu->sigmask : saved;

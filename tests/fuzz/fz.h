@@ -170,5 +170,7 @@ void op_machine(struct fz *z, struct fdp *f);
 void op_irqchip(struct fz *z, struct fdp *f);
 /* fz_s390.c: an s390 VM driven through Protected Virtualization. */
 void op_s390_pv(struct fz *z, struct fdp *f);
+/* fz_arm64.c: an arm64 system and its ioctls, opened and closed here */
+void op_arm64(struct fz *z, struct fdp *f);
 
 #endif

@@ -72,6 +72,7 @@ bool sane_errno(int e)
 	case EFAULT: case EBUSY: case EEXIST: case ENODEV: case EINVAL:
 	case ENFILE: case EMFILE: case ENOTTY: case ENOSPC: case ERANGE:
 	case ENOSYS: case EOPNOTSUPP: case ENOBUFS:
+	case ENOEXEC:		/* arm64: a vCPU before KVM_ARM_VCPU_INIT */
 		return true;
 	default:
 		return false;

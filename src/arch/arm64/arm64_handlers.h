@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* Handlers named in src/arch/arm64/ioctls.def. */
+#ifndef KVMU_ARM64_HANDLERS_H
+#define KVMU_ARM64_HANDLERS_H
+
+#include "kvmu_int.h"
+
+#define KVMU_IOCTL(req, kind, mode, fn) \
+	long fn(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
+#include "ioctls.def"
+#undef KVMU_IOCTL
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Build the arm64 test guests into OUT (default build/guests/arm64) with
+# Debian's aarch64-linux-gnu-gcc; exit 77 when the cross compiler is absent.
+# -mstrict-align: the guests run with the MMU off, where every data access
+# is to Device memory and an unaligned one faults.
+set -e
+OUT=${1:-build/guests/arm64}
+SRC=$(dirname "$0")
+CC=aarch64-linux-gnu-gcc
+command -v $CC >/dev/null 2>&1 || exit 77
+mkdir -p "$OUT"
+CFLAGS="-O2 -ffreestanding -fno-builtin -nostdlib -static -fno-pic -no-pie
+-mstrict-align -fno-math-errno -fno-stack-protector -fno-asynchronous-unwind-tables -Wall
+-Werror -Wl,--build-id=none -Wl,--no-warn-rwx-segments"
+for g in checksum crash halt fp mmu bench; do
+	[ -f "$SRC/$g.c" ] || continue
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -T "$SRC/link.ld" -o "$OUT/$g.elf" "$SRC/start.S" \
+		"$SRC/$g.c"
+done
+# The computing guests again as static Linux programs: the reference
+# output under qemu-aarch64.
+for g in checksum fp bench; do
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -DKVMU_LINUX_USER -o "$OUT/$g-linux" \
+		"$SRC/start_linux.S" "$SRC/$g.c"
+done
