@@ -12,7 +12,9 @@ linux_guest() {
 }
 
 linux_check() {
-	lc_log=$1
+	# the serial console ends lines with CR LF
+	lc_log=$1.txt
+	tr -d '\r' < "$1" > "$lc_log"
 	grep -q "kvmu-linux: init reached" "$lc_log" || fail "/init was not reached"
 	grep -q "kvmu-linux: cpus online $2\$" "$lc_log" ||
 		fail "CPUs online: want $2"
