@@ -6,6 +6,7 @@
  *
  *   kvm_bench pio N      KVM_RUN round trips of a guest looping on OUT
  *   kvm_bench create N   VM + memory slot + vCPU (+ mmap) creation
+ *   kvm_bench slots N    N one-page memory slots added, moved, deleted
  *
  * Prints one "name value" line; exit 77 when the backend is absent.
  */
@@ -136,6 +137,44 @@ static double bench_create(int sys, uint8_t *ram, long n)
 	return (now_ns() - t0) / n;
 }
 
+static int set_slot(int vm, uint32_t id, uint64_t gpa, uint64_t size,
+		    uint8_t *mem)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = id, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = (uintptr_t)mem + id * 4096UL,
+	};
+
+	return KVM_IOCTL(vm, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+/* Total ns for N slots: added (ascending), moved, deleted. */
+static double bench_slots(int sys, long n)
+{
+	uint8_t *mem = mmap(NULL, n * 4096UL, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int vm = KVM_IOCTL(sys, KVM_CREATE_VM, 0);
+	double t0 = now_ns();
+	long i;
+
+	if (mem == MAP_FAILED || vm < 0)
+		die("slots setup");
+	for (i = 0; i < n; i++)
+		if (set_slot(vm, i, 0x100000000UL + i * 8192UL, 4096, mem))
+			die("slot add");
+	for (i = 0; i < n; i++)
+		if (set_slot(vm, i, 0x100000000UL + i * 8192UL + 4096, 4096,
+			     mem))
+			die("slot move");
+	for (i = 0; i < n; i++)
+		if (set_slot(vm, i, 0, 0, mem))
+			die("slot delete");
+	t0 = now_ns() - t0;
+	close(vm);
+	munmap(mem, n * 4096UL);
+	return t0;
+}
+
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 0;
@@ -143,8 +182,9 @@ int main(int argc, char **argv)
 	int sys;
 
 	if (argc != 3 || n <= 0 || (strcmp(argv[1], "pio") &&
-				    strcmp(argv[1], "create"))) {
-		fprintf(stderr, "usage: kvm_bench pio|create N\n");
+				    strcmp(argv[1], "create") &&
+				    strcmp(argv[1], "slots"))) {
+		fprintf(stderr, "usage: kvm_bench pio|create|slots N\n");
 		return 2;
 	}
 	sys = KVM_OPEN();
@@ -158,6 +198,8 @@ int main(int argc, char **argv)
 		die("mmap");
 	if (!strcmp(argv[1], "pio"))
 		printf("pio_ns %.1f\n", bench_pio(sys, ram, n));
+	else if (!strcmp(argv[1], "slots"))
+		printf("slots_ns %.1f\n", bench_slots(sys, n));
 	else
 		printf("create_ns %.1f\n", bench_create(sys, ram, n));
 	return 0;

@@ -4,7 +4,8 @@
 #      qemu-system-x86_64 -accel tcg (same image; QEMU's rate uses the
 #      instruction count kvmu measured and QEMU's whole-run wall time);
 #  (b) a PIO exit round trip (KVM_RUN -> KVM_EXIT_IO -> back) and
-#  (c) VM + memory slot + vCPU creation, kvmu against the real /dev/kvm,
+#  (c) VM + memory slot + vCPU creation, and 8192 / 32764 one-page memory
+#      slots added, moved and deleted, kvmu against the real /dev/kvm,
 #      measured by bench/kvm_bench.c built once for each;
 #  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x;
 #  (e) the in-kernel irqchip (bench/irq_bench.c): an IPI round trip between
@@ -83,10 +84,15 @@ kvmu_net_mips=$(sed -n 's/^ *MIPS: *//p' "$OUT/demo.stats")
 field() { "$@" 2>/dev/null | awk '{ print $2 / 1000 }'; }
 kvmu_pio=$(field "$OUT/kvm_bench-kvmu" pio "$PIO_N")
 kvmu_create=$(field "$OUT/kvm_bench-kvmu" create "$CREATE_N")
-kvm_pio="" kvm_create=""
+ms() { "$@" 2>/dev/null | awk '{ print $2 / 1000000 }'; }
+kvmu_slots8k=$(ms "$OUT/kvm_bench-kvmu" slots 8192)
+kvmu_slots32k=$(ms "$OUT/kvm_bench-kvmu" slots 32764)
+kvm_pio="" kvm_create="" kvm_slots8k="" kvm_slots32k=""
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	kvm_pio=$(field "$OUT/kvm_bench-kvm" pio "$PIO_KVM_N")
 	kvm_create=$(field "$OUT/kvm_bench-kvm" create "$CREATE_N")
+	kvm_slots8k=$(ms "$OUT/kvm_bench-kvm" slots 8192)
+	kvm_slots32k=$(ms "$OUT/kvm_bench-kvm" slots 32764)
 fi
 # in-kernel irqchip: IPI round trip (us) and a halted vCPU's CPU use (%)
 IPI_N=${BENCH_IPI_N:-5000}
@@ -148,6 +154,12 @@ row "IPI round trip, 2 vCPUs, us" "$(fmt "$kvmu_ipi")" "$(fmt "$kvm_ipi")" \
 	"/dev/kvm" "$(speed "$kvmu_ipi" "$kvm_ipi" 0)"
 row "halted vCPU, host CPU %" "$(fmt "$kvmu_halt")" "$(fmt "$kvm_halt")" \
 	"/dev/kvm" "-"
+row "8192 memslots add/move/del, ms" "$(fmt "$kvmu_slots8k")" \
+	"$(fmt "$kvm_slots8k")" "/dev/kvm" \
+	"$(speed "$kvmu_slots8k" "$kvm_slots8k" 0)"
+row "32764 memslots add/move/del, ms" "$(fmt "$kvmu_slots32k")" \
+	"$(fmt "$kvm_slots32k")" "/dev/kvm" \
+	"$(speed "$kvmu_slots32k" "$kvm_slots32k" 0)"
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
 	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
 	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"

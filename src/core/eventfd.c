@@ -30,6 +30,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kvmu_int.h"
@@ -79,6 +80,7 @@ struct kvmu_eventfds {
 	int epfd;
 	int stop_fd;
 	bool thread_up;
+	pid_t thread_pid;		/* a forked child has no such thread */
 	pthread_t thread;
 };
 
@@ -101,12 +103,11 @@ int kvmu_eventfd_vm_init(struct kvmu_vm *vm)
 
 /* ---- eventfd files ---- */
 
-/* eventfd_ctx_fdget: -EBADF, -EINVAL (not an eventfd), else our dup. */
-int kvmu_eventfd_get(int fd)
+/* 0 when fd is an eventfd, -EBADF when it is closed, else -EINVAL. */
+int kvmu_eventfd_get_kind(int fd)
 {
 	char path[64], link[64];
 	ssize_t n;
-	int d;
 
 	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
 		return -EBADF;
@@ -115,8 +116,16 @@ int kvmu_eventfd_get(int fd)
 	if (n < 0)
 		return -EBADF;
 	link[n] = 0;
-	if (strcmp(link, "anon_inode:[eventfd]"))
-		return -EINVAL;
+	return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+}
+
+/* eventfd_ctx_fdget: -EBADF, -EINVAL (not an eventfd), else our dup. */
+int kvmu_eventfd_get(int fd)
+{
+	int d = kvmu_eventfd_get_kind(fd);
+
+	if (d)
+		return d;
 	d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return d < 0 ? -errno : d;
 }
@@ -129,12 +138,21 @@ static bool same_file(int a, int b)
 	return syscall(SYS_kcmp, p, p, KCMP_FILE, a, b) == 0;
 }
 
+/*
+ * Our own descriptors close with the system call itself: under the shim,
+ * close() may reap objects, and it must not run inside our locks.
+ */
+static void xclose(int fd)
+{
+	syscall(SYS_close, fd);
+}
+
 static void signal_fd(int fd)
 {
 	u64 one = 1;
 
 	if (write(fd, &one, sizeof(one)) < 0)
-		return;	/* counter saturated: the reader is behind, as eventfd_signal */
+		return;	/* saturated: the reader is behind (eventfd_signal) */
 }
 
 /* ---- resampling ---- */
@@ -198,6 +216,18 @@ static void resampler_put(struct kvmu_eventfds *ev, struct resampler *r,
 
 /* ---- the irqfd thread ---- */
 
+/*
+ * Consume the count, as irqfd_wakeup does, without ever blocking: the
+ * descriptor shares O_NONBLOCK with the program's, which may be blocking,
+ * and the program may have read the count first.
+ */
+static bool take_count(int fd, u64 *cnt)
+{
+	struct iovec io = { cnt, sizeof(*cnt) };
+
+	return preadv2(fd, &io, 1, -1, RWF_NOWAIT) == (ssize_t)sizeof(*cnt);
+}
+
 static void irqfd_fire(struct kvmu_eventfds *ev, u64 id)
 {
 	struct irqfd *f;
@@ -208,7 +238,7 @@ static void irqfd_fire(struct kvmu_eventfds *ev, u64 id)
 	pthread_mutex_lock(&ev->lock);
 	for (f = ev->irqfds; f && f->id != id; f = f->next)
 		;
-	if (!f || read(f->fd, &cnt, sizeof(cnt)) != (ssize_t)sizeof(cnt)) {
+	if (!f || !take_count(f->fd, &cnt)) {
 		pthread_mutex_unlock(&ev->lock);
 		return;
 	}
@@ -267,13 +297,14 @@ static int thread_start(struct kvmu_eventfds *ev)
 	    epoll_ctl(ev->epfd, EPOLL_CTL_ADD, ev->stop_fd, &e) ||
 	    pthread_create(&ev->thread, NULL, irqfd_thread, ev)) {
 		if (ev->epfd >= 0)
-			close(ev->epfd);
+			xclose(ev->epfd);
 		if (ev->stop_fd >= 0)
-			close(ev->stop_fd);
+			xclose(ev->stop_fd);
 		ev->epfd = ev->stop_fd = -1;
 		return -ENOMEM;
 	}
 	ev->thread_up = true;
+	ev->thread_pid = kvmu_pid();
 	return 0;
 }
 
@@ -290,57 +321,78 @@ static void irqfd_drop(struct kvmu_eventfds *ev, struct irqfd *f)
 			*p = f->next;
 			break;
 		}
-	epoll_ctl(ev->epfd, EPOLL_CTL_DEL, f->fd, NULL);
+	/* a forked child shares the epoll set: leave the parent's alone */
+	if (ev->thread_pid == kvmu_pid())
+		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, f->fd, NULL);
 	while (f->busy)
 		pthread_cond_wait(&ev->idle, &ev->lock);
 	pthread_mutex_unlock(&ev->lock);
 	if (f->res)
 		resampler_put(ev, f->res, true);
-	close(f->fd);
+	xclose(f->fd);
 	if (f->resample_fd >= 0)
-		close(f->resample_fd);
+		xclose(f->resample_fd);
 	free(f);
 }
 
-/* Is the file of our duplicate d still open in the program? */
-static bool still_open(struct kvmu_eventfds *ev, int d)
+/* Is n one of our own descriptors (or the directory's)? */
+static bool ours(struct kvmu_eventfds *ev, int n, int dir_fd)
+{
+	struct irqfd *f;
+
+	if (n == dir_fd || n == ev->epfd || n == ev->stop_fd)
+		return true;
+	for (f = ev->irqfds; f; f = f->next)
+		if (n == f->fd || n == f->resample_fd)
+			return true;
+	return false;
+}
+
+/* Mark each irqfd whose file one of the program's eventfds refers to. */
+static int mark_open(struct kvmu_eventfds *ev, bool *open, int nr)
 {
 	struct dirent *de;
-	bool open = false;
 	DIR *dir;
 
 	dir = opendir("/proc/self/fd");
 	if (!dir)
-		return true;
-	while (!open && (de = readdir(dir))) {
-		int n = atoi(de->d_name);
+		return -errno;
+	while ((de = readdir(dir))) {
 		struct irqfd *f;
-		bool ours = de->d_name[0] == '.' || n == dirfd(dir) ||
-			    n == ev->epfd || n == ev->stop_fd;
+		int n = atoi(de->d_name), i;
 
-		for (f = ev->irqfds; f && !ours; f = f->next)
-			ours = n == f->fd || n == f->resample_fd;
-		if (!ours && same_file(n, d))
-			open = true;
+		if (de->d_name[0] == '.' || ours(ev, n, dirfd(dir)) ||
+		    kvmu_eventfd_get_kind(n) != 0)
+			continue;
+		for (f = ev->irqfds, i = 0; f && i < nr; f = f->next, i++)
+			if (!open[i] && same_file(n, f->fd))
+				open[i] = true;
 	}
 	closedir(dir);
-	return open;
+	return 0;
 }
 
 void kvmu_eventfd_reap_locked(struct kvmu_eventfds *ev)
 {
 	struct irqfd *f, *next;
-	pid_t p = getpid();
+	int nr = 0, i;
+	bool *open;
 
-	if (!ev->irqfds ||
-	    syscall(SYS_kcmp, p, p, KCMP_FILE, ev->irqfds->fd,
-		    ev->irqfds->fd) != 0)
-		return;	/* no kcmp here: irqfds live until deassigned */
-	for (f = ev->irqfds; f; f = next) {
-		next = f->next;
-		if (!still_open(ev, f->fd))
-			irqfd_drop(ev, f);
-	}
+	/* without kcmp we cannot tell: irqfds then live until deassigned */
+	if (!ev->irqfds || !same_file(ev->irqfds->fd, ev->irqfds->fd))
+		return;
+	for (f = ev->irqfds; f; f = f->next)
+		nr++;
+	open = calloc((size_t)nr, sizeof(*open));
+	if (!open)
+		return;
+	if (!mark_open(ev, open, nr))
+		for (f = ev->irqfds, i = 0; f; f = next, i++) {
+			next = f->next;
+			if (!open[i])
+				irqfd_drop(ev, f);
+		}
+	free(open);
 }
 
 void kvmu_eventfd_reap(struct kvmu_vm *vm)
@@ -366,7 +418,7 @@ static int irqfd_deassign(struct kvmu_eventfds *ev, const struct kvm_irqfd *a)
 			irqfd_drop(ev, f);
 	}
 	pthread_mutex_unlock(&ev->cfg);
-	close(d);
+	xclose(d);
 	return 0;
 }
 
@@ -442,9 +494,9 @@ out_unlock:
 		return 0;
 out_close:
 	if (f->fd >= 0)
-		close(f->fd);
+		xclose(f->fd);
 	if (f->resample_fd >= 0)
-		close(f->resample_fd);
+		xclose(f->resample_fd);
 out_free:
 	free(f);
 	return ret;
@@ -475,7 +527,7 @@ static bool ioeventfd_match(const struct ioeventfd *p, u64 addr, u32 len,
 		return false;
 	if (p->wildcard)
 		return true;
-	memcpy(&v, val, len);	/* little-endian hosts: the zero-extended value */
+	memcpy(&v, val, len);	/* little endian: zero-extended */
 	return v == p->datamatch;
 }
 
@@ -543,7 +595,7 @@ static int ioeventfd_assign(struct kvmu_eventfds *ev,
 		return fd;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
-		close(fd);
+		xclose(fd);
 		return -ENOMEM;
 	}
 	*p = (struct ioeventfd){
@@ -566,7 +618,7 @@ static int ioeventfd_assign(struct kvmu_eventfds *ev,
 	}
 	pthread_mutex_unlock(&ev->cfg);
 	if (ret) {
-		close(fd);
+		xclose(fd);
 		free(p);
 	}
 	return ret;
@@ -575,7 +627,7 @@ static int ioeventfd_assign(struct kvmu_eventfds *ev,
 static void ioeventfd_free(struct kvmu_eventfds *ev, struct ioeventfd *p)
 {
 	kvmu_io_bus_unregister(ev->vm, p->bus, &p->dev);
-	close(p->fd);
+	xclose(p->fd);
 	free(p);
 }
 
@@ -602,7 +654,7 @@ static int ioeventfd_deassign(struct kvmu_eventfds *ev,
 		break;
 	}
 	pthread_mutex_unlock(&ev->cfg);
-	close(fd);
+	xclose(fd);
 	return ret;
 }
 
@@ -622,7 +674,7 @@ void kvmu_eventfd_vm_destroy(struct kvmu_vm *vm)
 
 	if (!ev)
 		return;
-	if (ev->thread_up) {
+	if (ev->thread_up && ev->thread_pid == kvmu_pid()) {
 		signal_fd(ev->stop_fd);
 		pthread_join(ev->thread, NULL);
 	}
@@ -635,9 +687,9 @@ void kvmu_eventfd_vm_destroy(struct kvmu_vm *vm)
 	}
 	pthread_mutex_unlock(&ev->cfg);
 	if (ev->epfd >= 0)
-		close(ev->epfd);
+		xclose(ev->epfd);
 	if (ev->stop_fd >= 0)
-		close(ev->stop_fd);
+		xclose(ev->stop_fd);
 	pthread_mutex_destroy(&ev->cfg);
 	pthread_mutex_destroy(&ev->lock);
 	pthread_cond_destroy(&ev->idle);

@@ -17,6 +17,8 @@ int kvmu_ioeventfd(struct kvmu_vm *vm, const struct kvm_ioeventfd *a);
 /* Tear down irqfds whose eventfd the program has closed (also periodic). */
 void kvmu_eventfd_reap(struct kvmu_vm *vm);
 void kvmu_eventfd_reap_locked(struct kvmu_eventfds *ev);
+/* 0 when fd is an eventfd, -EBADF when closed, -EINVAL otherwise. */
+int kvmu_eventfd_get_kind(int fd);
 /* Our duplicate of eventfd fd: -EBADF, -EINVAL when not an eventfd. */
 int kvmu_eventfd_get(int fd);
 

@@ -30,9 +30,12 @@ static const struct kvmu_memslot *slot_of_hva(struct kvmu_vm *vm, u64 a)
 		struct kvmu_memslots *s = atomic_load_explicit(
 			&vm->slots[as], memory_order_acquire);
 
-		for (i = 0; s && i < s->nr; i++)
-			if (a - s->slots[i].hva < s->slots[i].size)
-				return &s->slots[i];
+		for (i = 0; s && i < s->nr; i++) {
+			const struct kvmu_memslot *m = kvmu_memslots_nth(s, i);
+
+			if (a - m->hva < m->size)
+				return m;
+		}
 	}
 	return NULL;
 }
@@ -103,7 +106,7 @@ int kvmu_fault_recover(struct kvmu_fault_frame *f)
 		pthread_mutex_unlock(held_lock);
 		held_lock = NULL;
 	}
-	if (vcpu->obj.arch->arch != KVMU_ARCH_S390X) {
+	if (vcpu->obj.arch->memory_fault_exit) {
 		/* KVM_EXIT_MEMORY_FAULT: flags, gpa, size at the exit union */
 		u64 *mf = (u64 *)((u8 *)vcpu->map + 32);
 

@@ -8,7 +8,7 @@
 #define KVMU_IOCTL(req, kind, mode, fn) \
 	long fn(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
 #include "ioctls.def"
-#include "vfio/ioctls.def"
+#include "irq_ioctls.def"
 #undef KVMU_IOCTL
 
 #endif

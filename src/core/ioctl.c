@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * ioctl dispatch: find the object, check the caller may use it, find the
- * request in the generic list and then the architecture's, move the
- * argument across the user boundary, run the handler.
+ * request in its kind's table (the registry below) and then the
+ * architecture's, move the argument across the user boundary, run the
+ * handler.  The core knows its own kinds; families register theirs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,28 +13,57 @@
 
 #include "kvmu_int.h"
 #include "handlers.h"
-#include "kvmu/abi/vfio.h"
 
 #define KVMU_IOCTL(req, kind, mode, fn) \
 	{ req, KVMU_OBJ_##kind, KVMU_ARG_##mode, #req, fn },
 static const struct kvmu_ioctl_desc generic_ioctls[] = {
 #include "ioctls.def"
-#include "vfio/ioctls.def"
 };
 #undef KVMU_IOCTL
 
-/* What an unknown request answers, by object kind (kvm_main.c + arch). */
-static const int unknown_errno[KVMU_OBJ_NR] = {
-	[KVMU_OBJ_SYSTEM] = EINVAL,
-	[KVMU_OBJ_VM] = ENOTTY,
-	[KVMU_OBJ_VCPU] = EINVAL,
-	[KVMU_OBJ_DEVICE] = ENOTTY,
-	[KVMU_OBJ_PLANE] = ENOTTY,
-	[KVMU_OBJ_STATS] = ENOTTY,
-	[KVMU_OBJ_VFIO_CONTAINER] = EINVAL,	/* no IOMMU driver set yet */
-	[KVMU_OBJ_VFIO_GROUP] = ENOTTY,
-	[KVMU_OBJ_VFIO_DEVICE] = EOPNOTSUPP,	/* vfio_ap_mdev_ioctl */
+#define CORE_KIND(n, e) { .name = n, .ioctls = generic_ioctls, \
+			  .nr_ioctls = ARRAY_SIZE(generic_ioctls), \
+			  .unknown_errno = e }
+/* The core's kinds; unknown requests answer as kvm_main.c's (+ arch). */
+static const struct kvmu_kind_ops core_kinds[] = {
+	[KVMU_OBJ_SYSTEM] = CORE_KIND("kvm", EINVAL),
+	[KVMU_OBJ_VM] = CORE_KIND("vm", ENOTTY),
+	[KVMU_OBJ_VCPU] = CORE_KIND("vcpu", EINVAL),
+	[KVMU_OBJ_DEVICE] = CORE_KIND("device", ENOTTY),
+	[KVMU_OBJ_PLANE] = CORE_KIND("plane", ENOTTY),
+	[KVMU_OBJ_STATS] = CORE_KIND("stats", ENOTTY),
 };
+#undef CORE_KIND
+
+static _Atomic(const struct kvmu_kind_ops *) kinds[KVMU_OBJ_NR] = {
+	[KVMU_OBJ_SYSTEM] = &core_kinds[KVMU_OBJ_SYSTEM],
+	[KVMU_OBJ_VM] = &core_kinds[KVMU_OBJ_VM],
+	[KVMU_OBJ_VCPU] = &core_kinds[KVMU_OBJ_VCPU],
+	[KVMU_OBJ_DEVICE] = &core_kinds[KVMU_OBJ_DEVICE],
+	[KVMU_OBJ_PLANE] = &core_kinds[KVMU_OBJ_PLANE],
+	[KVMU_OBJ_STATS] = &core_kinds[KVMU_OBJ_STATS],
+};
+
+void kvmu_kind_register(enum kvmu_kind kind, const struct kvmu_kind_ops *ops)
+{
+	const struct kvmu_kind_ops *none = NULL;
+
+	if ((unsigned int)kind < KVMU_OBJ_NR)
+		atomic_compare_exchange_strong(&kinds[kind], &none, ops);
+}
+
+static const struct kvmu_kind_ops *kind_ops(enum kvmu_kind kind)
+{
+	return atomic_load_explicit(&kinds[kind], memory_order_acquire);
+}
+
+const char *kvmu_kind_name(enum kvmu_kind kind)
+{
+	const struct kvmu_kind_ops *k =
+		(unsigned int)kind < KVMU_OBJ_NR ? kind_ops(kind) : NULL;
+
+	return k ? k->name : "?";
+}
 
 static const struct kvmu_ioctl_desc *
 find_desc(const struct kvmu_ioctl_desc *tab, size_t n, enum kvmu_kind kind,
@@ -48,29 +78,44 @@ find_desc(const struct kvmu_ioctl_desc *tab, size_t n, enum kvmu_kind kind,
 }
 
 static const struct kvmu_ioctl_desc *lookup(const struct kvmu_arch_ops *arch,
+					    const struct kvmu_kind_ops *k,
 					    enum kvmu_kind kind,
 					    unsigned int cmd)
 {
 	const struct kvmu_ioctl_desc *d;
 
-	d = find_desc(generic_ioctls, ARRAY_SIZE(generic_ioctls), kind, cmd);
+	d = find_desc(k->ioctls, k->nr_ioctls, kind, cmd);
 	if (!d && arch)
 		d = find_desc(arch->ioctls, arch->nr_ioctls, kind, cmd);
 	return d;
 }
 
+static const char *name_in(const struct kvmu_ioctl_desc *tab, size_t n,
+			   unsigned int cmd)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].cmd == cmd)
+			return tab[i].name;
+	return NULL;
+}
+
 const char *kvmu_ioctl_name(enum kvmu_arch arch, unsigned long request)
 {
 	const struct kvmu_arch_ops *ops = kvmu_arch_lookup(arch);
-	size_t i;
+	const char *name = NULL;
+	int k;
 
-	for (i = 0; i < ARRAY_SIZE(generic_ioctls); i++)
-		if (generic_ioctls[i].cmd == (unsigned int)request)
-			return generic_ioctls[i].name;
-	for (i = 0; ops && i < ops->nr_ioctls; i++)
-		if (ops->ioctls[i].cmd == (unsigned int)request)
-			return ops->ioctls[i].name;
-	return NULL;
+	for (k = 0; k < KVMU_OBJ_NR && !name; k++)
+		if (kind_ops(k))
+			name = name_in(kind_ops(k)->ioctls,
+				       kind_ops(k)->nr_ioctls,
+				       (unsigned int)request);
+	if (!name && ops)
+		name = name_in(ops->ioctls, ops->nr_ioctls,
+			       (unsigned int)request);
+	return name;
 }
 
 /* Run d with the argument copied as its mode says. */
@@ -106,6 +151,7 @@ static long call_handler(struct kvmu_obj *obj,
 
 long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 {
+	const struct kvmu_kind_ops *k = kind_ops(obj->kind);
 	const struct kvmu_ioctl_desc *d;
 	struct kvmu_vcpu *vcpu;
 	long ret;
@@ -114,13 +160,13 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 		return -EIO;
 	if (obj->kind == KVMU_OBJ_VCPU && _IOC_TYPE(cmd) != KVMIO)
 		return -EINVAL;
-	d = lookup(obj->arch, obj->kind, cmd);
+	if (!k)
+		return -ENOTTY;
+	d = lookup(obj->arch, k, obj->kind, cmd);
 	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
 		return -(long)obj->arch->unknown_vcpu_errno;
-	if (!d && obj->kind == KVMU_OBJ_VFIO_CONTAINER)
-		return kvmu_vfio_container_unknown(obj);
 	if (!d)
-		return -unknown_errno[obj->kind];
+		return k->unknown ? k->unknown(obj) : -(long)k->unknown_errno;
 	if (obj->kind != KVMU_OBJ_VCPU)
 		return call_handler(obj, d, cmd, arg);
 	/* like vcpu->mutex: one ioctl at a time per vCPU */

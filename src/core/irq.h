@@ -32,7 +32,7 @@ struct kvmu_irqchip_ops {
 	 */
 	int (*msi_route_check)(struct kvmu_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
-	/* Optional: the routing table was replaced (kvm_arch_irq_routing_update) */
+	/* Optional: the table was replaced (kvm_arch_irq_routing_update) */
 	void (*routing_changed)(struct kvmu_vm *vm);
 };
 

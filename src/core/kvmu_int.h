@@ -118,11 +118,27 @@ struct kvmu_memslot {
 	size_t dirty_longs;
 };
 
-/* A published, read-only view of one address space's slots, sorted by gpa. */
+/*
+ * A published, read-only view of one address space's slots, sorted by gpa:
+ * chunks of up to KVMU_SLOT_CHUNK slots, so that a change copies one or two
+ * chunks and the chunk index, not every slot (the kernel's 32764 slots).
+ * Unchanged chunks are shared between snapshots.
+ */
+#define KVMU_SLOT_CHUNK 64
+struct kvmu_memslot_chunk {
+	int nr;
+	struct kvmu_memslot slots[KVMU_SLOT_CHUNK];
+};
+struct kvmu_memslot_top {
+	u64 first;			/* gpa of the chunk's first slot */
+	int before;			/* slots in the chunks before this */
+	struct kvmu_memslot_chunk *c;
+};
 struct kvmu_memslots {
 	u64 generation;
-	int nr;
-	struct kvmu_memslot slots[];
+	int nr;				/* slots */
+	int nr_chunks;			/* none of them empty */
+	struct kvmu_memslot_top top[];
 };
 
 /* A binary statistics block (stats.c): one memfd, its data mapped. */
@@ -145,6 +161,7 @@ struct kvmu_vm {
 	pthread_mutex_t slots_lock;	/* memslot writers */
 	unsigned long type;
 	_Atomic(struct kvmu_memslots *) slots[KVMU_MAX_AS];
+	struct kvmu_memslot *slot_ids[KVMU_MAX_AS]; /* by id, under slots_lock */
 	u64 slots_generation;
 	struct kvmu_vcpu *vcpus[KVMU_MAX_VCPUS];
 	atomic_int nr_vcpus;
@@ -240,6 +257,8 @@ struct kvmu_arch_ops {
 	 */
 	bool irqchip_capable;
 	bool has_irq_line;
+	/* a fault on slot memory fills KVM_EXIT_MEMORY_FAULT (else EFAULT only) */
+	bool memory_fault_exit;
 	bool iobus_pio;
 	bool iobus_mmio;
 	u8 irqchip_pins[KVMU_NR_IRQCHIPS];
@@ -272,7 +291,26 @@ int kvmu_copy_from_user(void *dst, unsigned long uptr, size_t len);
 /* Copy len bytes to the caller's address uptr; -EFAULT when unmapped. */
 int kvmu_copy_to_user(unsigned long uptr, const void *src, size_t len);
 
-/* ---- ioctl.c ---- */
+/* ---- ioctl.c: the registry of object kinds ---- */
+
+/*
+ * What an object kind brings to the dispatcher: its ioctl table (lines
+ * of other kinds in it are ignored), the errno of a request it does not
+ * know (or a function computing it) and its name for the tracer.  The
+ * core's own kinds (system, VM, vCPU, device, ...) are built in; a
+ * family (VFIO) registers its kinds before it creates its first object.
+ */
+struct kvmu_kind_ops {
+	const char *name;
+	const struct kvmu_ioctl_desc *ioctls;
+	size_t nr_ioctls;
+	int unknown_errno;		/* positive */
+	long (*unknown)(struct kvmu_obj *obj);	/* -errno; NULL: the above */
+};
+/* Register the ops of kind (once; later calls are ignored). */
+void kvmu_kind_register(enum kvmu_kind kind, const struct kvmu_kind_ops *ops);
+/* The kind's name for traces ("?" when unregistered). */
+const char *kvmu_kind_name(enum kvmu_kind kind);
 
 /* Dispatch cmd on obj through the core and arch tables. */
 long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
@@ -281,6 +319,9 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg);
 
 /* Create a VM of the given machine type; returns its fd. */
 int kvmu_vm_create(const struct kvmu_arch_ops *arch, unsigned long type);
+/* The i-th slot (0 <= i < s->nr) of snapshot s in gpa order. */
+const struct kvmu_memslot *kvmu_memslots_nth(const struct kvmu_memslots *s,
+					     int i);
 /* The slot containing gpa in address space as, or NULL (lock-free). */
 const struct kvmu_memslot *kvmu_memslot_find(struct kvmu_vm *vm, int as,
 					     u64 gpa);
@@ -324,11 +365,6 @@ struct kvmu_device {
 
 /* The KVM VFIO device (src/vfio/kvm_vfio.c). */
 extern const struct kvmu_device_ops kvmu_kvm_vfio_ops;
-
-/* ---- src/vfio: unknown requests on a container depend on its IOMMU ---- */
-
-/* The errno of an ioctl the container does not know (-EINVAL/-ENOTTY). */
-long kvmu_vfio_container_unknown(struct kvmu_obj *obj);
 
 /* ---- coalesced.c ---- */
 

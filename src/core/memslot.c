@@ -17,28 +17,71 @@
 #define KVMU_USER_MEM_SLOTS 32764
 #define KVMU_TASK_SIZE_MAX ((1ULL << 47) - KVMU_PAGE_SIZE)
 
+/* The chunk that holds (or would hold) gpa: the last starting at or below. */
+static int chunk_of(const struct kvmu_memslot_top *top, int n, u64 gpa)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (top[mid].first <= gpa)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/* Index in c of the first slot starting above gpa. */
+static int upper(const struct kvmu_memslot_chunk *c, u64 gpa)
+{
+	int lo = 0, hi = c->nr;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (c->slots[mid].gpa <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 const struct kvmu_memslot *kvmu_memslot_find(struct kvmu_vm *vm, int as,
 					     u64 gpa)
 {
 	struct kvmu_memslots *s =
 		atomic_load_explicit(&vm->slots[as], memory_order_acquire);
-	int lo = 0, hi;
+	const struct kvmu_memslot_chunk *c;
+	const struct kvmu_memslot *m;
+	int i;
 
-	if (!s)
+	if (!s || !s->nr_chunks)
 		return NULL;
-	hi = s->nr - 1;
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		const struct kvmu_memslot *m = &s->slots[mid];
+	c = s->top[chunk_of(s->top, s->nr_chunks, gpa)].c;
+	i = upper(c, gpa);
+	if (!i)
+		return NULL;
+	m = &c->slots[i - 1];
+	return gpa - m->gpa < m->size ? m : NULL;
+}
 
-		if (gpa < m->gpa)
-			hi = mid - 1;
-		else if (gpa - m->gpa >= m->size)
-			lo = mid + 1;
+const struct kvmu_memslot *kvmu_memslots_nth(const struct kvmu_memslots *s,
+					     int i)
+{
+	int lo = 0, hi = s->nr_chunks - 1;
+
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (s->top[mid].before <= i)
+			lo = mid;
 		else
-			return m;
+			hi = mid - 1;
 	}
-	return NULL;
+	return &s->top[lo].c->slots[i - s->top[lo].before];
 }
 
 void kvmu_memslot_mark_dirty(const struct kvmu_memslot *slot, u64 gpa)
@@ -52,34 +95,34 @@ void kvmu_memslot_mark_dirty(const struct kvmu_memslot *slot, u64 gpa)
 				 memory_order_relaxed);
 }
 
-static struct kvmu_memslot *find_id(struct kvmu_memslots *s, u16 id)
+/* The writer's copy of slot id (slots_lock held), or NULL. */
+static struct kvmu_memslot *find_id(struct kvmu_vm *vm, int as, u16 id)
 {
-	int i;
+	struct kvmu_memslot *m = vm->slot_ids[as];
 
-	for (i = 0; s && i < s->nr; i++)
-		if (s->slots[i].id == id)
-			return &s->slots[i];
-	return NULL;
+	return m && m[id].size ? &m[id] : NULL;
 }
 
+/* Does [gpa, gpa+size) meet a slot other than id?  Slots never overlap. */
 static bool overlaps(struct kvmu_memslots *s, u16 id, u64 gpa, u64 size)
 {
-	int i;
+	const struct kvmu_memslot_chunk *c;
+	int k, i, n;
 
-	for (i = 0; s && i < s->nr; i++) {
-		const struct kvmu_memslot *m = &s->slots[i];
+	if (!s || !s->nr_chunks)
+		return false;
+	k = chunk_of(s->top, s->nr_chunks, gpa + size - 1);
+	c = s->top[k].c;
+	/* the last two slots starting below the end: one may be id itself */
+	i = s->top[k].before + upper(c, gpa + size - 1);
+	for (n = 0; n < 2 && i > 0; n++) {
+		const struct kvmu_memslot *m = kvmu_memslots_nth(s, --i);
 
-		if (m->id != id && gpa < m->gpa + m->size && m->gpa < gpa + size)
-			return true;
+		if (m->id == id)
+			continue;
+		return m->gpa + m->size > gpa;
 	}
 	return false;
-}
-
-static int cmp_gpa(const void *a, const void *b)
-{
-	const struct kvmu_memslot *x = a, *y = b;
-
-	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
 }
 
 /* Wait until no running vCPU can still hold pointers into old. */
@@ -103,18 +146,134 @@ static void synchronize_vcpus(struct kvmu_vm *vm, u64 gen)
 	}
 }
 
-static void free_retired(struct kvmu_memslots *old, struct kvmu_memslots *new)
+/*
+ * One change of a snapshot: the slot leaving (if any) is removed and the
+ * one arriving (if any) inserted, in copies of the chunks they touch.
+ */
+struct edit {
+	struct kvmu_memslot_top *top;
+	int n;
+	struct kvmu_memslot_chunk *fresh[4], *retired[2];
+	int nr_fresh, nr_retired;
+};
+
+static struct kvmu_memslot_chunk *new_chunk(struct edit *e)
 {
+	struct kvmu_memslot_chunk *c = malloc(sizeof(*c));
+
+	if (c)
+		e->fresh[e->nr_fresh++] = c;
+	return c;
+}
+
+/* Chunk k, copied first unless this edit made it. */
+static struct kvmu_memslot_chunk *own(struct edit *e, int k)
+{
+	struct kvmu_memslot_chunk *old = e->top[k].c, *c;
 	int i;
 
-	for (i = 0; old && i < old->nr; i++) {
-		struct kvmu_memslot *m = &old->slots[i];
-		struct kvmu_memslot *n = find_id(new, m->id);
+	for (i = 0; i < e->nr_fresh; i++)
+		if (e->fresh[i] == old)
+			return old;
+	c = new_chunk(e);
+	if (!c)
+		return NULL;
+	memcpy(c, old, offsetof(struct kvmu_memslot_chunk, slots) +
+			   (size_t)old->nr * sizeof(old->slots[0]));
+	e->retired[e->nr_retired++] = old;
+	e->top[k].c = c;
+	return c;
+}
 
-		if (m->dirty && (!n || n->dirty != m->dirty))
-			free((void *)m->dirty);
+static int edit_remove(struct edit *e, u64 gpa)
+{
+	int k = chunk_of(e->top, e->n, gpa), i;
+	struct kvmu_memslot_chunk *c = own(e, k);
+
+	if (!c)
+		return -ENOMEM;
+	i = upper(c, gpa) - 1;
+	memmove(&c->slots[i], &c->slots[i + 1],
+		(size_t)(c->nr - i - 1) * sizeof(c->slots[0]));
+	if (--c->nr) {
+		e->top[k].first = c->slots[0].gpa;
+		return 0;
 	}
-	free(old);
+	/* an empty chunk leaves the index (freed with the edit's leftovers) */
+	memmove(&e->top[k], &e->top[k + 1],
+		(size_t)(e->n - k - 1) * sizeof(e->top[0]));
+	e->n--;
+	return 0;
+}
+
+static int edit_insert(struct edit *e, const struct kvmu_memslot *m)
+{
+	struct kvmu_memslot_chunk *c, *c2;
+	int k, i, half = KVMU_SLOT_CHUNK / 2;
+
+	if (!e->n) {
+		c = new_chunk(e);
+		if (!c)
+			return -ENOMEM;
+		c->nr = 0;
+		e->top[0] = (struct kvmu_memslot_top){ m->gpa, 0, c };
+		e->n = 1;
+	}
+	k = chunk_of(e->top, e->n, m->gpa);
+	c = own(e, k);
+	if (!c)
+		return -ENOMEM;
+	i = upper(c, m->gpa);
+	if (c->nr == KVMU_SLOT_CHUNK) {
+		/* full: the upper half moves to a new chunk after it */
+		c2 = new_chunk(e);
+		if (!c2)
+			return -ENOMEM;
+		c2->nr = KVMU_SLOT_CHUNK - half;
+		memcpy(c2->slots, &c->slots[half],
+		       (size_t)c2->nr * sizeof(c->slots[0]));
+		c->nr = half;
+		memmove(&e->top[k + 2], &e->top[k + 1],
+			(size_t)(e->n - k - 1) * sizeof(e->top[0]));
+		e->top[k + 1] = (struct kvmu_memslot_top){ c2->slots[0].gpa, 0,
+							   c2 };
+		e->n++;
+		if (i > half) {
+			c = c2;
+			i -= half;
+			k++;
+		}
+	}
+	memmove(&c->slots[i + 1], &c->slots[i],
+		(size_t)(c->nr - i) * sizeof(c->slots[0]));
+	c->slots[i] = *m;
+	c->nr++;
+	e->top[k].first = c->slots[0].gpa;
+	return 0;
+}
+
+/* Free the chunks an edit made that are not in its result (or all). */
+static void edit_drop_fresh(struct edit *e, bool all)
+{
+	int i, k;
+
+	for (i = 0; i < e->nr_fresh; i++) {
+		bool used = false;
+
+		for (k = 0; !all && k < e->n && !used; k++)
+			used = e->top[k].c == e->fresh[i];
+		if (!used)
+			free(e->fresh[i]);
+	}
+}
+
+static void free_snapshot(struct kvmu_memslots *s)
+{
+	int k;
+
+	for (k = 0; s && k < s->nr_chunks; k++)
+		free(s->top[k].c);
+	free(s);
 }
 
 static _Atomic(unsigned long) *alloc_dirty(u64 size, bool set, size_t *longs)
@@ -135,23 +294,53 @@ static _Atomic(unsigned long) *alloc_dirty(u64 size, bool set, size_t *longs)
 	return b;
 }
 
-/* Build and publish the snapshot where slot id becomes *nw (NULL: gone). */
-static int publish(struct kvmu_vm *vm, int as, u16 id,
+/* Build the snapshot after old where *gone leaves and *nw arrives. */
+static struct kvmu_memslots *build(struct kvmu_memslots *old,
+				   const struct kvmu_memslot *gone,
+				   const struct kvmu_memslot *nw,
+				   struct edit *e)
+{
+	int n = old ? old->nr_chunks : 0, k, before = 0, ret = 0;
+	struct kvmu_memslots *s;
+
+	s = malloc(sizeof(*s) + (size_t)(n + 2) * sizeof(s->top[0]));
+	if (!s)
+		return NULL;
+	memset(e, 0, sizeof(*e));
+	e->top = s->top;
+	e->n = n;
+	if (n)
+		memcpy(s->top, old->top, (size_t)n * sizeof(s->top[0]));
+	if (gone)
+		ret = edit_remove(e, gone->gpa);
+	if (!ret && nw)
+		ret = edit_insert(e, nw);
+	if (ret) {
+		edit_drop_fresh(e, true);
+		free(s);
+		return NULL;
+	}
+	edit_drop_fresh(e, false);
+	for (k = 0; k < e->n; k++) {
+		s->top[k].before = before;
+		before += s->top[k].c->nr;
+	}
+	s->nr_chunks = e->n;
+	s->nr = before;
+	return s;
+}
+
+/* Publish the snapshot where slot *gone (if any) is replaced by *nw. */
+static int publish(struct kvmu_vm *vm, int as, const struct kvmu_memslot *gone,
 		   const struct kvmu_memslot *nw)
 {
 	struct kvmu_memslots *old = atomic_load(&vm->slots[as]), *s;
-	int n = old ? old->nr : 0, i, j = 0;
+	struct edit e;
+	int i;
 
-	s = malloc(sizeof(*s) + (size_t)(n + 1) * sizeof(s->slots[0]));
+	s = build(old, gone, nw, &e);
 	if (!s)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		if (old->slots[i].id != id)
-			s->slots[j++] = old->slots[i];
-	if (nw)
-		s->slots[j++] = *nw;
-	s->nr = j;
-	qsort(s->slots, (size_t)j, sizeof(s->slots[0]), cmp_gpa);
 	s->generation = vm->slots_generation + 1;
 	/*
 	 * Pointer first, generation second: a vCPU that has seen the new
@@ -164,7 +353,11 @@ static int publish(struct kvmu_vm *vm, int as, u16 id,
 	__atomic_store_n(&vm->slots_generation, s->generation,
 			 __ATOMIC_SEQ_CST);
 	synchronize_vcpus(vm, s->generation);
-	free_retired(old, s);
+	for (i = 0; i < e.nr_retired; i++)
+		free(e.retired[i]);
+	free(old);
+	if (gone && gone->dirty && (!nw || nw->dirty != gone->dirty))
+		free((void *)gone->dirty);
 	return 0;
 }
 
@@ -199,13 +392,28 @@ static int check_region(struct kvmu_vm *vm,
 static int set_locked(struct kvmu_vm *vm,
 		      const struct kvm_userspace_memory_region *r)
 {
-	int as = (int)(r->slot >> 16);
+	int as = (int)(r->slot >> 16), ret;
 	struct kvmu_memslots *cur = atomic_load(&vm->slots[as]);
-	struct kvmu_memslot *old = find_id(cur, (u16)r->slot), nw;
+	struct kvmu_memslot *old, gone, nw;
 	bool log = r->flags & KVM_MEM_LOG_DIRTY_PAGES;
 
-	if (!r->memory_size)
-		return old ? publish(vm, as, (u16)r->slot, NULL) : -EINVAL;
+	if (!vm->slot_ids[as]) {
+		vm->slot_ids[as] = calloc(KVMU_USER_MEM_SLOTS,
+					  sizeof(struct kvmu_memslot));
+		if (!vm->slot_ids[as])
+			return -ENOMEM;
+	}
+	old = find_id(vm, as, (u16)r->slot);
+	if (old)
+		gone = *old;
+	if (!r->memory_size) {
+		if (!old)
+			return -EINVAL;
+		ret = publish(vm, as, &gone, NULL);
+		if (!ret)
+			memset(old, 0, sizeof(*old));
+		return ret;
+	}
 	if (old) {
 		if (r->userspace_addr != old->hva ||
 		    r->memory_size != old->size ||
@@ -218,8 +426,7 @@ static int set_locked(struct kvmu_vm *vm,
 	    overlaps(cur, (u16)r->slot, r->guest_phys_addr, r->memory_size))
 		return -EEXIST;
 	if (vm->obj.arch->prepare_memslot) {
-		int ret = vm->obj.arch->prepare_memslot(vm, r);
-
+		ret = vm->obj.arch->prepare_memslot(vm, r);
 		if (ret)
 			return ret;
 	}
@@ -237,7 +444,12 @@ static int set_locked(struct kvmu_vm *vm,
 		if (!nw.dirty)
 			return -ENOMEM;
 	}
-	return publish(vm, as, (u16)r->slot, &nw);
+	ret = publish(vm, as, old ? &gone : NULL, &nw);
+	if (!ret)
+		vm->slot_ids[as][(u16)r->slot] = nw;
+	else if (nw.dirty && (!old || nw.dirty != old->dirty))
+		free((void *)nw.dirty);
+	return ret;
 }
 
 int kvmu_memslot_set(struct kvmu_vm *vm,
@@ -262,7 +474,7 @@ static const struct kvmu_memslot *log_slot(struct kvmu_vm *vm, u32 slot,
 	*err = -EINVAL;
 	if (as >= (unsigned int)vm->nr_as || (u16)slot >= KVMU_USER_MEM_SLOTS)
 		return NULL;
-	m = find_id(atomic_load(&vm->slots[as]), (u16)slot);
+	m = find_id(vm, (int)as, (u16)slot);
 	*err = -ENOENT;
 	return m && m->dirty ? m : NULL;
 }
@@ -329,10 +541,16 @@ out:
 
 void kvmu_memslot_free_all(struct kvmu_vm *vm)
 {
-	int as;
+	struct kvmu_memslots *s;
+	int as, i;
 
 	for (as = 0; as < KVMU_MAX_AS; as++) {
-		free_retired(atomic_load(&vm->slots[as]), NULL);
+		s = atomic_load(&vm->slots[as]);
+		for (i = 0; s && i < s->nr; i++)
+			free((void *)kvmu_memslots_nth(s, i)->dirty);
+		free_snapshot(s);
 		atomic_store(&vm->slots[as], NULL);
+		free(vm->slot_ids[as]);
+		vm->slot_ids[as] = NULL;
 	}
 }

@@ -16,32 +16,25 @@ struct kvmu_system {
 	struct kvmu_obj obj;
 };
 
+/*
+ * The architectures: one line each, the names the CLI, the shim's
+ * KVMU_ARCH and the API accept (the first is the canonical one), and the
+ * ops table where this build has the architecture (NULL: named, not built).
+ */
 static const struct {
-	const char *name;
 	enum kvmu_arch arch;
-} arch_names[] = {
-	{ "x86_64", KVMU_ARCH_X86_64 }, { "x86-64", KVMU_ARCH_X86_64 },
-	{ "amd64", KVMU_ARCH_X86_64 }, { "x86", KVMU_ARCH_X86_64 },
-	{ "s390x", KVMU_ARCH_S390X }, { "s390", KVMU_ARCH_S390X },
-	{ "arm64", KVMU_ARCH_ARM64 }, { "aarch64", KVMU_ARCH_ARM64 },
-	{ "host", KVMU_ARCH_HOST },
+	const char *names[4];
+	const struct kvmu_arch_ops *ops;
+} arches[] = {
+	{ KVMU_ARCH_X86_64, { "x86_64", "x86-64", "amd64", "x86" },
+	  &kvmu_x86_ops },
+	{ KVMU_ARCH_S390X, { "s390x", "s390" }, &kvmu_s390_ops },
+	{ KVMU_ARCH_ARM64, { "arm64", "aarch64" }, NULL },
 };
-
-int kvmu_arch_from_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; name && i < ARRAY_SIZE(arch_names); i++)
-		if (!strcasecmp(name, arch_names[i].name))
-			return (int)arch_names[i].arch;
-	return -1;
-}
 
 static enum kvmu_arch host_arch(void)
 {
-#if defined(__x86_64__)
-	return KVMU_ARCH_X86_64;
-#elif defined(__s390x__)
+#if defined(__s390x__)
 	return KVMU_ARCH_S390X;
 #elif defined(__aarch64__)
 	return KVMU_ARCH_ARM64;
@@ -50,30 +43,44 @@ static enum kvmu_arch host_arch(void)
 #endif
 }
 
+static int arch_index(enum kvmu_arch arch)
+{
+	size_t i;
+
+	if (arch == KVMU_ARCH_HOST)
+		arch = host_arch();
+	for (i = 0; i < ARRAY_SIZE(arches); i++)
+		if (arches[i].arch == arch)
+			return (int)i;
+	return -1;
+}
+
+int kvmu_arch_from_name(const char *name)
+{
+	size_t i, j;
+
+	if (name && !strcasecmp(name, "host"))
+		return (int)KVMU_ARCH_HOST;
+	for (i = 0; name && i < ARRAY_SIZE(arches); i++)
+		for (j = 0; j < ARRAY_SIZE(arches[i].names); j++)
+			if (arches[i].names[j] &&
+			    !strcasecmp(name, arches[i].names[j]))
+				return (int)arches[i].arch;
+	return -1;
+}
+
 const char *kvmu_arch_name(enum kvmu_arch arch)
 {
-	switch (arch == KVMU_ARCH_HOST ? host_arch() : arch) {
-	case KVMU_ARCH_X86_64:
-		return "x86_64";
-	case KVMU_ARCH_S390X:
-		return "s390x";
-	case KVMU_ARCH_ARM64:
-		return "arm64";
-	default:
-		return NULL;
-	}
+	int i = arch_index(arch);
+
+	return i < 0 ? NULL : arches[i].names[0];
 }
 
 const struct kvmu_arch_ops *kvmu_arch_lookup(enum kvmu_arch arch)
 {
-	switch (arch == KVMU_ARCH_HOST ? host_arch() : arch) {
-	case KVMU_ARCH_X86_64:
-		return &kvmu_x86_ops;
-	case KVMU_ARCH_S390X:
-		return &kvmu_s390_ops;
-	default:
-		return NULL;
-	}
+	int i = arch_index(arch);
+
+	return i < 0 ? NULL : arches[i].ops;
 }
 
 static void system_destroy(struct kvmu_obj *obj)

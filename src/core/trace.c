@@ -21,11 +21,6 @@ struct tbuf {
 	size_t n;
 };
 
-static const char *const kind_names[KVMU_OBJ_NR] = {
-	"kvm", "vm", "vcpu", "device", "plane", "stats",
-	"vfio", "vfio-group", "vfio-device",
-};
-
 void kvmu_trace_set(void *stream)
 {
 	kvmu_trace_stream = stream;
@@ -183,9 +178,9 @@ void kvmu_trace_ioctl(struct kvmu_obj *obj, unsigned int cmd,
 	if (!f)
 		return;
 	if (name)
-		tb(&b, "kvmu: %s: %s(", kind_names[obj->kind], name);
+		tb(&b, "kvmu: %s: %s(", kvmu_kind_name(obj->kind), name);
 	else
-		tb(&b, "kvmu: %s: ioctl(%#x, ", kind_names[obj->kind], cmd);
+		tb(&b, "kvmu: %s: ioctl(%#x, ", kvmu_kind_name(obj->kind), cmd);
 	tb_arg(&b, cmd, arg);
 	if (ret < 0)
 		tb(&b, ") = -1 %s (%s)\n", strerrorname_np((int)-ret),

@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,10 +37,11 @@ static void vcpu_destroy(struct kvmu_obj *obj)
 		obj->arch->vcpu_destroy(vcpu);
 	if (vcpu->map)
 		munmap(vcpu->map, vcpu->map_size);
+	/* the system call itself: the shim's close() would reap again */
 	if (vcpu->wake_fd >= 0)
-		close(vcpu->wake_fd);
+		syscall(SYS_close, vcpu->wake_fd);
 	if (vcpu->sig_fd >= 0)
-		close(vcpu->sig_fd);
+		syscall(SYS_close, vcpu->sig_fd);
 	kvmu_stats_free(&vcpu->stats_fd);
 	pthread_mutex_destroy(&vcpu->mutex);
 	kvmu_obj_put(&vcpu->vm->obj);

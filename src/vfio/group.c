@@ -271,10 +271,38 @@ static int parse_group(const char *s)
 	return (int)v;
 }
 
+#define KVMU_IOCTL(req, kind, mode, fn) \
+	{ req, KVMU_OBJ_##kind, KVMU_ARG_##mode, #req, fn },
+static const struct kvmu_ioctl_desc vfio_ioctls[] = {
+#include "vfio/ioctls.def"
+};
+#undef KVMU_IOCTL
+
+#define VFIO_KIND(n, e, u) { .name = n, .ioctls = vfio_ioctls, \
+			     .nr_ioctls = ARRAY_SIZE(vfio_ioctls), \
+			     .unknown_errno = e, .unknown = u }
+/* Unknown requests: the container's depend on its IOMMU driver. */
+static const struct kvmu_kind_ops vfio_kinds[] = {
+	VFIO_KIND("vfio", EINVAL, kvmu_vfio_container_unknown),
+	VFIO_KIND("vfio-group", ENOTTY, NULL),
+	VFIO_KIND("vfio-device", EOPNOTSUPP, NULL),	/* vfio_ap_mdev_ioctl */
+};
+#undef VFIO_KIND
+
+void kvmu_vfio_register_kinds(void)
+{
+	kvmu_kind_register(KVMU_OBJ_VFIO_CONTAINER, &vfio_kinds[0]);
+	kvmu_kind_register(KVMU_OBJ_VFIO_GROUP, &vfio_kinds[1]);
+	kvmu_kind_register(KVMU_OBJ_VFIO_DEVICE, &vfio_kinds[2]);
+}
+
 int kvmu_vfio_open(const char *path, int flags)
 {
 	const char *name;
 	int id, ret;
+
+	/* every VFIO object comes from here: its kinds exist from now on */
+	kvmu_vfio_register_kinds();
 
 	if (!kvmu_vfio_is_path(path)) {
 		errno = ENOENT;

@@ -13,6 +13,17 @@
 #include "kvmu/host.h"
 #include "kvmu/vfio.h"
 
+/* Handlers named in vfio/ioctls.def. */
+#define KVMU_IOCTL(req, kind, mode, fn) \
+	long fn(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
+#include "vfio/ioctls.def"
+#undef KVMU_IOCTL
+
+/* The errno of an ioctl the container does not know (-EINVAL/-ENOTTY). */
+long kvmu_vfio_container_unknown(struct kvmu_obj *obj);
+/* Register the VFIO object kinds with the dispatcher (idempotent). */
+void kvmu_vfio_register_kinds(void);
+
 /* A DMA mapping: bookkeeping only, an mdev-only container pins nothing. */
 struct kvmu_vfio_dma {
 	u64 iova;

@@ -5,7 +5,8 @@
  * The input is a small program: one byte picks an operation (open a
  * system fd, create a VM or vCPU, set a memory slot, get/mutate/set vCPU
  * state, MSRs, CPUID, dirty log, coalesced zones, write guest code and
- * KVM_RUN it, raw ioctls with odd requests and pointers, close, dup,
+ * KVM_RUN it, interrupt routing, irqfds and ioeventfds on real eventfds,
+ * raw ioctls with odd requests and pointers, close, dup,
  * scribble on the kvm_run page...), the bytes after it are its arguments.
  * Running out of bytes reads as zeros, so every prefix is a program.
  *
@@ -379,7 +380,7 @@ static const fz_op ops[] = {
 	op_setup, op_create, op_memslot, op_state, op_badptr, op_msrs,
 	op_cpuid, op_sys, op_vm, op_coalesced, op_dirty, op_vcpu_misc,
 	op_code_z, op_run, op_raw, op_close, op_dup, op_scribble,
-	op_run, op_state, op_irqchip,
+	op_run, op_state, op_irq, op_irqchip,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

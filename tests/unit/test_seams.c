@@ -102,7 +102,7 @@ static void bus_lookup(void **state)
 {
 	struct tdev a, b, c;
 	struct tvm v;
-	u32 val = 0;
+	u64 val = 0;	/* accesses of up to 8 bytes */
 
 	(void)state;
 	tvm_open(&v);

@@ -59,7 +59,8 @@ static bool slot_above(struct kvmu_vm *kvm, u64 limit)
 	int i;
 
 	for (i = 0; s && i < s->nr; i++)
-		if (s->slots[i].gpa + s->slots[i].size > limit)
+		if (kvmu_memslots_nth(s, i)->gpa +
+		    kvmu_memslots_nth(s, i)->size > limit)
 			return true;
 	return false;
 }

@@ -107,10 +107,10 @@ int s390_cmma_start_migration(struct kvmu_vm *kvm)
 
 	/* the kernel keeps the bitmap next to the slot's dirty log */
 	for (i = 0; i < s->nr; i++)
-		if (!(s->slots[i].flags & KVM_MEM_LOG_DIRTY_PAGES))
+		if (!(kvmu_memslots_nth(s, i)->flags & KVM_MEM_LOG_DIRTY_PAGES))
 			return -EINVAL;
 	for (i = 0; i < s->nr; i++) {
-		const struct kvmu_memslot *m = &s->slots[i];
+		const struct kvmu_memslot *m = kvmu_memslots_nth(s, i);
 
 		for (f = m->gpa >> 12; f < (m->gpa + m->size) >> 12; f++)
 			if (update(vm, f, CMMA_DIRTY, CMMA_DIRTY) < 0)
@@ -187,7 +187,7 @@ static bool in_slot(struct kvmu_vm *kvm, u64 gfn)
 /* One past the last frame of the highest slot. */
 static u64 mem_end(const struct kvmu_memslots *s)
 {
-	const struct kvmu_memslot *m = &s->slots[s->nr - 1];
+	const struct kvmu_memslot *m = kvmu_memslots_nth(s, s->nr - 1);
 
 	return (m->gpa + m->size) >> 12;
 }
@@ -207,7 +207,7 @@ static u64 next_dirty(struct kvmu_vm *kvm, const struct kvmu_memslots *s,
 	if (gfn >= end)
 		gfn = 0;
 	for (i = 0; i < s->nr; i++) {
-		const struct kvmu_memslot *m = &s->slots[i];
+		const struct kvmu_memslot *m = kvmu_memslots_nth(s, i);
 		u64 last = (m->gpa + m->size) >> 12;
 
 		for (f = gfn > m->gpa >> 12 ? gfn : m->gpa >> 12; f < last; f++) {

@@ -118,7 +118,8 @@ long x86_vm_get_nr_mmu_pages(struct kvmu_obj *obj,
 	for (as = 0; as < vm->nr_as; as++) {
 		s = atomic_load(&vm->slots[as]);
 		for (i = 0; s && i < s->nr; i++)
-			pages += s->slots[i].size >> KVMU_PAGE_SHIFT;
+			pages += kvmu_memslots_nth(s, i)->size >>
+				 KVMU_PAGE_SHIFT;
 	}
 	pthread_mutex_unlock(&vm->slots_lock);
 	pages = pages * MMU_PERMILLE / 1000;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "arch/x86/x86_int.h"
+#include "handlers.h"
 #include "arch/x86/irqchip.h"
 
 #define X86_NR_MEMSLOTS		32764
@@ -237,6 +238,7 @@ long x86_vcpu_enable_cap(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	{ req, KVMU_OBJ_##kind, KVMU_ARG_##mode, #req, fn },
 static const struct kvmu_ioctl_desc x86_ioctls[] = {
 #include "arch/x86/ioctls.def"
+#include "irq_ioctls.def"
 };
 #undef KVMU_IOCTL
 
@@ -257,6 +259,7 @@ const struct kvmu_arch_ops kvmu_x86_ops = {
 	.vcpu_run = x86_vcpu_run,
 	.irqchip_capable = true,
 	.has_irq_line = true,
+	.memory_fault_exit = true,
 	.iobus_pio = true,
 	.iobus_mmio = true,
 	.irqchip_pins = { 8, 8, 24 },	/* PIC master, PIC slave, IOAPIC */
