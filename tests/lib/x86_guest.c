@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Small long-mode guests on kvmu or /dev/kvm: see x86_guest.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static int create_vcpu(struct tguest *g)
 	return 0;
 }
 
-int tg_create(struct tguest *g, const struct tg_backend *be)
+static int create(struct tguest *g, const struct tg_backend *be, bool irqchip)
 {
 	struct kvm_userspace_memory_region r = { 0 };
 
@@ -98,6 +99,7 @@ int tg_create(struct tguest *g, const struct tg_backend *be)
 	r.memory_size = g->mem_size;
 	r.userspace_addr = (uintptr_t)g->mem;
 	if (be->ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &r) < 0 ||
+	    (irqchip && be->ioctl(g->vm, KVM_CREATE_IRQCHIP, NULL) < 0) ||
 	    create_vcpu(g) < 0)
 		goto fail;
 	return 0;
@@ -108,6 +110,16 @@ fail: {
 		errno = e;
 		return -1;
 	}
+}
+
+int tg_create(struct tguest *g, const struct tg_backend *be)
+{
+	return create(g, be, false);
+}
+
+int tg_create_irqchip(struct tguest *g, const struct tg_backend *be)
+{
+	return create(g, be, true);
 }
 
 #define NCPUID 128

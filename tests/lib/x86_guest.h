@@ -51,6 +51,8 @@ struct tguest {
 
 /* Create VM + slot + vCPU; -1 with errno when the backend is unusable. */
 int tg_create(struct tguest *g, const struct tg_backend *be);
+/* The same with KVM_CREATE_IRQCHIP before the vCPU. */
+int tg_create_irqchip(struct tguest *g, const struct tg_backend *be);
 void tg_destroy(struct tguest *g);
 /* Set the vCPU's CPUID to the backend's supported CPUID. */
 int tg_set_supported_cpuid(struct tguest *g);

@@ -144,6 +144,56 @@ static void test_hypercall_numbers(void **state)
 	assert_int_equal(hcall(g, vmcall, 0x100000001ULL), (uint64_t)-1000);
 }
 
+/* VMCALL then OUT to port 0x80: with an in-kernel LAPIC HLT would sleep. */
+static uint64_t hcall_out(struct tguest *g, struct kvm_regs *r)
+{
+	static const uint8_t c[] = { 0x0f, 0x01, 0xc1, 0xe6, 0x80 };
+
+	tg_put(g, TG_CODE, c, sizeof(c));
+	r->rip = TG_CODE;
+	r->rsp = TG_STACK_TOP;
+	r->rflags = 2;
+	assert_int_equal(tg_set_regs(g, r), 0);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_RUN, NULL), 0);
+	assert_int_equal(g->run->exit_reason, KVM_EXIT_IO);
+	assert_int_equal(tg_get_regs(g, r), 0);
+	return r->rax;
+}
+
+/*
+ * KVM_HC_SEND_IPI with the in-kernel irqchip (kvm_pv_send_ipi): bit n of
+ * RBX is APIC ID RDX + n; the answer counts the APICs that accepted, a
+ * shorthand or logical destination is -KVM_EINVAL, an absent ID reaches
+ * nobody, and the vector lands in the destination's IRR.
+ */
+static void test_pv_send_ipi_irqchip(void **state)
+{
+	struct kvm_lapic_state ls;
+	struct tguest g;
+	struct kvm_regs r;
+	uint32_t irr;
+
+	(void)state;
+	assert_int_equal(tg_create_irqchip(&g, &tg_kvmu), 0);
+	assert_int_equal(tg_set_supported_cpuid(&g), 0);
+	assert_int_equal(tg_long_mode(&g, TG_CODE, TG_STACK_TOP), 0);
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_GET_LAPIC, &ls), 0);
+	ls.regs[0xf0] |= 0x1;		/* SVR: software enable (bit 8) */
+	ls.regs[0xf1] |= 0x1;
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_SET_LAPIC, &ls), 0);
+	set_vendor(&g, false);
+	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rdx = 0, .rsi = 0x40 };
+	assert_int_equal(hcall_out(&g, &r), 1);	/* APIC 0 (self) accepted */
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_GET_LAPIC, &ls), 0);
+	memcpy(&irr, &ls.regs[0x200 + 0x20], 4);	/* IRR[63:32] */
+	assert_true(irr & 1);			/* vector 0x40 */
+	r = (struct kvm_regs){ .rax = 10, .rbx = 2, .rdx = 0, .rsi = 0x41 };
+	assert_int_equal(hcall_out(&g, &r), 0);	/* no APIC ID 1 */
+	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rsi = 0x40 | 3 << 18 };
+	assert_int_equal(hcall_out(&g, &r), (uint64_t)-22); /* -KVM_EINVAL */
+	tg_destroy(&g);
+}
+
 /* Intel vendor: VMMCALL is rewritten to VMCALL, then served. */
 static void test_vmmcall_on_intel_patched(void **state)
 {
@@ -557,7 +607,8 @@ static void test_salc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_hypercall_numbers), T(test_vmmcall_on_intel_patched),
+		T(test_hypercall_numbers),
+		cmocka_unit_test(test_pv_send_ipi_irqchip), T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
 		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),

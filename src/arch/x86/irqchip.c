@@ -64,6 +64,13 @@ static int deliver(struct x86_irqchip *c, struct x86_lapic *src,
 	return ret;
 }
 
+int x86_irqchip_deliver(struct kvmu_vm *vm, const struct x86_apic_irq *m)
+{
+	struct x86_irqchip *c = x86_vm_of(vm)->irqchip;
+
+	return c ? deliver(c, NULL, m) : -ENXIO;
+}
+
 static int ioapic_deliver(void *opaque, const struct x86_apic_irq *m)
 {
 	int r = deliver(opaque, NULL, m);

@@ -226,6 +226,10 @@ struct x86_irqchip {
 	int nr_apic_bases;
 };
 
+/* Deliver m to the VM's local APICs: accepting APICs, -1 none matched,
+ * -ENXIO without an in-kernel irqchip (kvm_irq_delivery_to_apic). */
+int x86_irqchip_deliver(struct kvmu_vm *vm, const struct x86_apic_irq *m);
+
 /* The per-vCPU side (called by x86.c, run.c, msr.c, events.c, regs.c). */
 int x86_irqchip_vcpu_init(struct x86_cpu *cpu);
 void x86_irqchip_vcpu_destroy(struct x86_cpu *cpu);
