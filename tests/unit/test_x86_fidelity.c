@@ -608,7 +608,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_hypercall_numbers),
-		cmocka_unit_test(test_pv_send_ipi_irqchip), T(test_vmmcall_on_intel_patched),
+		cmocka_unit_test(test_pv_send_ipi_irqchip),
+		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
 		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),
