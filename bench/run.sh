@@ -107,7 +107,7 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 fi
 
 # ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
-# The same C workload (tests/guests/s390x/bench.c) as a kvmu guest and as a
+# The same C workload (tests/guests/common/bench.c) as a kvmu guest and as a
 # static Linux program; QEMU's rate uses kvmu's instruction count (the
 # two builds differ only in their console calls and entry code).
 S390=$BUILD/guests/s390x
@@ -138,7 +138,7 @@ if sh tests/guests/s390x/build.sh "$S390" >/dev/null 2>&1; then
 fi
 
 # ---- (e) arm64 workload: kvmu run --arch arm64 against qemu-aarch64 ----
-# The same C workload (tests/guests/arm64/bench.c) as a kvmu guest and as a
+# The same C workload (tests/guests/common/bench.c) as a kvmu guest and as a
 # static Linux program, as for s390x above.
 A64=$BUILD/guests/arm64
 a64_insns="" a64_mips="" a64_qemu_mips=""
@@ -200,10 +200,10 @@ row "arm64 guest MIPS, whole run" "$(fmt "$a64_mips")" \
 echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time; start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
-echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/s390x/bench.c),"
+echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."
-echo "arm64 workload: ${a64_insns:-?} instructions (tests/guests/arm64/bench.c),"
+echo "arm64 workload: ${a64_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch arm64 against the same C code under qemu-aarch64."
 [ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A C-compiled s390x guest run end to end: tests/guests/s390x/checksum.c,
+ * A C-compiled s390x guest run end to end: tests/guests/common/checksum.c,
  * built by tests/guests/s390x/build.sh with s390x-linux-gnu-gcc -march=z10,
  * loaded at 0x10000 and started in 64-bit mode with DAT off.  The test is
  * the VMM side of the kvmu console (DIAGNOSE X'500', docs/s390x.md) and

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The s390x benchmark workload (bench/run.sh): CRC-32 over a buffer, a
- * sieve of Eratosthenes and an insertion sort, about 50 million
- * instructions.  Built twice from this one file: as a kvmu guest (start.S,
- * DIAGNOSE console) and, with -DKVMU_LINUX_USER, as a static Linux program
- * for qemu-s390x (start_linux.S, write/exit system calls), so both peers
+ * The s390x and arm64 benchmark workload (bench/run.sh): CRC-32 over a
+ * buffer, a sieve of Eratosthenes and an insertion sort, about 50 million
+ * instructions.  Built twice per architecture from this one file: as a
+ * kvmu guest (start.S, the architecture's console) and, with
+ * -DKVMU_LINUX_USER, as a static Linux program for qemu-s390x or
+ * qemu-aarch64 (start_linux.S, write/exit system calls), so both peers
  * execute the same instructions.  It prints its results so the two runs
  * can be checked against each other.
  */

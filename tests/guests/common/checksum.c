@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * A C-compiled arm64 guest (aarch64-linux-gnu-gcc -O2): CRC-32 of a
+ * A C-compiled guest for s390x and arm64 (each architecture's console.h,
+ * start.S and cross compiler, see the build.sh beside them): CRC-32 of a
  * generated buffer, a 64-bit Fibonacci number, a sort and a division
- * table, printed on the PL011 console; the same program and the same
- * output as tests/guests/s390x/checksum.c (tests/shell/cli_run_arm64.sh).
+ * table, printed on the architecture's console.  The unit test
+ * test_s390_guest.c computes the same values on the host and compares;
+ * tests/shell/cli_run_arm64.sh checks the arm64 build prints them too.
  */
 #include "console.h"
 
