@@ -144,6 +144,37 @@ static void test_hypercall_numbers(void **state)
 	assert_int_equal(hcall(g, vmcall, 0x100000001ULL), (uint64_t)-1000);
 }
 
+/*
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KICK_CPU, SEND_IPI and SCHED_YIELD
+ * answer -KVM_ENOSYS unless CPUID 0x40000001 EAX has PV_UNHALT (7),
+ * PV_SEND_IPI (11), PV_SCHED_YIELD (13); ungated calls stay served.
+ */
+static void test_hypercall_pv_gate(void **state)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID, .args[0] = 1,
+	};
+	struct tguest *g = *state;
+	struct kvm_cpuid2 *c;
+
+	set_vendor(g, false);
+	/* KVM refuses a different CPUID after KVM_RUN: set it once */
+	c = get_cpuid(g);
+	leaf(c, 0x40000001, 0)->eax = (1U << 7) | (1U << 13);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_CPUID2, c), 0);
+	free(c);
+	/* not enforced: SEND_IPI served (no in-kernel LAPIC: EOPNOTSUPP) */
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-95);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_ENABLE_CAP, &cap), 0);
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-1000);
+	assert_int_equal(hcall(g, vmcall, 5), 0);	/* PV_UNHALT set */
+	assert_int_equal(hcall(g, vmcall, 11), 0);	/* PV_SCHED_YIELD set */
+	assert_int_equal(hcall(g, vmcall, 1), 0);	/* ungated */
+	cap.args[0] = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_ENABLE_CAP, &cap), 0);
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-95);
+}
+
 /* Intel vendor: VMMCALL is rewritten to VMCALL, then served. */
 static void test_vmmcall_on_intel_patched(void **state)
 {
@@ -557,7 +588,8 @@ static void test_salc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_hypercall_numbers), T(test_vmmcall_on_intel_patched),
+		T(test_hypercall_numbers), T(test_hypercall_pv_gate),
+		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
 		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),
