@@ -417,8 +417,10 @@ enum x86_status x86_deliver_events(struct x86_cpu *cpu)
 		return shutdown(cpu);
 	if (cpu->exception.pending || cpu->exception.injected)
 		return deliver_exception(cpu);
+	/* a new NMI waits while the debugger blocks events (BLOCKIRQ) */
 	if (cpu->nmi_injected || (cpu->nr_nmi && !cpu->nmi_masked &&
-				  !cpu->interrupt_shadow)) {
+				  !cpu->interrupt_shadow &&
+				  !(cpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ))) {
 		if (!cpu->nmi_injected)
 			cpu->nr_nmi--;
 		cpu->nmi_injected = true;
