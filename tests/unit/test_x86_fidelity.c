@@ -4,9 +4,9 @@
  * the KVM hypercall (VMCALL/VMMCALL: results, CPL 3, the other vendor's
  * form patched), INVPCID/RDPRU/RDPMC refused as the CPUID says, RF in the
  * frame of faults, TF single-step and DR0-DR3 breakpoints in the guest and
- * through KVM_SET_GUEST_DEBUG(USE_HW_BP), SYSCALL from compatibility mode
- * by vendor, IRETQ to CPL 3 keeping the hidden GS base, LTR/LLDT refusing
- * non-canonical bases.
+ * through KVM_SET_GUEST_DEBUG(USE_HW_BP), general detect (DR7.GD),
+ * SYSCALL from compatibility mode by vendor, IRETQ to CPL 3 keeping the
+ * hidden GS base, LTR/LLDT refusing non-canonical bases.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -430,6 +430,42 @@ static void test_hw_bp_exits(void **state)
 
 /* ---- SYSCALL from compatibility mode ---- */
 
+/*
+ * DR7.GD: MOV from DR0 faults with DR6.BD (RIP at the MOV) and the #DB
+ * handler is entered with GD clear; under KVM_GUESTDBG_USE_HW_BP it
+ * leaves KVM_RUN as KVM_EXIT_DEBUG with DR6.BD instead.
+ */
+static void test_general_detect(void **state)
+{
+	static const uint8_t c[] = { 0x0f, 0x21, 0xc0, 0x90 };	/* mov %dr0,%rax */
+	struct tguest *g = *state;
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
+	};
+	struct kvm_debugregs d;
+	struct kvm_regs r = { 0 };
+
+	set_dr(g, 0, 0, 0x400 | (1ULL << 13));
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE);	/* a fault */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_DEBUGREGS, &d), 0);
+	assert_int_equal(d.dr6 & (1ULL << 13), 1ULL << 13);
+	assert_int_equal(d.dr7 & (1ULL << 13), 0);
+	/* the debugger's DR7.GD */
+	set_dr(g, 0, 0, 0x400);
+	dbg.arch.debugreg[7] = 0x400 | (1ULL << 13);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	r = (struct kvm_regs){ 0 };
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_DEBUG);
+	assert_int_equal(g->run->debug.arch.exception, 1);
+	assert_int_equal(g->run->debug.arch.pc, TG_CODE);
+	assert_int_equal(g->run->debug.arch.dr6, 0xffff2ff0);
+	dbg.control = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	run_to(g, KVM_EXIT_HLT);
+}
+
 static void compat_syscall(struct tguest *g, bool amd)
 {
 	static const uint8_t c[] = { 0x0f, 0x05 };
@@ -597,6 +633,7 @@ int main(void)
 		T(test_insn_breakpoint_and_rf),
 		T(test_insn_breakpoint_refires_without_rf),
 		T(test_data_breakpoints), T(test_hw_bp_exits),
+		T(test_general_detect),
 		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
 		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
 		T(test_lldt_noncanonical), T(test_salc),

@@ -391,6 +391,9 @@ static enum x86_status deliver_exception(struct x86_cpu *cpu)
 	while (e->pending || e->injected) {
 		if (cpu->triple_fault)
 			return shutdown(cpu);
+		/* entering the #DB handler clears DR7.GD (SDM 17.2.4) */
+		if (e->pending && e->nr == X86_DB)
+			cpu->dr[7] &= ~X86_DR7_GD;
 		x86_deliver_payload(cpu);
 		e->pending = false;
 		e->injected = true;
