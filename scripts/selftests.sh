@@ -69,7 +69,9 @@ reason() {
 	awk '
 	/# SKIP/ { sub(/.*# SKIP -? */, ""); print; found = 1; exit }
 	/==== Test Assertion Failure ====/ { inassert = 1; next }
-	inassert && where == "" { sub(/^ +/, ""); where = $0; next }
+	# the place relative to tools/testing/selftests: kvm/lib/..., not
+	# lib/... (and kvm/include/... is no path of ours for docs_refs.sh)
+	inassert && where == "" { sub(/^ +/, ""); where = "kvm/" $0; next }
 	inassert && /^ +pid=/ { next }
 	inassert && /^ +[0-9]+\t|\(inlined by\)/ { next }
 	inassert { sub(/^ +/, ""); print where ": " $0; found = 1; exit }

@@ -322,6 +322,19 @@ static void block_async(sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, &all, old);
 }
 
+/*
+ * The thread was cancelled inside KVM_RUN (glibc's cancel signal gets
+ * through pthread_sigmask; xapic_ipi_test cancels asynchronously): it no
+ * longer runs the vCPU, so memslot changes must not wait for it.
+ */
+static void run_cancelled(void *p)
+{
+	struct kvmu_vcpu *vcpu = p;
+
+	kvmu_fault_disarm();
+	atomic_store(&vcpu->in_run, false);
+}
+
 /* Run the arch loop; a fault on slot memory comes back as -EFAULT. */
 static int run_guarded(struct kvmu_vcpu *vcpu)
 {
@@ -331,7 +344,9 @@ static int run_guarded(struct kvmu_vcpu *vcpu)
 	if (sigsetjmp(f.jb, 0))
 		return kvmu_fault_recover(&f);
 	kvmu_fault_arm(&f, vcpu);
+	pthread_cleanup_push(run_cancelled, vcpu);
 	ret = vcpu->obj.arch->vcpu_run(vcpu);
+	pthread_cleanup_pop(0);
 	kvmu_fault_disarm();
 	return ret;
 }

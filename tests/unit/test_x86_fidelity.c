@@ -4,9 +4,9 @@
  * the KVM hypercall (VMCALL/VMMCALL: results, CPL 3, the other vendor's
  * form patched), INVPCID/RDPRU/RDPMC refused as the CPUID says, RF in the
  * frame of faults, TF single-step and DR0-DR3 breakpoints in the guest and
- * through KVM_SET_GUEST_DEBUG(USE_HW_BP), SYSCALL from compatibility mode
- * by vendor, IRETQ to CPL 3 keeping the hidden GS base, LTR/LLDT refusing
- * non-canonical bases.
+ * through KVM_SET_GUEST_DEBUG(USE_HW_BP), general detect (DR7.GD),
+ * SYSCALL from compatibility mode by vendor, IRETQ to CPL 3 keeping the
+ * hidden GS base, LTR/LLDT refusing non-canonical bases.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -192,6 +192,37 @@ static void test_pv_send_ipi_irqchip(void **state)
 	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rsi = 0x40 | 3 << 18 };
 	assert_int_equal(hcall_out(&g, &r), (uint64_t)-22); /* -KVM_EINVAL */
 	tg_destroy(&g);
+}
+
+/*
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KICK_CPU, SEND_IPI and SCHED_YIELD
+ * answer -KVM_ENOSYS unless CPUID 0x40000001 EAX has PV_UNHALT (7),
+ * PV_SEND_IPI (11), PV_SCHED_YIELD (13); ungated calls stay served.
+ */
+static void test_hypercall_pv_gate(void **state)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID, .args[0] = 1,
+	};
+	struct tguest *g = *state;
+	struct kvm_cpuid2 *c;
+
+	set_vendor(g, false);
+	/* KVM refuses a different CPUID after KVM_RUN: set it once */
+	c = get_cpuid(g);
+	leaf(c, 0x40000001, 0)->eax = (1U << 7) | (1U << 13);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_CPUID2, c), 0);
+	free(c);
+	/* not enforced: SEND_IPI served (no in-kernel LAPIC: EOPNOTSUPP) */
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-95);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_ENABLE_CAP, &cap), 0);
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-1000);
+	assert_int_equal(hcall(g, vmcall, 5), 0);	/* PV_UNHALT set */
+	assert_int_equal(hcall(g, vmcall, 11), 0);	/* PV_SCHED_YIELD set */
+	assert_int_equal(hcall(g, vmcall, 1), 0);	/* ungated */
+	cap.args[0] = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_ENABLE_CAP, &cap), 0);
+	assert_int_equal(hcall(g, vmcall, 10), (uint64_t)-95);
 }
 
 /* Intel vendor: VMMCALL is rewritten to VMCALL, then served. */
@@ -449,6 +480,42 @@ static void test_hw_bp_exits(void **state)
 
 /* ---- SYSCALL from compatibility mode ---- */
 
+/*
+ * DR7.GD: MOV from DR0 faults with DR6.BD (RIP at the MOV) and the #DB
+ * handler is entered with GD clear; under KVM_GUESTDBG_USE_HW_BP it
+ * leaves KVM_RUN as KVM_EXIT_DEBUG with DR6.BD instead.
+ */
+static void test_general_detect(void **state)
+{
+	static const uint8_t c[] = { 0x0f, 0x21, 0xc0, 0x90 };	/* mov %dr0,%rax */
+	struct tguest *g = *state;
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP,
+	};
+	struct kvm_debugregs d;
+	struct kvm_regs r = { 0 };
+
+	set_dr(g, 0, 0, 0x400 | (1ULL << 13));
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE);	/* a fault */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_DEBUGREGS, &d), 0);
+	assert_int_equal(d.dr6 & (1ULL << 13), 1ULL << 13);
+	assert_int_equal(d.dr7 & (1ULL << 13), 0);
+	/* the debugger's DR7.GD */
+	set_dr(g, 0, 0, 0x400);
+	dbg.arch.debugreg[7] = 0x400 | (1ULL << 13);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	r = (struct kvm_regs){ 0 };
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_DEBUG);
+	assert_int_equal(g->run->debug.arch.exception, 1);
+	assert_int_equal(g->run->debug.arch.pc, TG_CODE);
+	assert_int_equal(g->run->debug.arch.dr6, 0xffff2ff0);
+	dbg.control = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_GUEST_DEBUG, &dbg), 0);
+	run_to(g, KVM_EXIT_HLT);
+}
+
 static void compat_syscall(struct tguest *g, bool amd)
 {
 	static const uint8_t c[] = { 0x0f, 0x05 };
@@ -607,7 +674,7 @@ static void test_salc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_hypercall_numbers),
+		T(test_hypercall_numbers), T(test_hypercall_pv_gate),
 		cmocka_unit_test(test_pv_send_ipi_irqchip),
 		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
@@ -617,6 +684,7 @@ int main(void)
 		T(test_insn_breakpoint_and_rf),
 		T(test_insn_breakpoint_refires_without_rf),
 		T(test_data_breakpoints), T(test_hw_bp_exits),
+		T(test_general_detect),
 		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
 		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
 		T(test_lldt_noncanonical), T(test_salc),

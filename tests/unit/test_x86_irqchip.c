@@ -6,7 +6,7 @@
  * sleep in HLT until an MSI sent from another thread, bring an AP up with
  * INIT/SIPI, and send fixed IPIs around a ring of 8 vCPUs on 8 threads;
  * the ioctls' errno, GET/SET round trips of every state struct and the
- * MP-state transitions.
+ * MP-state transitions; KVM_GUESTDBG_BLOCKIRQ holding a pending interrupt.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -547,6 +547,39 @@ static void test_state_round_trips(void **state)
 	mvm_destroy(&m);
 }
 
+/*
+ * KVM_GUESTDBG_BLOCKIRQ: a self-IPI stays pending across STI while the
+ * debugger blocks interrupts, and is taken once the flag is cleared.
+ */
+static void test_guestdbg_blockirq(void **state)
+{
+	static const uint8_t code[] = {
+		0xc7, 0x05, 0xf0, 0x00, 0xe0, 0xfe, 0xff, 0x01, 0x00, 0x00,
+		0xc7, 0x05, 0x00, 0x03, 0xe0, 0xfe, 0x40, 0x40, 0x04, 0x00,
+		0xfb, 0x90, 0x90, 0x90, 0x90, 0xfa,	/* sti, nop x4, cli */
+		0xe6, 0xf4,				/* out 0xf4 */
+		0xfb, 0x90, 0x90, 0xfa,			/* sti, nop x2, cli */
+		0xe6, 0xf5,				/* out 0xf5 */
+	};
+	struct kvm_guest_debug dbg = {
+		.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_BLOCKIRQ,
+	};
+	struct mvm m;
+
+	(void)state;
+	mvm_create(&m, 1, true, false);
+	put(&m, CODE, code, sizeof(code));
+	prot_mode(&m, 0, CODE);
+	assert_int_equal(kvmu_ioctl(m.vcpu[0], KVM_SET_GUEST_DEBUG, &dbg), 0);
+	expect_out(&m, 0, 0xf4);
+	assert_int_equal(*w32(&m, VEC_COUNT(0x40)), 0);
+	dbg.control = 0;
+	assert_int_equal(kvmu_ioctl(m.vcpu[0], KVM_SET_GUEST_DEBUG, &dbg), 0);
+	expect_out(&m, 0, 0xf5);
+	assert_int_equal(*w32(&m, VEC_COUNT(0x40)), 1);
+	mvm_destroy(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_ipi_ring),
 		cmocka_unit_test(test_errno),
 		cmocka_unit_test(test_state_round_trips),
+		cmocka_unit_test(test_guestdbg_blockirq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,8 +10,10 @@
  * With KVM_SET_GUEST_DEBUG(KVM_GUESTDBG_USE_HW_BP) the debugger's
  * debugreg[0-3,7] replace the guest's, and a hit leaves KVM_RUN as
  * KVM_EXIT_DEBUG (exception 1, dr6, dr7, pc) instead of reaching the
- * guest, as KVM's handle_exception_nmi does.  I/O breakpoints (R/W 10)
- * and general detect (DR7.GD) are not modelled.
+ * guest, as KVM's handle_exception_nmi does.  General detect (DR7.GD):
+ * a MOV to or from a debug register faults with DR6.BD, or leaves
+ * KVM_RUN the same way, as KVM's handle_dr.  I/O breakpoints (R/W 10)
+ * are not modelled.
  */
 #include <string.h>
 
@@ -143,6 +145,19 @@ bool x86_dbg_after(struct x86_cpu *cpu)
 	}
 	x86_queue_exception(cpu, X86_DB, false, 0, true, dr6);
 	return false;
+}
+
+enum x86_status x86_dbg_general_detect(struct x86_cpu *cpu)
+{
+	if (!(eff_dr7(cpu) & X86_DR7_GD))
+		return X86_OK;
+	if (to_user(cpu)) {
+		debug_exit(cpu, X86_DR6_BD);
+		return X86_EXIT;
+	}
+	/* fault-like, RF not set; delivery clears DR7.GD (17.2.4) */
+	x86_queue_exception(cpu, X86_DB, false, 0, true, X86_DR6_BD);
+	return X86_FAULT;
 }
 
 void x86_dbg_set_hw_bp(struct x86_cpu *cpu, const __u64 *debugreg)

@@ -391,6 +391,9 @@ static enum x86_status deliver_exception(struct x86_cpu *cpu)
 	while (e->pending || e->injected) {
 		if (cpu->triple_fault)
 			return shutdown(cpu);
+		/* entering the #DB handler clears DR7.GD (SDM 17.2.4) */
+		if (e->pending && e->nr == X86_DB)
+			cpu->dr[7] &= ~X86_DR7_GD;
 		x86_deliver_payload(cpu);
 		e->pending = false;
 		e->injected = true;
@@ -417,8 +420,10 @@ enum x86_status x86_deliver_events(struct x86_cpu *cpu)
 		return shutdown(cpu);
 	if (cpu->exception.pending || cpu->exception.injected)
 		return deliver_exception(cpu);
+	/* a new NMI waits while the debugger blocks events (BLOCKIRQ) */
 	if (cpu->nmi_injected || (cpu->nr_nmi && !cpu->nmi_masked &&
-				  !cpu->interrupt_shadow)) {
+				  !cpu->interrupt_shadow &&
+				  !(cpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ))) {
 		if (!cpu->nmi_injected)
 			cpu->nr_nmi--;
 		cpu->nmi_injected = true;

@@ -9,7 +9,9 @@
  * Hypercall ABI (Documentation/virt/kvm/x86/hypercalls.rst): number in
  * RAX, arguments in RBX, RCX, RDX, RSI, result in RAX; outside 64-bit mode
  * everything is truncated to 32 bits.  Above CPL 0 the result is
- * -KVM_EPERM, an unknown number gives -KVM_ENOSYS.  The instruction of the
+ * -KVM_EPERM, an unknown number gives -KVM_ENOSYS, and so does a call whose
+ * PV feature bit the guest's CPUID 0x40000001 lacks when user space enabled
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID.  The instruction of the
  * other vendor (VMMCALL on Intel, VMCALL on AMD) is rewritten in guest
  * memory to the native one and run again, as KVM does with its default
  * KVM_X86_QUIRK_FIX_HYPERCALL_INSN.
@@ -86,6 +88,11 @@ static s64 hc_map_gpa_range(struct x86_cpu *cpu KVMU_UNUSED,
 	return -KVM_ENOSYS_;
 }
 
+/* KVM_FEATURE_* bits of CPUID 0x40000001 EAX that gate a hypercall */
+#define PV_UNHALT		7
+#define PV_SEND_IPI		11
+#define PV_SCHED_YIELD		13
+
 static const hc_fn hypercalls[] = {
 	[HC_VAPIC_POLL_IRQ] = hc_poll_irq,
 	[HC_KICK_CPU] = hc_kick_cpu,
@@ -94,6 +101,25 @@ static const hc_fn hypercalls[] = {
 	[HC_SCHED_YIELD] = hc_sched_yield,
 	[HC_MAP_GPA_RANGE] = hc_map_gpa_range,
 };
+
+/*
+ * The feature bit each hypercall needs, plus one (0: ungated), as
+ * kvm_emulate_hypercall checks guest_pv_has.  MAP_GPA_RANGE is gated by
+ * its exit being enabled instead, which hc_map_gpa_range answers.
+ */
+static const u8 hypercall_pv_bit[ARRAY_SIZE(hypercalls)] = {
+	[HC_KICK_CPU] = PV_UNHALT + 1,
+	[HC_SEND_IPI] = PV_SEND_IPI + 1,
+	[HC_SCHED_YIELD] = PV_SCHED_YIELD + 1,
+};
+
+static bool hypercall_allowed(struct x86_cpu *cpu, u64 nr)
+{
+	if (nr >= ARRAY_SIZE(hypercalls) || !hypercalls[nr])
+		return false;
+	return !hypercall_pv_bit[nr] ||
+	       x86_guest_pv_has(cpu, hypercall_pv_bit[nr] - 1);
+}
 
 bool x86_guest_amd(struct x86_cpu *cpu)
 {
@@ -117,7 +143,7 @@ static enum x86_status hypercall(struct x86_cpu *cpu)
 	nr &= mask;
 	if (x86_cpl(cpu) != 0)
 		ret = -KVM_EPERM_;
-	else if (nr < ARRAY_SIZE(hypercalls) && hypercalls[nr])
+	else if (hypercall_allowed(cpu, nr))
 		ret = hypercalls[nr](cpu, &h);
 	cpu->gpr[X86_RAX] = (u64)ret & mask;
 	return X86_OK;

@@ -7,6 +7,7 @@
  * (every guest access is already sequentially consistent on one vCPU).
  */
 #include <string.h>
+#include <x86intrin.h>
 
 #include "arch/x86/fpu.h"
 
@@ -219,6 +220,17 @@ static enum x86_status op_fence(struct x86_cpu *cpu, const struct x86_insn *in)
 
 	if (in->lock || !x86_has_feature(cpu, 1, 0, 3, bit))
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	/*
+	 * Other vCPUs are other host threads: the guest's ordering needs
+	 * the host's fence (MFENCE orders stores before later loads;
+	 * LFENCE keeps RDTSC after earlier loads).
+	 */
+	if (in->mnemonic == ZYDIS_MNEMONIC_MFENCE)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else if (in->mnemonic == ZYDIS_MNEMONIC_LFENCE)
+		_mm_lfence();
+	else
+		_mm_sfence();
 	return X86_OK;
 }
 

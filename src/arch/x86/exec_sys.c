@@ -141,6 +141,7 @@ static bool read_cr(const struct x86_cpu *cpu, int n, u64 *v)
 static enum x86_status mov_dr(struct x86_cpu *cpu, int n, bool to_dr,
 			      const struct x86_operand *gpr, int size)
 {
+	enum x86_status st;
 	u64 v;
 
 	if (n == 4 || n == 5) {
@@ -148,6 +149,9 @@ static enum x86_status mov_dr(struct x86_cpu *cpu, int n, bool to_dr,
 			return ud(cpu);
 		n += 2;
 	}
+	st = x86_dbg_general_detect(cpu);
+	if (st != X86_OK)
+		return st;
 	if (!to_dr) {
 		x86_gpr_set(cpu, gpr->reg, size, false, cpu->dr[n]);
 		return X86_OK;

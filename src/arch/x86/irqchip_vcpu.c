@@ -197,7 +197,15 @@ int x86_irqchip_events(struct x86_cpu *cpu)
 		a->eoi_exit = 0;
 		return 1;
 	}
-	inject_irq(cpu, c);
+	/*
+	 * KVM_GUESTDBG_BLOCKIRQ: the debugger asked that no interrupt be
+	 * taken (kvm_check_and_inject_events stops before them); keep
+	 * asking so it is taken once the flag is cleared.
+	 */
+	if (cpu->guest_debug & KVM_GUESTDBG_BLOCKIRQ)
+		cpu->apic_want = true;
+	else
+		inject_irq(cpu, c);
 	return 0;
 }
 

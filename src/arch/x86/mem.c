@@ -183,6 +183,48 @@ bool x86_mmio_next_write(struct x86_cpu *cpu)
 	return true;
 }
 
+/*
+ * Aligned accesses of 2, 4 and 8 bytes are single-copy atomic on x86
+ * (SDM 9.1.1): other vCPU threads must never see half of a store.
+ * memcpy makes no such promise, so these go through one atomic access.
+ */
+static void copy_in(void *val, const u8 *p, u32 size)
+{
+	if (size == 8 && !((uintptr_t)p & 7)) {
+		u64 v = __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED);
+
+		memcpy(val, &v, 8);
+	} else if (size == 4 && !((uintptr_t)p & 3)) {
+		u32 v = __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+
+		memcpy(val, &v, 4);
+	} else if (size == 2 && !((uintptr_t)p & 1)) {
+		u16 v = __atomic_load_n((const u16 *)p, __ATOMIC_RELAXED);
+
+		memcpy(val, &v, 2);
+	} else {
+		memcpy(val, p, size);
+	}
+}
+
+static void copy_out(u8 *p, const void *val, u32 size)
+{
+	u64 v = 0;
+
+	if (size == 8 && !((uintptr_t)p & 7)) {
+		memcpy(&v, val, 8);
+		__atomic_store_n((u64 *)p, v, __ATOMIC_RELAXED);
+	} else if (size == 4 && !((uintptr_t)p & 3)) {
+		memcpy(&v, val, 4);
+		__atomic_store_n((u32 *)p, (u32)v, __ATOMIC_RELAXED);
+	} else if (size == 2 && !((uintptr_t)p & 1)) {
+		memcpy(&v, val, 2);
+		__atomic_store_n((u16 *)p, (u16)v, __ATOMIC_RELAXED);
+	} else {
+		memcpy(p, val, size);
+	}
+}
+
 /* Split [gpa, gpa+size) by slot; RAM pieces copied, the rest is MMIO. */
 enum x86_status x86_read_phys(struct x86_cpu *cpu, u64 gpa, void *val,
 			      u32 size)
@@ -197,7 +239,7 @@ enum x86_status x86_read_phys(struct x86_cpu *cpu, u64 gpa, void *val,
 			return mmio_read(cpu, gpa, out, size);
 		if (gpa + n > m->gpa + m->size)
 			n = (u32)(m->gpa + m->size - gpa);
-		memcpy(out, (u8 *)(uintptr_t)(m->hva + (gpa - m->gpa)), n);
+		copy_in(out, (u8 *)(uintptr_t)(m->hva + (gpa - m->gpa)), n);
 		out += n;
 		gpa += n;
 		size -= n;
@@ -224,8 +266,8 @@ enum x86_status x86_write_phys(struct x86_cpu *cpu, u64 gpa,
 			if (st != X86_OK)
 				return st;
 		} else {
-			memcpy((u8 *)(uintptr_t)(m->hva + (gpa - m->gpa)), in,
-			       n);
+			copy_out((u8 *)(uintptr_t)(m->hva + (gpa - m->gpa)),
+				 in, n);
 			kvmu_memslot_mark_dirty(m, gpa);
 			kvmu_memslot_mark_dirty(m, gpa + n - 1);
 			x86_code_store(cpu, gpa, n);
@@ -290,7 +332,7 @@ enum x86_status x86_read_lin(struct x86_cpu *cpu, u64 lin, void *val,
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT)) && (acc & 3) == 0) {
 		p = tlb_fast(cpu, lin, size, false);
 		if (p) {
-			memcpy(val, p, size);
+			copy_in(val, p, size);
 			return X86_OK;
 		}
 	}
@@ -317,7 +359,7 @@ enum x86_status x86_write_lin(struct x86_cpu *cpu, u64 lin, const void *val,
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT))) {
 		p = tlb_fast(cpu, lin, size, true);
 		if (p) {
-			memcpy(p, val, size);
+			copy_out(p, val, size);
 			return X86_OK;
 		}
 	}

@@ -55,6 +55,8 @@ enum x86_io_wait {
 #endif
 #define X86_DR6_ACTIVE_LOW	0xffff0ff0ULL
 #define X86_DR6_BS		(1ULL << 14)
+#define X86_DR6_BD		(1ULL << 13)
+#define X86_DR7_GD		(1ULL << 13)
 #define X86_DR7_FIXED		0x400ULL
 #define X86_XSAVE_SIZE		4096
 #define X86_XCR0_SUPPORTED	0x3ULL	/* x87 | SSE */
@@ -161,6 +163,8 @@ enum x86_status x86_dbg_before(struct x86_cpu *cpu);
 void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in);
 /* Raise the collected #DB trap; true when it left as KVM_EXIT_DEBUG. */
 bool x86_dbg_after(struct x86_cpu *cpu);
+/* A MOV to/from a DR under DR7.GD: X86_OK, or #DB (BD) _FAULT / _EXIT. */
+enum x86_status x86_dbg_general_detect(struct x86_cpu *cpu);
 /* The debugger's debugreg[8] (KVM_GUESTDBG_USE_HW_BP), NULL: none. */
 void x86_dbg_set_hw_bp(struct x86_cpu *cpu, const __u64 *debugreg);
 
