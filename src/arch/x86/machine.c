@@ -31,6 +31,9 @@ long x86_machine_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 	case KVM_CAP_VM_TSC_CONTROL:
 	case KVM_CAP_CLOCKSOURCE:
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
@@ -68,6 +71,8 @@ int x86_machine_enable_cap(struct kvmu_vm *vm, const struct kvm_enable_cap *c)
 	switch (c->cap) {
 	case KVM_CAP_MAX_VCPU_ID:
 		return enable_max_vcpu_id(vm, c->args[0]);
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		return x86_msr_user_space_enable(vm, c->args[0]);
 	default:
 		return -EINVAL;
 	}
