@@ -42,29 +42,7 @@ static inline void console_write(const char *s, unsigned long n)
 		putc_(*s++);
 }
 
-static inline unsigned long strlen_(const char *s)
-{
-	unsigned long n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static inline void puts_(const char *s)
-{
-	console_write(s, strlen_(s));
-}
-
-static inline void puthex(unsigned long v, int digits)
-{
-	char b[16];
-	int i;
-
-	for (i = digits - 1; i >= 0; i--, v >>= 4)
-		b[i] = "0123456789abcdef"[v & 15];
-	console_write(b, (unsigned long)digits);
-}
+#include "../common/console_fmt.h"
 
 /* An SMCCC call: function fn, argument a1 (x2, x3 zero); returns x0. */
 static inline unsigned long smccc(unsigned long fn, unsigned long a1)
