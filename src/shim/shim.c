@@ -208,125 +208,133 @@ static unsigned int open_mode(int flags, va_list ap)
 	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, unsigned int) : 0;
 }
 
+/* Which of libc's open functions the program called: the one passed on. */
+enum real_open { REAL_OPEN, REAL_OPEN64, REAL_OPENAT, REAL_OPENAT64 };
+
+static int real_open(enum real_open which, int dirfd, const char *path,
+		     int flags, unsigned int mode)
+{
+	switch (which) {
+	case REAL_OPEN:
+		return REAL(open)(path, flags, mode);
+	case REAL_OPEN64:
+		return REAL(open64)(path, flags, mode);
+	case REAL_OPENAT:
+		return REAL(openat)(dirfd, path, flags, mode);
+	default:
+		return REAL(openat64)(dirfd, path, flags, mode);
+	}
+}
+
+static int open_any(enum real_open which, int dirfd, const char *path,
+		    int flags, va_list ap)
+{
+	unsigned int mode = open_mode(flags, ap);
+	char canon[PATH_MAX];
+	int node = kvmu_node(dirfd, path, flags, canon);
+
+	if (node)
+		return node_open(node, canon, flags);
+	return real_open(which, dirfd, path, flags, mode);
+}
+
 SHIM_ENTRY
 int open(const char *path, int flags, ...)
 {
-	unsigned int mode;
-	char canon[PATH_MAX];
-	int node;
 	va_list ap;
+	int fd;
 
 	va_start(ap, flags);
-	mode = open_mode(flags, ap);
+	fd = open_any(REAL_OPEN, AT_FDCWD, path, flags, ap);
 	va_end(ap);
-	node = kvmu_node(AT_FDCWD, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(open)(path, flags, mode);
+	return fd;
 }
 
 SHIM_ENTRY
 int open64(const char *path, int flags, ...)
 {
-	unsigned int mode;
-	char canon[PATH_MAX];
-	int node;
 	va_list ap;
+	int fd;
 
 	va_start(ap, flags);
-	mode = open_mode(flags, ap);
+	fd = open_any(REAL_OPEN64, AT_FDCWD, path, flags, ap);
 	va_end(ap);
-	node = kvmu_node(AT_FDCWD, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(open64)(path, flags, mode);
+	return fd;
 }
 
 SHIM_ENTRY
 int openat(int dirfd, const char *path, int flags, ...)
 {
-	unsigned int mode;
-	char canon[PATH_MAX];
-	int node;
 	va_list ap;
+	int fd;
 
 	va_start(ap, flags);
-	mode = open_mode(flags, ap);
+	fd = open_any(REAL_OPENAT, dirfd, path, flags, ap);
 	va_end(ap);
-	node = kvmu_node(dirfd, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(openat)(dirfd, path, flags, mode);
+	return fd;
 }
 
 SHIM_ENTRY
 int openat64(int dirfd, const char *path, int flags, ...)
 {
-	unsigned int mode;
-	char canon[PATH_MAX];
-	int node;
 	va_list ap;
+	int fd;
 
 	va_start(ap, flags);
-	mode = open_mode(flags, ap);
+	fd = open_any(REAL_OPENAT64, dirfd, path, flags, ap);
 	va_end(ap);
-	node = kvmu_node(dirfd, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(openat64)(dirfd, path, flags, mode);
+	return fd;
 }
 
-/* The _FORTIFY_SOURCE entry points: libc's own checks stay in force. */
-SHIM_ENTRY
-int __open_2(const char *path, int flags)
+/*
+ * The _FORTIFY_SOURCE entry points: libc's own checks stay in force (a
+ * call that creates a file is never a kvmu node and goes to libc, which
+ * refuses it for want of a mode).
+ */
+static int open_fortify(enum real_open which, int dirfd, const char *path,
+			int flags)
 {
 	char canon[PATH_MAX];
 	int node;
 
 	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
-		kvmu_node(AT_FDCWD, path, flags, canon);
+		kvmu_node(dirfd, path, flags, canon);
 	if (node)
 		return node_open(node, canon, flags);
-	return REAL(open_2)(path, flags);
+	switch (which) {
+	case REAL_OPEN:
+		return REAL(open_2)(path, flags);
+	case REAL_OPEN64:
+		return REAL(open64_2)(path, flags);
+	case REAL_OPENAT:
+		return REAL(openat_2)(dirfd, path, flags);
+	default:
+		return REAL(openat64_2)(dirfd, path, flags);
+	}
+}
+
+SHIM_ENTRY
+int __open_2(const char *path, int flags)
+{
+	return open_fortify(REAL_OPEN, AT_FDCWD, path, flags);
 }
 
 SHIM_ENTRY
 int __open64_2(const char *path, int flags)
 {
-	char canon[PATH_MAX];
-	int node;
-
-	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
-		kvmu_node(AT_FDCWD, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(open64_2)(path, flags);
+	return open_fortify(REAL_OPEN64, AT_FDCWD, path, flags);
 }
 
 SHIM_ENTRY
 int __openat_2(int dirfd, const char *path, int flags)
 {
-	char canon[PATH_MAX];
-	int node;
-
-	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
-		kvmu_node(dirfd, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(openat_2)(dirfd, path, flags);
+	return open_fortify(REAL_OPENAT, dirfd, path, flags);
 }
 
 SHIM_ENTRY
 int __openat64_2(int dirfd, const char *path, int flags)
 {
-	char canon[PATH_MAX];
-	int node;
-
-	node = flags & (O_CREAT | O_TMPFILE) ? 0 :
-		kvmu_node(dirfd, path, flags, canon);
-	if (node)
-		return node_open(node, canon, flags);
-	return REAL(openat64_2)(dirfd, path, flags);
+	return open_fortify(REAL_OPENAT64, dirfd, path, flags);
 }
 
 /* Called by the library for every object descriptor it creates. */
