@@ -364,24 +364,13 @@ int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	return fstatat(dirfd, path, st, flags);
 }
 
+/* The 64 variants are the same functions under a second name. */
 SHIM_ENTRY
 int __xstat64(int ver, const char *path, struct stat *st)
-{
-	(void)ver;
-	return stat(path, st);
-}
-
+	__attribute__((alias("__xstat")));
 SHIM_ENTRY
 int __lxstat64(int ver, const char *path, struct stat *st)
-{
-	(void)ver;
-	return lstat(path, st);
-}
-
+	__attribute__((alias("__lxstat")));
 SHIM_ENTRY
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat *st,
-		 int flags)
-{
-	(void)ver;
-	return fstatat(dirfd, path, st, flags);
-}
+		 int flags) __attribute__((alias("__fxstatat")));
