@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "host/ap/ap_int.h"
+#include "host/common/lockfile.h"
 
 #define DEFAULT_DIR	"/var/lib/kvmu"
 #define STATE_MAX	(64u << 20)
@@ -41,22 +42,12 @@ static int path_of(const struct kvmu_host *h, const char *name, char *buf,
 static int lock_host(const struct kvmu_host *h, int how)
 {
 	char path[4096];
-	int fd, rc;
+	int rc;
 
 	rc = path_of(h, "lock", path, sizeof(path));
 	if (rc)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while ((rc = flock(fd, how)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return kvmu_lockfile_take(path, 0644, how);
 }
 
 static int read_all(int fd, char **out)

@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "host/common/lockfile.h"
 #include "host/uv/uv.h"
 #include "host/uv/uv_int.h"
 
@@ -42,7 +43,7 @@ static int uv_path(const char *dir, const char *name, char *buf, size_t n)
 static int lock_uv(const char *dir, int how)
 {
 	char path[4096];
-	int fd, rc;
+	int rc;
 
 	rc = uv_path(dir, "", path, sizeof(path));
 	if (rc)
@@ -52,17 +53,7 @@ static int lock_uv(const char *dir, int how)
 	rc = uv_path(dir, "lock", path, sizeof(path));
 	if (rc)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while ((rc = flock(fd, how)) < 0 && errno == EINTR)
-		;
-	if (rc < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return kvmu_lockfile_take(path, 0600, how);
 }
 
 static X509 *self_sign(EVP_PKEY *key)
