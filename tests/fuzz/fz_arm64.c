@@ -290,7 +290,7 @@ static void a64_irq(struct a64 *a, struct fdp *f)
 	default: {
 		struct kvm_ioeventfd *e = (void *)buf;
 
-		e->fd = (s32)eventfd(0, EFD_CLOEXEC);
+		e->fd = eventfd(0, EFD_CLOEXEC);
 		e->addr = pick(f, 2) ? 0x08000000 : take(f, 8);
 		e->len = pick(f, 9);
 		e->flags &= pick(f, 4) ? 0 : 0x1f;
