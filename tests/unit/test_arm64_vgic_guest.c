@@ -7,7 +7,8 @@
  * 30) out of WFI, an SPI the VMM raised with KVM_IRQ_LINE, and an edge
  * SPI through KVM_IRQFD, then sends SGI 1 to vCPU 1 (ICC_SGI1R_EL1,
  * affinity routing), which sleeps in WFI until it takes it.  Each handler
- * acknowledges with ICC_IAR1_EL1 and ends with ICC_EOIR1_EL1.
+ * acknowledges with ICC_IAR1_EL1 and ends with ICC_EOIR1_EL1.  vCPU 1's
+ * last store goes to an ioeventfd on the MMIO bus instead of exiting.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,7 +116,8 @@ static const char *const cpu1 =
 	"msr daifclr, #2\n"
 	"1: cbnz x24, 11f; wfi; b 1b; 11:\n"
 	"mrs x26, icc_rpr_el1\n"
-	"mov x9, #0x10000000; str x24, [x9, #0x10]\n";
+	"mov x9, #0x10000000; str x24, [x9, #0x40]\n"	/* ioeventfd */
+	"str x24, [x9, #0x10]\n";
 
 struct gvm {
 	int sys, vm, gic, vcpu[2];
@@ -199,6 +201,7 @@ static void test_gic_guest(void **state)
 	struct kvm_irq_level spi = { .irq = KVMU_ARM_IRQ_TYPE_SPI <<
 				     KVMU_ARM_IRQ_TYPE_SHIFT | 40, .level = 1 };
 	struct kvm_irqfd irqfd = { .gsi = 9 };	/* SPI 41 */
+	struct kvm_ioeventfd io = { .addr = MMIO + 0x40, .len = 8 };
 	struct gvm v = { 0 };
 	uint64_t one = 1;
 	pthread_t t;
@@ -213,6 +216,8 @@ static void test_gic_guest(void **state)
 	assert_int_equal(assemble(v.mem + 0x2000, 0x1000, cpu1), 0);
 	reg(v.vcpu[0], CORE(regs.pc), 1, 0x1000);
 	reg(v.vcpu[1], CORE(regs.pc), 1, 0x2000);
+	io.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	assert_int_equal(kvmu_ioctl(v.vm, KVM_IOEVENTFD, &io), 0);
 	assert_int_equal(pthread_create(&t, NULL, run1, &v), 0);
 	/* both timers fired and were taken */
 	assert_int_equal(kvmu_ioctl(v.vcpu[0], KVM_RUN, 0), 0);
@@ -236,6 +241,10 @@ static void test_gic_guest(void **state)
 	assert_int_equal(reg(v.vcpu[1], CORE(regs.regs[24]), 0, 0), 1);
 	assert_int_equal(reg(v.vcpu[1], CORE(regs.regs[26]), 0, 0), 0xff);
 	assert_int_equal(reg(v.vcpu[1], CORE(regs.regs[25]), 0, 0), 0);
+	/* the store to the ioeventfd's address signalled it, no exit */
+	assert_int_equal(read(io.fd, &one, sizeof(one)), 8);
+	assert_int_equal(one, 1);
+	close(io.fd);
 	close((int)irqfd.fd);
 	close(v.gic);
 	close(v.vcpu[0]);
