@@ -160,6 +160,11 @@ static void test_device(void **state)
 	expect_err(create_dev(v->vm, KVM_DEV_TYPE_ARM_VGIC_V3, 0), EEXIST);
 	expect_err(kvmu_ioctl(v->vm, KVM_CREATE_IRQCHIP, 0), ENODEV);
 	vm_free(v);
+	/* kvm_vgic_create: not once a vCPU has run */
+	v = vm_new(1, 0);
+	assert_int_equal(run(v, 0), 0);
+	expect_err(create_dev(v->vm, KVM_DEV_TYPE_ARM_VGIC_V3, 0), EBUSY);
+	vm_free(v);
 }
 
 /* subtest_dist_rdist (GICv3) */
