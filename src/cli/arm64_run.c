@@ -3,9 +3,13 @@
  * `kvmu run --arch arm64`: boot a little-endian ELF64 AArch64 image and be
  * its VMM, through the public API and the arm64 KVM ABI only.
  *
- * The vCPU is initialised as KVM_ARM_PREFERRED_TARGET says, with PSCI 0.2,
- * and starts at the image's entry at EL1h, MMU off, DAIF masked.  RAM is
- * one slot at guest-physical 0.  Devices (docs/arm64.md):
+ * The vCPUs are initialised as KVM_ARM_PREFERRED_TARGET says, with PSCI
+ * 0.2; vCPU 0 starts at the image's entry at EL1h, MMU off, DAIF masked,
+ * the others (--smp) are powered off until PSCI CPU_ON.  RAM is one slot
+ * at guest-physical 0.  Devices (docs/arm64.md):
+ *   - an in-kernel GICv3 (KVM_DEV_TYPE_ARM_VGIC_V3): distributor at
+ *     0x1000010000, redistributors from 0x1000100000 (128 KiB each, vCPU
+ *     order); the timers' PPIs are 27 (virtual) and 30 (physical);
  *   - a PL011 UART at 0x1000000000 (above the largest RAM): UARTDR writes
  *     go to stdout, UARTFR reads "transmit FIFO empty, receive empty";
  *   - SMCCC function 0xC3000001 (an OEM service call, forwarded to user
@@ -20,6 +24,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <kvmu/kvmu.h>
 #include <kvmu/abi/arm64.h>
@@ -36,6 +41,8 @@
 #define FN_EXIT		0xc3000001U
 #define FN_VECTOR	0xc3000100U
 #define NR_FNS		0x200
+#define GICD_BASE	0x1000010000ULL
+#define GICR_BASE	0x1000100000ULL
 
 static const char *const vec_names[16] = {
 	"current EL, SP_EL0: synchronous", "current EL, SP_EL0: IRQ",
@@ -54,19 +61,19 @@ static uint64_t core_id(size_t off)
 	       off / 4;
 }
 
-static int set_reg(struct run_vm *vm, uint64_t id, uint64_t v)
+static int set_reg(int fd, uint64_t id, uint64_t v)
 {
 	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&v };
 
-	return kvmu_ioctl(vm->vcpu_fd, KVM_SET_ONE_REG, &r);
+	return kvmu_ioctl(fd, KVM_SET_ONE_REG, &r);
 }
 
-static uint64_t get_reg(struct run_vm *vm, uint64_t id)
+static uint64_t get_reg(int fd, uint64_t id)
 {
 	uint64_t v = 0;
 	struct kvm_one_reg r = { .id = id, .addr = (uintptr_t)&v };
 
-	kvmu_ioctl(vm->vcpu_fd, KVM_GET_ONE_REG, &r);
+	kvmu_ioctl(fd, KVM_GET_ONE_REG, &r);
 	return v;
 }
 
@@ -98,21 +105,63 @@ static int forward_range(struct run_vm *vm)
 	return 0;
 }
 
+static int gic_attr(int fd, uint32_t group, uint64_t attr, uint64_t *val)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr,
+				     .addr = (uintptr_t)val };
+
+	return kvmu_ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+/* Before the vCPUs: the GICv3 and where it lives (as QEMU's virt). */
+static int arm64_vm_setup(struct run_vm *vm, const struct run_options *o)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	uint64_t dist = GICD_BASE, redist = GICR_BASE;
+
+	(void)o;
+	if (kvmu_ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &cd) < 0)
+		return run_sys_error("KVM_CREATE_DEVICE (GICv3)");
+	vm->dev = (void *)(uintptr_t)(cd.fd + 1);
+	if (gic_attr((int)cd.fd, KVMU_DEV_ARM_VGIC_GRP_ADDR,
+		     KVMU_VGIC_V3_ADDR_TYPE_DIST, &dist) < 0 ||
+	    gic_attr((int)cd.fd, KVMU_DEV_ARM_VGIC_GRP_ADDR,
+		     KVMU_VGIC_V3_ADDR_TYPE_REDIST, &redist) < 0)
+		return run_sys_error("KVM_SET_DEVICE_ATTR (GIC addresses)");
+	return 0;
+}
+
+static int gic_fd(struct run_vm *vm)
+{
+	return (int)(uintptr_t)vm->dev - 1;
+}
+
 static int arm64_boot(struct run_vm *vm, const struct run_options *o)
 {
-	struct kvmu_arm64_vcpu_init init;
+	struct kvmu_arm64_vcpu_init init, off;
 	struct boot b;
+	int i;
 
 	if (load_image_arm64(o->image, &vm->ram, &b) < 0)
 		return -1;
 	if (kvmu_ioctl(vm->vm_fd, KVMU_ARM_PREFERRED_TARGET, &init) < 0)
 		return run_sys_error("KVM_ARM_PREFERRED_TARGET");
 	init.features[0] |= 1u << KVMU_ARM_VCPU_PSCI_0_2;
-	if (kvmu_ioctl(vm->vcpu_fd, KVMU_ARM_VCPU_INIT, &init) < 0)
-		return run_sys_error("KVM_ARM_VCPU_INIT");
+	off = init;
+	off.features[0] |= 1u << KVMU_ARM_VCPU_POWER_OFF;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (kvmu_ioctl(vm->vcpus[i].fd, KVMU_ARM_VCPU_INIT,
+			       i ? &off : &init) < 0)
+			return run_sys_error("KVM_ARM_VCPU_INIT");
+	/* every vCPU exists: the GIC can be initialised */
+	if (gic_attr(gic_fd(vm), KVMU_DEV_ARM_VGIC_GRP_CTRL,
+		     KVMU_DEV_ARM_VGIC_CTRL_INIT, NULL) < 0)
+		return run_sys_error("KVM_SET_DEVICE_ATTR (GIC CTRL_INIT)");
 	write_vectors(&vm->ram);
-	if (forward_range(vm) < 0 || set_reg(vm, CORE(regs.pc), b.entry) < 0 ||
-	    set_reg(vm, KVMU_REG_ARM64_SYSREG_ID(3, 0, 12, 0, 0), 0) < 0)
+	if (forward_range(vm) < 0 ||
+	    set_reg(vm->vcpu_fd, CORE(regs.pc), b.entry) < 0 ||
+	    set_reg(vm->vcpu_fd, KVMU_REG_ARM64_SYSREG_ID(3, 0, 12, 0, 0),
+		    0) < 0)
 		return run_sys_error("KVM_SET_ONE_REG");
 	return 0;
 }
@@ -132,7 +181,7 @@ static void uart(struct run_vm *vm, struct kvm_run *r)
 	(void)vm;
 }
 
-static void mmio(struct run_vm *vm, struct kvm_run *r)
+static void mmio(struct run_vm *vm, int fd, struct kvm_run *r)
 {
 	if (r->mmio.phys_addr >= UART_BASE &&
 	    r->mmio.phys_addr < UART_BASE + UART_SIZE) {
@@ -143,53 +192,52 @@ static void mmio(struct run_vm *vm, struct kvm_run *r)
 			 "(PC %#" PRIx64 ")", r->mmio.is_write ? "write" :
 			 "read", r->mmio.len,
 			 (unsigned long long)r->mmio.phys_addr,
-			 get_reg(vm, CORE(regs.pc)));
+			 get_reg(fd, CORE(regs.pc)));
 }
 
-static void crash_report(struct run_vm *vm, unsigned int v)
+static void crash_report(struct run_vm *vm, int fd, unsigned int v)
 {
-	uint64_t esr = get_reg(vm, KVMU_REG_ARM64_SYSREG_ID(3, 0, 5, 2, 0));
-	uint64_t far = get_reg(vm, KVMU_REG_ARM64_SYSREG_ID(3, 0, 6, 0, 0));
+	uint64_t esr = get_reg(fd, KVMU_REG_ARM64_SYSREG_ID(3, 0, 5, 2, 0));
+	uint64_t far = get_reg(fd, KVMU_REG_ARM64_SYSREG_ID(3, 0, 6, 0, 0));
 
 	run_guest_failed(vm, "unhandled exception (%s): ESR %#" PRIx64
 			 " (EC %#" PRIx64 "), ELR %#" PRIx64 ", FAR %#" PRIx64,
 			 vec_names[v], esr, esr >> 26,
-			 get_reg(vm, CORE(elr_el1)), far);
+			 get_reg(fd, CORE(elr_el1)), far);
 }
 
-static void hypercall(struct run_vm *vm, struct kvm_run *r)
+static void hypercall(struct run_vm *vm, int fd, struct kvm_run *r)
 {
 	uint64_t nr = r->hypercall.nr;
 
 	if (nr == FN_EXIT) {
-		vm->status = (int)(((get_reg(vm, CORE(regs.regs[1])) << 1) |
-				    1) & 0xff);
-		vm->done = true;
+		run_end(vm, (int)(((get_reg(fd, CORE(regs.regs[1])) << 1) |
+				   1) & 0xff));
 	} else if (nr >= FN_VECTOR && nr < FN_VECTOR + 16) {
-		crash_report(vm, (unsigned int)(nr - FN_VECTOR));
+		crash_report(vm, fd, (unsigned int)(nr - FN_VECTOR));
 	} else {
 		/* an unassigned function of the range: SMCCC "unknown" */
-		set_reg(vm, CORE(regs.regs[0]), ~0ULL);
+		set_reg(fd, CORE(regs.regs[0]), ~0ULL);
 	}
 }
 
-/* One vCPU: c is vCPU 0, whose kvm_run is vm->run. */
+/* The exit of vCPU c (on c's thread). */
 static void arm64_handle_exit(struct run_vm *vm, struct run_vcpu *c)
 {
-	struct kvm_run *r = vm->run;
+	struct kvm_run *r = c->run;
 
-	(void)c;
 	switch (r->exit_reason) {
 	case KVM_EXIT_MMIO:
-		mmio(vm, r);
+		pthread_mutex_lock(&vm->lock);	/* one console */
+		mmio(vm, c->fd, r);
+		pthread_mutex_unlock(&vm->lock);
 		break;
 	case KVM_EXIT_HYPERCALL:
-		hypercall(vm, r);
+		hypercall(vm, c->fd, r);
 		break;
 	case KVM_EXIT_SYSTEM_EVENT:
 		if (r->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
-			vm->status = 0;
-			vm->done = true;
+			run_end(vm, 0);
 		} else {
 			run_guest_failed(vm, "system event %u (reset)",
 					 r->system_event.type);
@@ -204,12 +252,15 @@ static void arm64_handle_exit(struct run_vm *vm, struct run_vcpu *c)
 
 static void arm64_cleanup(struct run_vm *vm)
 {
-	(void)vm;
+	if (vm->dev)
+		close(gic_fd(vm));
+	vm->dev = NULL;
 }
 
 const struct run_arch run_arm64 = {
 	.arch = KVMU_ARCH_ARM64,
 	.ram_align = 4096,
+	.vm_setup = arm64_vm_setup,
 	.boot = arm64_boot,
 	.handle_exit = arm64_handle_exit,
 	.cleanup = arm64_cleanup,

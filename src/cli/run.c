@@ -82,12 +82,15 @@ static int usage(FILE *f)
 "arm64: IMAGE is a little-endian ELF64 file, started at its entry at EL1h\n"
 "with the MMU and interrupts off.  A PL011 UART at 0x1000000000 writes to\n"
 "stdout; SMCCC call 0xC3000001 (HVC or SMC) exits with status\n"
-"(x1 << 1) | 1.  PSCI SYSTEM_OFF ends the run with status 0.\n\n"
+"(x1 << 1) | 1.  PSCI SYSTEM_OFF ends the run with status 0.  An in-kernel\n"
+"GICv3 has its distributor at 0x1000010000 and its redistributors from\n"
+"0x1000100000.\n\n"
 "  --arch A      guest architecture: x86_64, s390x or arm64\n"
 "  --mode M      start a flat x86 binary in real (default) or long mode\n"
 "  --mem SIZE    guest RAM, e.g. 64M or 1G (default 128M)\n"
-"  --smp N       x86_64: N vCPUs (1-64); more than one needs the in-kernel\n"
-"                irqchip; the others start waiting for INIT/SIPI\n"
+"  --smp N       x86_64 and arm64: N vCPUs (1-64); on x86_64 more than one\n"
+"                needs the in-kernel irqchip and the others wait for\n"
+"                INIT/SIPI; on arm64 the others are off until PSCI CPU_ON\n"
 "  --initrd FILE Linux: the initial RAM disk\n"
 "  --append S    Linux: the kernel command line (default console=ttyS0)\n"
 "  --ap UUID     s390x: pass the vfio_ap mediated device UUID through\n"
@@ -156,9 +159,10 @@ static int check_options(int argc, char **argv, struct run_options *o)
 		return bad_arg("%s", "--ap needs --arch s390x");
 	if (o->mode != BOOT_AUTO && o->arch != KVMU_ARCH_X86_64)
 		return bad_arg("%s", "--mode applies to x86_64 guests only");
-	if ((o->smp > 1 || o->initrd || o->append) &&
-	    o->arch != KVMU_ARCH_X86_64)
-		return bad_arg("%s", "--smp, --initrd and --append apply to "
+	if (o->smp > 1 && o->arch == KVMU_ARCH_S390X)
+		return bad_arg("%s", "--smp applies to x86_64 and arm64 guests");
+	if ((o->initrd || o->append) && o->arch != KVMU_ARCH_X86_64)
+		return bad_arg("%s", "--initrd and --append apply to "
 			       "x86_64 guests only");
 	if (o->arch == KVMU_ARCH_S390X)
 		o->mem = (o->mem + 0xFFFFF) & ~0xFFFFFULL;

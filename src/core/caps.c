@@ -28,6 +28,8 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
 		       KVM_DIRTY_LOG_INITIALLY_SET;
 	case KVM_CAP_MULTI_ADDRESS_SPACE:
+		if (arch->single_as)
+			return 0;
 		return vm ? vm->nr_as : KVMU_MAX_AS;
 	case KVM_CAP_COALESCED_MMIO:
 		return (long)arch->coalesced_page;
@@ -43,8 +45,10 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 		return arch->irqchip_capable && arch->has_irq_line;
 	case KVM_CAP_IOEVENTFD:
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
-	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 		return arch->iobus_pio || arch->iobus_mmio;
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+		/* x86.c's answer; arm64's kernel does not report it */
+		return arch->iobus_pio;
 	default:
 		*known = false;
 		return 0;

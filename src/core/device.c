@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * KVM_CREATE_DEVICE and the device fds (kvm_main.c): a table of device
- * types, each with create/release and the three attribute accessors.  A
+ * types, each with create/release and the three attribute accessors; an
+ * architecture adds its own types (kvmu_arch_ops.device_types).  A
  * device holds its VM (kvm_get_kvm) until its fd is gone, and its release
  * runs when that happens, as kvm_device_release() does.
  */
@@ -83,7 +84,9 @@ long vm_create_device(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	ret = kvmu_copy_from_user(&cd, r->uarg, sizeof(cd));
 	if (ret)
 		return ret;
-	if (cd.type < ARRAY_SIZE(device_types))
+	if (cd.type < obj->arch->nr_device_types)
+		ops = obj->arch->device_types[cd.type];
+	if (!ops && cd.type < ARRAY_SIZE(device_types))
 		ops = device_types[cd.type];
 	if (!ops)
 		return -ENODEV;

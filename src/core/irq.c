@@ -64,7 +64,7 @@ void kvmu_irq_vm_destroy(struct kvmu_vm *vm)
 static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 		       const struct kvm_irq_routing_entry *e)
 {
-	const u8 *pins = vm->obj.arch->irqchip_pins;
+	const u16 *pins = vm->obj.arch->irqchip_pins;
 
 	switch (e->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:

@@ -267,7 +267,18 @@ struct kvmu_arch_ops {
 	bool memory_fault_exit;
 	bool iobus_pio;
 	bool iobus_mmio;
-	u8 irqchip_pins[KVMU_NR_IRQCHIPS];
+	u16 irqchip_pins[KVMU_NR_IRQCHIPS];
+	/*
+	 * KVM_MAX_NR_ADDRESS_SPACES is 1: KVM_CAP_MULTI_ADDRESS_SPACE is not
+	 * compiled in and reads 0 on every fd (arm64).
+	 */
+	bool single_as;
+	/*
+	 * The arch's KVM_CREATE_DEVICE types (kvm_register_device_ops), by
+	 * type number; consulted before the core's; NULL entries: none.
+	 */
+	const struct kvmu_device_ops *const *device_types;
+	unsigned int nr_device_types;
 };
 
 /* ---- object.c: fds, lookup, lifetime ---- */

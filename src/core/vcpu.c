@@ -124,6 +124,12 @@ int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id)
 	fd = vcpu_setup(vm, vcpu);
 	if (fd < 0) {
 		vcpu->obj.destroy = NULL;
+		/*
+		 * Out of the fd table now: our mapping kept the memfd alive,
+		 * so its inotify event comes only after the free below.
+		 */
+		if (vcpu->obj.ino)
+			kvmu_obj_closed(&vcpu->obj);
 		if (vcpu->map)
 			munmap(vcpu->map, vcpu->map_size);
 		kvmu_obj_put(&vm->obj);

@@ -4,11 +4,16 @@
  * type (IPA size), fuzzed memslots in the pool, one or two vCPUs, then the
  * arm64 ioctls with fuzzed arguments and pointers: KVM_ARM_PREFERRED_TARGET,
  * KVM_ARM_VCPU_INIT, KVM_GET/SET_ONE_REG, KVM_GET_REG_LIST, the SMCCC
- * filter attribute, KVM_IRQ_LINE, MP state, vCPU events, KVM_ENABLE_CAP
+ * filter attribute, KVM_IRQ_LINE, MP state, vCPU events, KVM_ENABLE_CAP,
+ * the GICv3 device (KVM_CREATE_DEVICE and every attribute group with
+ * fuzzed attributes and pointers), KVM_IRQ_LINE(_STATUS) in the arm
+ * encoding, irqfd, GSI routing, MSI, ioeventfd, KVM_CREATE_IRQCHIP,
  * and a timed KVM_RUN of fuzzed guest code.  Everything is closed again
  * within the operation.
  */
 #define _GNU_SOURCE
+#include <sys/eventfd.h>
+
 #include "fz.h"
 #include "kvmu/abi/arm64.h"
 
@@ -40,8 +45,14 @@ static const u64 filter_bases[] = {
 	0xffffffff, 0x82000000,
 };
 
+static const u64 gic_addrs[] = {
+	0, 0x08000000, 0x080a0000, 0x1000, 1ULL << 40, (1ULL << 40) - 0x10000,
+	(2ULL << 52) | 0x200000, (1ULL << 52) | 0x240000 | 1,
+	(4095ULL << 52) | 0xfff, ~0ULL,
+};
+
 struct a64 {
-	int sys, vm, vcpu[2];
+	int sys, vm, vcpu[2], gic;
 	struct kvm_run *run[2];
 };
 
@@ -74,6 +85,8 @@ static int a64_open(struct a64 *a, struct fdp *f)
 
 static void a64_close(struct a64 *a)
 {
+	if (a->gic >= 0)
+		close(a->gic);
 	for (int i = 0; i < 2; i++) {
 		if (a->run[i] != MAP_FAILED)
 			munmap(a->run[i], G.map_size);
@@ -191,6 +204,102 @@ static void a64_misc(struct a64 *a, struct fdp *f, int v)
 	}
 }
 
+/* The GICv3: create it, then a fuzzed attribute of a fuzzed group. */
+static void a64_gic(struct a64 *a, struct fdp *f)
+{
+	struct kvm_device_attr *at = (void *)arena_tail(sizeof(*at) + 16);
+	u64 *val = (u64 *)(at + 1);
+	static const unsigned long reqs[] = {
+		KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
+	};
+
+	if (a->gic < 0 || !pick(f, 16)) {
+		struct kvm_create_device *cd = (void *)arena_tail(sizeof(*cd));
+
+		memset(cd, 0, sizeof(*cd));
+		cd->type = pick(f, 4) ? KVM_DEV_TYPE_ARM_VGIC_V3 :
+					(u32)pick(f, 12);
+		cd->flags = pick(f, 4) ? 0 : (u32)take(f, 4);
+		if (xioctl(a->vm, KVM_CREATE_DEVICE, pick(f, 16) ?
+			   (unsigned long)cd : make_ptr(pick_ptr(f),
+							sizeof(*cd))) == 0 &&
+		    !(cd->flags & KVM_CREATE_DEVICE_TEST) && a->gic < 0)
+			a->gic = (int)cd->fd;
+		return;
+	}
+	at->flags = pick(f, 8) ? 0 : (u32)take(f, 4);
+	at->group = (u32)pick(f, 10);
+	switch (pick(f, 4)) {
+	case 0: at->attr = pick(f, 8); break;
+	case 1: at->attr = (u64)pick(f, 3) << 32 | take(f, 2); break;
+	case 2: at->attr = 0xc000 | pick(f, 0x4000); break;	/* ICC_* */
+	default: at->attr = take(f, 8); break;
+	}
+	*val = pick(f, 2) ? CHOOSE(f, gic_addrs) : take(f, 8);
+	val[1] = take(f, 8);
+	at->addr = pick(f, 8) ? (u64)(uintptr_t)val :
+				make_ptr(pick_ptr(f), 8);
+	xioctl(a->gic, CHOOSE(f, reqs), (unsigned long)at);
+}
+
+/* The VM's interrupt ioctls with the GIC present or not. */
+static void a64_irq(struct a64 *a, struct fdp *f)
+{
+	u8 *buf = arena_tail(256);
+
+	fill(f, buf, 256);
+	switch (pick(f, 6)) {
+	case 0: {
+		struct kvm_irq_level *l = (void *)buf;
+
+		l->irq = (u32)pick(f, 4) << 24 | pick(f, 2) << 16 |
+			 pick(f, 1024);
+		xioctl(a->vm, pick(f, 2) ? KVM_IRQ_LINE : KVM_IRQ_LINE_STATUS,
+		       (unsigned long)l);
+		break;
+	}
+	case 1: {
+		struct kvm_irqfd *q = (void *)buf;
+
+		q->fd = (u32)eventfd(0, EFD_CLOEXEC);
+		q->gsi = pick(f, 2) ? pick(f, 300) : (u32)take(f, 4);
+		q->flags = pick(f, 4) ? 0 : (u32)pick(f, 4);
+		xioctl(a->vm, KVM_IRQFD, (unsigned long)q);
+		if (pick(f, 2))
+			eventfd_write((int)q->fd, 1);
+		close((int)q->fd);
+		break;
+	}
+	case 2: {
+		struct kvm_irq_routing *r = (void *)buf;
+
+		r->nr = pick(f, 4) ? pick(f, 7) : (u32)take(f, 4);
+		r->flags = pick(f, 8) ? 0 : (u32)take(f, 4);
+		if (r->nr <= 7)
+			for (u32 i = 0; i < r->nr; i++)
+				r->entries[i].type = 1 + pick(f, 2);
+		xioctl(a->vm, KVM_SET_GSI_ROUTING, (unsigned long)r);
+		break;
+	}
+	case 3:
+		xioctl(a->vm, KVM_SIGNAL_MSI, (unsigned long)buf);
+		break;
+	case 4:
+		xioctl(a->vm, KVM_CREATE_IRQCHIP, 0);
+		break;
+	default: {
+		struct kvm_ioeventfd *e = (void *)buf;
+
+		e->fd = eventfd(0, EFD_CLOEXEC);
+		e->addr = pick(f, 2) ? 0x08000000 : take(f, 8);
+		e->len = pick(f, 9);
+		e->flags &= pick(f, 4) ? 0 : 0x1f;
+		xioctl(a->vm, KVM_IOEVENTFD, (unsigned long)e);
+		close(e->fd);
+	}
+	}
+}
+
 static void a64_run(struct a64 *a, struct fdp *f, int v)
 {
 	if (a->run[v] == MAP_FAILED)
@@ -202,7 +311,7 @@ static void a64_run(struct a64 *a, struct fdp *f, int v)
 
 void op_arm64(struct fz *z, struct fdp *f)
 {
-	struct a64 a = { .vm = -1, .vcpu = { -1, -1 } };
+	struct a64 a = { .vm = -1, .vcpu = { -1, -1 }, .gic = -1 };
 	unsigned int n = 1 + pick(f, A64_MAX_CALLS), v;
 
 	(void)z;
@@ -214,13 +323,15 @@ void op_arm64(struct fz *z, struct fdp *f)
 		v = pick(f, 2);
 		if (a.vcpu[v] < 0)
 			continue;
-		switch (pick(f, 8)) {
+		switch (pick(f, 10)) {
 		case 0: a64_init(&a, f, (int)v); break;
 		case 1: a64_one_reg(&a, f, (int)v, false); break;
 		case 2: a64_one_reg(&a, f, (int)v, true); break;
 		case 3: a64_reg_list(&a, f, (int)v); break;
 		case 4: a64_filter(&a, f); break;
 		case 5: a64_misc(&a, f, (int)v); break;
+		case 6: a64_gic(&a, f); break;
+		case 7: a64_irq(&a, f); break;
 		default: a64_run(&a, f, (int)v); break;
 		}
 	}

@@ -3,7 +3,8 @@
 # (PL011 console, exit status through a forwarded SMCCC call, --stats),
 # their output equals the same programs' under qemu-aarch64 where it is
 # installed, an undefined instruction without a vector table is reported
-# with status 4, PSCI SYSTEM_OFF ends with 0, bad images get status 2.
+# with status 4, PSCI SYSTEM_OFF ends with 0, the GICv3 guest runs on two
+# vCPUs (--smp 2), bad images get status 2.
 BUILD=${BUILD:-build}
 KVMU=$BUILD/kvmu
 G=$BUILD/guests/arm64
@@ -60,6 +61,16 @@ rc=$?
 [ $rc = 0 ] || fail "halt: status $rc ($(cat "$T/err"))"
 grep -q 'PSCI SYSTEM_OFF' "$T/out" || fail "halt: no output"
 grep -q 'not reached' "$T/out" && fail "halt: ran past SYSTEM_OFF"
+
+# The in-kernel GICv3 with two vCPUs: three timer interrupts out of WFI,
+# PSCI CPU_ON, an SGI each way (tests/guests/arm64/gic.c).
+timeout 120 "$KVMU" run --arch arm64 --smp 2 "$G/gic.elf" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc = 1 ] || fail "gic: status $rc ($(grep FAIL "$T/out") $(cat "$T/err"))"
+grep -q '^gic: all ok$' "$T/out" || fail "gic: $(cat "$T/out")"
+[ "$(grep -c '^ok ' "$T/out")" = 12 ] || fail "gic: $(grep -c '^ok ' "$T/out") checks"
+"$KVMU" run --arch s390x --smp 2 "$G/gic.elf" >/dev/null 2>&1
+[ $? = 2 ] || fail "--smp 2 for s390x is a usage error"
 
 . tests/shell/lib/expect_run.sh
 printf '\177ELF\002\001\001' > "$T/trunc.elf"

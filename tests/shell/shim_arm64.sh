@@ -3,7 +3,8 @@
 # linux-libc-dev-arm64-cross <asm/kvm.h>) runs on this host under the shim
 # with KVMU_ARCH=arm64: IPA-size machine types, memslots beyond the IPA
 # space, KVM_ARM_VCPU_INIT, ONE_REG/REG_LIST, every SMCCC filter answer,
-# forwarded HVC/SMC, a denied call, MMIO data and PSCI SYSTEM_OFF
+# forwarded HVC/SMC, a denied call, MMIO data, PSCI SYSTEM_OFF and the
+# in-kernel GICv3 device (addresses, CTRL_INIT, registers, KVM_IRQ_LINE)
 # (tests/shim/arm64_api.c checks each answer itself).
 . tests/shim/lib.sh
 A64_ASM=/usr/aarch64-linux-gnu/include/asm

@@ -329,6 +329,68 @@ static void test_guest(int vm, int vcpu, struct kvm_run *run, void *mem)
 	      "filter after a vCPU ran");
 }
 
+/* The in-kernel GICv3 with the real header's numbers (arm-vgic-v3.rst). */
+static int gic_attr(int fd, unsigned long req, uint32_t grp, uint64_t a,
+		    void *val)
+{
+	struct kvm_device_attr d = { .group = grp, .attr = a,
+				     .addr = (uintptr_t)val };
+
+	return ioctl(fd, req, &d) ? errno : 0;
+}
+
+static void test_gic(void)
+{
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	struct kvm_create_device its = { .type = KVM_DEV_TYPE_ARM_VGIC_ITS };
+	struct kvm_irq_level l = {
+		.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 40,
+		.level = 1 };
+	int vm = create_vm(0), vcpu = ioctl(vm, KVM_CREATE_VCPU, 0), gic;
+	uint64_t a, sre = 0;
+	uint32_t v = 0;
+
+	CHECK(ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) == 1, "IRQCHIP");
+	CHECK(ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MULTI_ADDRESS_SPACE) ==
+	      0, "MULTI_ADDRESS_SPACE is not an arm64 capability");
+	CHECK(vcpu_init(vcpu, 1u << KVM_ARM_VCPU_PSCI_0_2, 0, 5) == 0, "init");
+	CHECK(err(ioctl(vm, KVM_IRQ_LINE, &l)) == ENXIO, "SPI without a GIC");
+	CHECK(ioctl(vm, KVM_CREATE_DEVICE, &cd) == 0, "GICv3: %s",
+	      strerror(errno));
+	gic = (int)cd.fd;
+	CHECK(err(ioctl(vm, KVM_CREATE_DEVICE, &cd)) == EEXIST, "second GIC");
+	CHECK(err(ioctl(vm, KVM_CREATE_DEVICE, &its)) == ENODEV, "no ITS");
+	a = 0x1000;
+	CHECK(gic_attr(gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		       KVM_VGIC_V3_ADDR_TYPE_DIST, &a) == EINVAL, "DIST align");
+	a = 0x08000000;
+	CHECK(gic_attr(gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		       KVM_VGIC_V3_ADDR_TYPE_DIST, &a) == 0, "DIST");
+	a = 0x080a0000;
+	CHECK(gic_attr(gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		       KVM_VGIC_V3_ADDR_TYPE_REDIST, &a) == 0, "REDIST");
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+		       0, &v) == EBUSY, "registers before CTRL_INIT");
+	CHECK(gic_attr(gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+		       KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) == 0, "CTRL_INIT");
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+		       0, &v) == 0 && v == 256, "NR_IRQS %u", v);
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+		       0xffe8, &v) == 0 && v == 0x3b, "GICD_PIDR2 %#x", v);
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR,
+		       KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 8, &v) == 0 &&
+	      v == 0x10, "GICR_TYPER of the only vCPU: Last %#x", v);
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR,
+		       KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, 0xc665, &sre) == 0 &&
+	      sre == 7, "ICC_SRE_EL1 %#llx", (unsigned long long)sre);
+	CHECK(ioctl(vm, KVM_IRQ_LINE, &l) == 0, "SPI 40: %s", strerror(errno));
+	CHECK(gic_attr(gic, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+		       32, &v) == 0 && v == 1u << 8, "line level %#x", v);
+	close(gic);
+	close(vcpu);
+	close(vm);
+}
+
 int main(void)
 {
 	struct kvm_run *run;
@@ -353,6 +415,7 @@ int main(void)
 	test_one_reg(vcpu);
 	test_filter(vm);
 	test_guest(vm, vcpu, run, mem);
+	test_gic();
 	printf("arm64_api: %d checks, %d failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

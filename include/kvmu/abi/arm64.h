@@ -151,6 +151,39 @@ _Static_assert(sizeof(struct kvmu_arm64_hypercall) == 72, "hypercall");
 #define KVMU_ARM_IRQ_CPU_IRQ		0
 #define KVMU_ARM_IRQ_CPU_FIQ		1
 
+/*
+ * The in-kernel GICv3 device (Documentation/virt/kvm/devices/arm-vgic-v3.rst,
+ * the numbers of arm64's asm/kvm.h): attribute groups, address types,
+ * the redistributor-region attribute layout and the control attributes.
+ */
+#define KVMU_VGIC_V3_ADDR_TYPE_DIST		2
+#define KVMU_VGIC_V3_ADDR_TYPE_REDIST		3
+#define KVMU_VGIC_ITS_ADDR_TYPE			4
+#define KVMU_VGIC_V3_ADDR_TYPE_REDIST_REGION	5
+#define KVMU_VGIC_V3_DIST_SIZE			0x10000ULL
+#define KVMU_VGIC_V3_REDIST_SIZE		0x20000ULL
+#define KVMU_VGIC_V3_RDIST_INDEX_MASK		0xfffULL
+#define KVMU_VGIC_V3_RDIST_FLAGS_SHIFT		12
+#define KVMU_VGIC_V3_RDIST_FLAGS_MASK		0xfULL
+#define KVMU_VGIC_V3_RDIST_BASE_MASK		0x000fffffffff0000ULL
+#define KVMU_VGIC_V3_RDIST_COUNT_SHIFT		52
+#define KVMU_DEV_ARM_VGIC_GRP_ADDR		0
+#define KVMU_DEV_ARM_VGIC_GRP_DIST_REGS		1
+#define KVMU_DEV_ARM_VGIC_GRP_NR_IRQS		3
+#define KVMU_DEV_ARM_VGIC_GRP_CTRL		4
+#define KVMU_DEV_ARM_VGIC_GRP_REDIST_REGS	5
+#define KVMU_DEV_ARM_VGIC_GRP_CPU_SYSREGS	6
+#define KVMU_DEV_ARM_VGIC_GRP_LEVEL_INFO	7
+#define KVMU_DEV_ARM_VGIC_V3_MPIDR_SHIFT	32
+#define KVMU_DEV_ARM_VGIC_OFFSET_MASK		0xffffffffULL
+#define KVMU_DEV_ARM_VGIC_SYSREG_INSTR_MASK	0xffffULL
+#define KVMU_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT	10
+#define KVMU_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK	0x3fffffULL
+#define KVMU_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK	0x3ffULL
+#define KVMU_VGIC_LEVEL_INFO_LINE_LEVEL		0
+#define KVMU_DEV_ARM_VGIC_CTRL_INIT		0
+#define KVMU_DEV_ARM_VGIC_SAVE_PENDING_TABLES	3
+
 /* struct kvm_vcpu_events of arm64 (KVM_GET/SET_VCPU_EVENTS) */
 struct kvmu_arm64_vcpu_events {
 	struct {

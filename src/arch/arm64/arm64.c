@@ -3,8 +3,9 @@
  * The arm64 architecture for the kvmu core: the machine type (IPA size),
  * the capabilities kvmu really implements, KVM_ENABLE_CAP, memory-slot
  * rules, the VM ioctls (preferred target, the SMCCC filter attribute,
- * KVM_IRQ_LINE's CPU lines) and the ioctl table (ioctls.def).  Behaviour
- * follows arch/arm64/kvm/{arm,mmu}.c; see docs/arm64.md.
+ * KVM_IRQ_LINE in the arm encoding) and the ioctl table (ioctls.def), the
+ * device types (the GICv3, vgic_dev.c).  Behaviour follows
+ * arch/arm64/kvm/{arm,mmu}.c; see docs/arm64.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,9 +31,10 @@ static long nr_host_cpus(void)
 	return n < 1 ? 1 : n;
 }
 
-static long arm64_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
+static long arm64_check_extension(struct kvmu_vm *vm, long cap)
 {
 	switch (cap) {
+	case KVM_CAP_IRQCHIP:		/* a GICv3 can be created */
 	case KVM_CAP_ONE_REG:
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
@@ -46,6 +48,9 @@ static long arm64_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 		return 1;
 	case KVM_CAP_ARM_VM_IPA_SIZE:
 		return ARM64_IPA_LIMIT;
+	case KVM_CAP_MSI_DEVID:
+		/* msis_require_devid: only an ITS sets it */
+		return vm ? 0 : -EINVAL;
 	case KVM_CAP_NR_VCPUS:
 		return nr_host_cpus() < ARM64_MAX_VCPUS ? nr_host_cpus() :
 		       ARM64_MAX_VCPUS;
@@ -97,6 +102,7 @@ static void arm64_vm_destroy(struct kvmu_vm *kvm)
 
 	if (!vm)
 		return;
+	vgic_destroy(kvm);
 	arm64_filter_free(vm);
 	pthread_mutex_destroy(&vm->lock);
 	free(vm);
@@ -138,6 +144,7 @@ static u64 mpidr_of_id(int id)
 static int arm64_vcpu_init_obj(struct kvmu_vcpu *vcpu)
 {
 	struct a64_cpu *c = calloc(1, sizeof(*c));
+	int ret;
 
 	if (!c)
 		return -ENOMEM;
@@ -147,14 +154,22 @@ static int arm64_vcpu_init_obj(struct kvmu_vcpu *vcpu)
 	c->run = (struct kvm_run *)vcpu->run;
 	c->sr[SR_MPIDR_EL1] = mpidr_of_id(vcpu->id);
 	atomic_init(&c->power, PWR_ON);
-	vcpu->arch_data = c;
 	a64_reset(c);
+	ret = vgic_vcpu_create(c);	/* EBUSY once the GIC is initialised */
+	if (ret) {
+		free(c);
+		return ret;
+	}
+	vcpu->arch_data = c;
 	return 0;
 }
 
+/* kvm_arch_vcpu_run_pid_change: the GIC is mapped at the first run. */
 static int arm64_vcpu_run_check(struct kvmu_vcpu *vcpu)
 {
-	return a64_cpu(vcpu)->initialized ? 0 : -ENOEXEC;
+	if (!a64_cpu(vcpu)->initialized)
+		return -ENOEXEC;
+	return vgic_map_resources(vcpu->vm);
 }
 
 static void arm64_vcpu_destroy(struct kvmu_vcpu *vcpu)
@@ -173,40 +188,78 @@ long arm64_vm_has_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	return arm64_vm_attr((struct kvmu_vm *)obj, r->karg, false);
 }
 
-/*
- * KVM_IRQ_LINE without an in-kernel GIC: type CPU drives a vCPU's IRQ or
- * FIQ line; SPIs and PPIs need the GIC kvmu lacks (ENXIO, as the kernel).
- */
-long arm64_irq_line(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+/* The vCPU with id, or NULL. */
+static struct a64_cpu *cpu_by_id(struct kvmu_vm *kvm, int id)
 {
-	struct kvmu_vm *kvm = (struct kvmu_vm *)obj;
-	const struct kvm_irq_level *l = r->karg;
+	int i, n = atomic_load(&kvm->nr_vcpus);
+
+	for (i = 0; i < n; i++)
+		if (kvm->vcpus[i] && kvm->vcpus[i]->id == id)
+			return a64_cpu(kvm->vcpus[i]);
+	return NULL;
+}
+
+/*
+ * kvm_vm_ioctl_irq_line: type CPU drives a vCPU's IRQ or FIQ input when
+ * there is no in-kernel GIC; SPI and PPI need the GIC (ENXIO without).
+ */
+static long irq_line(struct kvmu_vm *kvm, const struct kvm_irq_level *l)
+{
 	u32 irq = l->irq, type = (irq >> KVMU_ARM_IRQ_TYPE_SHIFT) & 0xf;
 	u32 num = irq & KVMU_ARM_IRQ_NUM_MASK, bit;
 	int id = (int)(((irq >> KVMU_ARM_IRQ_VCPU2_SHIFT) & 0xf) << 8 |
 		       ((irq >> KVMU_ARM_IRQ_VCPU_SHIFT) & 0xff));
-	int i, n = atomic_load(&kvm->nr_vcpus);
+	bool gic = vgic_of(kvm) != NULL;
+	struct a64_cpu *c;
 
-	if (type == KVMU_ARM_IRQ_TYPE_SPI || type == KVMU_ARM_IRQ_TYPE_PPI)
-		return -ENXIO;
-	if (type != KVMU_ARM_IRQ_TYPE_CPU)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		struct kvmu_vcpu *v = kvm->vcpus[i];
-
-		if (!v || v->id != id)
-			continue;
-		if (num > KVMU_ARM_IRQ_CPU_FIQ)
+	switch (type) {
+	case KVMU_ARM_IRQ_TYPE_CPU:
+		if (gic)
+			return -ENXIO;
+		c = cpu_by_id(kvm, id);
+		if (!c || num > KVMU_ARM_IRQ_CPU_FIQ)
 			return -EINVAL;
 		bit = 1u << num;
 		if (l->level)
-			atomic_fetch_or(&a64_cpu(v)->lines, bit);
+			atomic_fetch_or(&c->lines, bit);
 		else
-			atomic_fetch_and(&a64_cpu(v)->lines, ~bit);
+			atomic_fetch_and(&c->lines, ~bit);
+		kvmu_vcpu_wake(c->vcpu);
 		return 0;
+	case KVMU_ARM_IRQ_TYPE_SPI:
+	case KVMU_ARM_IRQ_TYPE_PPI:
+		if (!gic)
+			return -ENXIO;
+		return vgic_irq_line(kvm, type, id, num, l->level != 0);
+	default:
+		return -EINVAL;
 	}
-	return -EINVAL;
 }
+
+long arm64_irq_line(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
+{
+	struct kvm_irq_level l;
+	long ret = kvmu_copy_from_user(&l, r->uarg, sizeof(l));
+
+	if (ret)
+		return ret;
+	ret = irq_line((struct kvmu_vm *)obj, &l);
+	/* KVM_IRQ_LINE_STATUS copies the struct back as it came (arm64) */
+	if (!ret && r->cmd == KVM_IRQ_LINE_STATUS)
+		ret = kvmu_copy_to_user(r->uarg, &l, sizeof(l));
+	return ret;
+}
+
+/* KVM_CREATE_IRQCHIP makes a GICv2, which kvmu (a GICv3 host) lacks. */
+long arm64_create_irqchip(struct kvmu_obj *obj KVMU_UNUSED,
+			  struct kvmu_ioctl_req *r KVMU_UNUSED)
+{
+	return -ENODEV;
+}
+
+static const struct kvmu_device_ops *const arm64_devices[] = {
+	[KVM_DEV_TYPE_ARM_VGIC_V3] = &vgic_v3_device_ops,
+};
 
 const struct kvmu_arch_ops kvmu_arm64_ops = {
 	.arch = KVMU_ARCH_ARM64,
@@ -227,4 +280,10 @@ const struct kvmu_arch_ops kvmu_arm64_ops = {
 	.vcpu_run = arm64_vcpu_run,
 	.vcpu_run_check = arm64_vcpu_run_check,
 	.prepare_memslot = arm64_prepare_memslot,
+	.irqchip_capable = true,	/* routing, irqfd: through the GIC */
+	.iobus_mmio = true,		/* the GIC, ioeventfds */
+	.irqchip_pins = { VGIC_NR_PINS },	/* KVM_IRQCHIP_NUM_PINS */
+	.single_as = true,
+	.device_types = arm64_devices,
+	.nr_device_types = ARRAY_SIZE(arm64_devices),
 };

@@ -13,6 +13,7 @@
 
 #include "kvmu_int.h"
 #include "kvmu/abi/arm64.h"
+#include "vgic.h"
 
 #define A64_EXC		1
 #define A64_EXIT	2
@@ -154,6 +155,7 @@ struct a64_cpu {
 	bool serror_pending;
 	u64 serror_esr;
 	bool dabt_pending;	/* KVM_SET_VCPU_EVENTS ext_dabt_pending */
+	struct vgic_cpu gic;	/* GICv3 state (vgic.c), under the GIC's lock */
 
 	struct a64_tlbe tlb[A64_TLB_SIZE];
 	struct kvmu_vcpu *vcpu;
@@ -182,6 +184,7 @@ struct arm64_vm {
 	struct arm64_filter *filters;	/* sorted by base */
 	u64 cnt_base_ns;		/* counter zero point */
 	u32 psci_version;		/* KVM_REG_ARM_PSCI_VERSION */
+	struct vgic *_Atomic gic;	/* KVM_DEV_TYPE_ARM_VGIC_V3, or NULL */
 };
 
 #define ARM64_IPA_LIMIT		48

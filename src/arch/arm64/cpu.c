@@ -211,14 +211,27 @@ static int step(struct a64_cpu *c)
 	return in->fn(c, insn);
 }
 
-/* WFI: sleep until an interrupt is pending or the core wants out. */
-static void wait_for_irq(struct a64_cpu *c)
+/*
+ * WFI: sleep (kvmu_vcpu_block) until an interrupt is signalled, an SError
+ * is pending or the core wants out; a timer that will fire bounds the
+ * sleep.  Whoever raises an input wakes the vCPU (kvmu_vcpu_wake).
+ */
+static int wait_for_irq(struct a64_cpu *c)
 {
-	struct timespec ts = { 0, 200000 };
+	int rc;
 
-	while (!atomic_load(&c->lines) && !c->serror_pending &&
-	       !kvmu_vcpu_should_exit(c->vcpu))
-		nanosleep(&ts, NULL);
+	for (;;) {
+		kvmu_vcpu_take_wake(c->vcpu);
+		a64_timer_sync(c);
+		if (atomic_load(&c->lines) || c->serror_pending ||
+		    kvmu_vcpu_should_exit(c->vcpu))
+			return 0;
+		rc = kvmu_vcpu_block(c->vcpu, a64_timer_deadline(c));
+		if (rc) {
+			c->run->exit_reason = KVM_EXIT_INTR;
+			return rc;
+		}
+	}
 }
 
 int a64_op_wfi(struct a64_cpu *c)
@@ -248,6 +261,7 @@ int a64_cpu_run(struct a64_cpu *c)
 				return rc;
 			continue;
 		}
+		a64_timer_sync(c);
 		for (n = 0; n < 4096; n++) {
 			p = pending_async(c);
 			rc = p ? deliver_async(c, p) : step(c);
@@ -256,7 +270,9 @@ int a64_cpu_run(struct a64_cpu *c)
 			if (rc < 0)
 				return rc;
 			if (rc == A64_WFI) {
-				wait_for_irq(c);
+				rc = wait_for_irq(c);
+				if (rc < 0)
+					return rc;
 				break;
 			}
 			if (rc == A64_STOP)

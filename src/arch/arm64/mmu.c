@@ -350,6 +350,12 @@ int a64_ld_reg(struct a64_cpu *c, u64 va, unsigned int size, unsigned int rt,
 		rc = check_ipa(c, va, pa, acc);
 		if (rc)
 			return rc;
+		/* in-kernel devices first (the GIC), as io_mem_abort */
+		if (!kvmu_io_bus_read(c->kvm, c->vcpu, KVMU_BUS_MMIO, pa, size,
+				      &v)) {
+			set_loaded(c, rt, v, size, sign, wide);
+			return 0;
+		}
 		c->mmio = (struct a64_mmio){ true, (u8)rt, (u8)size, sign,
 					     wide };
 		return mmio_exit(c, pa, size, 0, false);
@@ -378,6 +384,9 @@ int a64_st_reg(struct a64_cpu *c, u64 va, unsigned int size, u64 val,
 		rc = check_ipa(c, va, pa, acc | ACC_WRITE);
 		if (rc)
 			return rc;
+		if (!kvmu_io_bus_write(c->kvm, c->vcpu, KVMU_BUS_MMIO, pa,
+				       size, &val))
+			return 0;
 		if (kvmu_coalesced_write(c->vcpu, pa, &val, size, false))
 			return 0;
 		c->mmio = (struct a64_mmio){ true, 31, (u8)size, false,

@@ -65,6 +65,7 @@ static s64 cpu_on(struct a64_cpu *c, u64 target, u64 entry, u64 ctx)
 		t->on_entry = entry;
 		t->on_ctx = ctx;
 		atomic_store(&t->power, PWR_ON_PENDING);
+		kvmu_vcpu_wake(t->vcpu);
 		return PSCI_SUCCESS;
 	}
 	return PSCI_INVALID_PARAMS;
@@ -213,14 +214,27 @@ void arm64_psci_power_off(struct a64_cpu *c)
 int arm64_psci_wait_on(struct a64_cpu *c)
 {
 	u64 mpidr;
+	int p, rc;
 
-	while (atomic_load(&c->power) == PWR_OFF ||
-	       atomic_load(&c->power) == PWR_ON_CLAIM) {
+	for (;;) {
+		/* take the wake first: a CPU_ON after the load wakes us */
+		kvmu_vcpu_take_wake(c->vcpu);
+		p = atomic_load(&c->power);
+		if (p != PWR_OFF && p != PWR_ON_CLAIM)
+			break;
 		if (kvmu_vcpu_should_exit(c->vcpu)) {
 			c->run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
-		nanosleep(&wfi_tick, NULL);
+		if (p == PWR_ON_CLAIM) {	/* over in a few instructions */
+			nanosleep(&wfi_tick, NULL);
+			continue;
+		}
+		rc = kvmu_vcpu_block(c->vcpu, 0);
+		if (rc) {
+			c->run->exit_reason = KVM_EXIT_INTR;
+			return rc;
+		}
 	}
 	if (atomic_load(&c->power) == PWR_ON_PENDING) {
 		mpidr = c->sr[SR_MPIDR_EL1];

@@ -17,6 +17,7 @@
 #define SRF_EL0R	0x08
 #define SRF_EL0W	0x10
 #define SRF_SPEC	0x20
+#define SRF_GIC		0x40
 
 #define KEY(op0, op1, crn, crm, op2) \
 	((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
@@ -122,6 +123,8 @@ static void set_spec(struct a64_cpu *c, int idx, u64 v)
 		break;
 	default: break;
 	}
+	if (idx == SR_CNTP_TVAL_EL0 || idx == SR_CNTV_TVAL_EL0)
+		a64_timer_sync(c);
 }
 
 static u64 sr_read(struct a64_cpu *c, int idx)
@@ -133,6 +136,9 @@ static u64 sr_read(struct a64_cpu *c, int idx)
 		return timer_ctl(c, idx, c->sr[SR_CNTP_CVAL_EL0]);
 	case SR_CNTV_CTL_EL0:
 		return timer_ctl(c, idx, c->sr[SR_CNTV_CVAL_EL0]);
+	case SR_ID_AA64PFR0_EL1:
+		/* GIC = 1: the system-register interface of a GICv3 */
+		return c->sr[idx] | (vgic_of(c->kvm) ? 1ULL << 24 : 0);
 	case SR_DCZID_EL0:
 		return c->sr[idx] | ((a64_el(c) == 0 &&
 			!(c->sr[SR_SCTLR_EL1] & BIT(14))) ? 0x10 : 0);
@@ -156,8 +162,13 @@ static void sr_write(struct a64_cpu *c, int idx, u64 v)
 		a64_tlb_flush(c);
 		break;
 	case SR_CNTP_CTL_EL0: case SR_CNTV_CTL_EL0:
-		v &= 3;
-		break;
+		c->sr[idx] = v & 3;
+		a64_timer_sync(c);	/* a masked timer drops its PPI at once */
+		return;
+	case SR_CNTP_CVAL_EL0: case SR_CNTV_CVAL_EL0:
+		c->sr[idx] = v;
+		a64_timer_sync(c);
+		return;
 	case SR_OSLAR_EL1:
 		c->sr[SR_OSLSR_EL1] = (c->sr[SR_OSLSR_EL1] & ~2ULL) |
 				      ((v & 1) << 1);
@@ -199,6 +210,19 @@ static bool fp_reg(int idx)
 	return idx == SR_FPCR || idx == SR_FPSR;
 }
 
+/* An ICC_* register: the GIC's, UNDEFINED when the VM has none. */
+static int gic_reg(struct a64_cpu *c, u32 insn, int idx, bool read,
+		   unsigned int rt)
+{
+	u64 v = read ? 0 : a64_x(c, rt);
+
+	if (vgic_sysreg(c, idx, read, &v))
+		return a64_undef(c, insn);
+	if (read)
+		a64_set_x(c, rt, v);
+	return 0;
+}
+
 static int mrs_msr(struct a64_cpu *c, u32 insn)
 {
 	bool read = insn & BIT(21), el0 = a64_el(c) == 0;
@@ -222,6 +246,8 @@ static int mrs_msr(struct a64_cpu *c, u32 insn)
 	if (fp_reg(idx) && (BITS(c->sr[SR_CPACR_EL1], 21, 20) != 3) &&
 	    (el0 || !(c->sr[SR_CPACR_EL1] & BIT(20))))
 		return a64_sync_exc(c, EC_FP << 26, 0, false);
+	if (fl & SRF_GIC)
+		return gic_reg(c, insn, idx, read, rt);
 	if (read)
 		a64_set_x(c, rt, sr_read(c, idx));
 	else
@@ -357,7 +383,7 @@ int a64_sysreg_set(struct a64_cpu *c, int idx, u64 v)
 		return 0;
 	}
 	if (sysregs[idx].flags & SRF_RO)
-		return v == c->sr[idx] ? 0 : -EINVAL;
+		return v == sr_read(c, idx) ? 0 : -EINVAL;
 	sr_write(c, idx, v);
 	return 0;
 }

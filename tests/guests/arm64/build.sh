@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 CFLAGS="-I$SRC -O2 -ffreestanding -fno-builtin -nostdlib -static -fno-pic -no-pie
 -mstrict-align -fno-math-errno -fno-stack-protector -fno-asynchronous-unwind-tables -Wall
 -Werror -Wl,--build-id=none -Wl,--no-warn-rwx-segments"
-for g in checksum crash halt fp mmu bench; do
+for g in checksum crash halt fp mmu gic bench; do
 	[ -f "$(src $g)" ] || continue
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -T "$SRC/link.ld" -o "$OUT/$g.elf" "$SRC/start.S" \
