@@ -769,6 +769,8 @@ int x86_hv_after_wrmsr(struct x86_cpu *cpu)
 	struct kvm_run *run = cpu->run;
 	u32 kind = hv->exit_kind;
 
+	/* a new TSC page is filled before the guest's next instruction */
+	x86_hv_entry(cpu);
 	if (kind == X86_HV_EXIT_NONE)
 		return X86_OK;
 	hv->exit_kind = X86_HV_EXIT_NONE;
