@@ -16,7 +16,10 @@
  * VMM's result reaches the guest on the next KVM_RUN; unknown codes answer
  * HV_STATUS_INVALID_HYPERCALL_CODE, as KVM does.
  */
+#include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/x86_int.h"
@@ -73,6 +76,35 @@ struct vcpu_set {
 	bool all;
 	u64 banks[X86_HV_BANKS];	/* by VP index */
 };
+
+/*
+ * KVMU_HV_TRACE=1: one line on stderr at the 1st, 10th, 100th, ... call
+ * of each kind served per vCPU, so that a boot shows which paravirtual
+ * paths the guest takes (docs/hyperv.md).
+ */
+static pthread_once_t trace_once = PTHREAD_ONCE_INIT;
+static bool trace_on;
+
+static void trace_init(void)
+{
+	const char *e = getenv("KVMU_HV_TRACE");
+
+	trace_on = e && *e && *e != '0';
+}
+
+static void count(struct x86_cpu *cpu, _Atomic u64 *ctr, const char *what)
+{
+	u64 n = atomic_fetch_add(ctr, 1) + 1, p = 1;
+
+	pthread_once(&trace_once, trace_init);
+	if (!trace_on)
+		return;
+	while (p < n && p <= ~0ULL / 10)
+		p *= 10;
+	if (p == n)
+		fprintf(stderr, "kvmu-hv: vcpu %d: %llu %s\n", cpu->vcpu->id,
+			(unsigned long long)n, what);
+}
 
 bool x86_hv_hypercall_enabled(struct x86_cpu *cpu)
 {
@@ -248,7 +280,7 @@ static u64 send_ipi(struct x86_cpu *cpu, const struct hcall *hc)
 	if (vector < IPI_LOW_VECTOR || vector > 0xff)
 		return ST_INVALID_INPUT;
 	send_ipis(cpu, &s, vector);
-	atomic_fetch_add(&cpu->m.hv.nr_ipi_hcalls, 1);
+	count(cpu, &cpu->m.hv.nr_ipi_hcalls, "HvCallSendSyntheticClusterIpi(Ex)");
 	return ST_SUCCESS;
 }
 
@@ -331,7 +363,8 @@ static u64 flush_tlb(struct x86_cpu *cpu, const struct hcall *hc)
 		if (t && in_set(&s, t))
 			flush_one(cpu, t);
 	}
-	atomic_fetch_add(&cpu->m.hv.nr_flush_hcalls, 1);
+	count(cpu, &cpu->m.hv.nr_flush_hcalls,
+	      "HvCallFlushVirtualAddress{Space,List}(Ex)");
 done:
 	/* every flush is a full one: all reps are complete */
 	return ST_SUCCESS | (u64)hc->rep_cnt << 32;
@@ -487,7 +520,7 @@ int x86_hv_hypercall(struct x86_cpu *cpu, u32 len)
 	if (x86_cpl(cpu) != 0 || !(cpu->cr0 & X86_CR0_PE))
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	decode(cpu, &hc);
-	atomic_fetch_add(&cpu->m.hv.nr_hcalls, 1);
+	count(cpu, &cpu->m.hv.nr_hcalls, "Hyper-V hypercalls");
 	if (!call_allowed(cpu, hc.code)) {
 		ret = ST_ACCESS_DENIED;
 	} else if (hc.param & CTL_RSVD) {
