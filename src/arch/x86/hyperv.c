@@ -327,15 +327,24 @@ static bool syndbg_enabled(struct x86_cpu *cpu)
 
 /* ---- reference time and the TSC page ---- */
 
-u64 x86_hv_ref_time(struct x86_cpu *cpu)
+/* get_time_ref_counter, with hv->lock held. */
+static u64 ref_time_locked(struct x86_cpu *cpu, struct x86_hv_vm *hv)
 {
-	struct kvmu_vm *vm = cpu->vcpu->vm;
-	struct x86_hv_vm *hv = &x86_vm_of(vm)->m.hv;
-
 	if (hv->tsc_status == X86_HV_TSC_SET)
 		return (u64)(((unsigned __int128)x86_guest_tsc(cpu) *
 			      hv->tsc_scale) >> 64) + (u64)hv->tsc_offset;
-	return x86_kvmclock_ns(vm) / 100;
+	return x86_kvmclock_ns(cpu->vcpu->vm) / 100;
+}
+
+u64 x86_hv_ref_time(struct x86_cpu *cpu)
+{
+	struct x86_hv_vm *hv = &x86_cpu_vm(cpu)->m.hv;
+	u64 t;
+
+	pthread_mutex_lock(&hv->lock);
+	t = ref_time_locked(cpu, hv);
+	pthread_mutex_unlock(&hv->lock);
+	return t;
 }
 
 /*
@@ -564,7 +573,7 @@ static int pw_get(struct x86_cpu *cpu, struct x86_hv_vm *hv, u32 i, u64 *v,
 	switch (i) {
 	case HV_MSR_OS_ID: *v = hv->guest_os_id; return 0;
 	case HV_MSR_HYPERCALL: *v = hv->hypercall; return 0;
-	case HV_MSR_TIME_REF: *v = x86_hv_ref_time(cpu); return 0;
+	case HV_MSR_TIME_REF: *v = ref_time_locked(cpu, hv); return 0;
 	case HV_MSR_REF_TSC: *v = hv->tsc_page_msr; return 0;
 	case HV_MSR_CRASH_P0 ... HV_MSR_CRASH_P4:
 		*v = hv->crash[i - HV_MSR_CRASH_P0];

@@ -51,7 +51,7 @@ struct x86_hv_cpu {
 	struct kvm_hyperv_exit exit;
 	/* an exit user space answers on the next KVM_RUN (X86_HV_WAIT_*) */
 	u8 wait;
-	u64 hcall_next_rip;
+	u32 hcall_len;			/* the VMCALL to retire then */
 	/* remote TLB flush requests (HvCallFlushVirtualAddress*) */
 	_Atomic u64 flush_req;
 	_Atomic u64 flush_ack;
@@ -72,7 +72,7 @@ struct x86_hv_vm {
 	pthread_mutex_t lock;
 	bool lock_init;
 	u64 guest_os_id, hypercall, tsc_page_msr;
-	int tsc_status;
+	_Atomic int tsc_status;		/* read unlocked at entry */
 	u64 tsc_scale;			/* what the TSC page holds */
 	s64 tsc_offset;
 	u32 tsc_seq;

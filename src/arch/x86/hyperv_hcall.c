@@ -382,7 +382,7 @@ static int to_user(struct x86_cpu *cpu, const struct hcall *hc, u32 len)
 	run->hyperv.u.hcall.params[0] = hc->ingpa;
 	run->hyperv.u.hcall.params[1] = hc->outgpa;
 	cpu->m.hv.wait = X86_HV_WAIT_HCALL;
-	cpu->m.hv.hcall_next_rip = cpu->rip + len;
+	cpu->m.hv.hcall_len = len;
 	cpu->io_wait = X86_WAIT_HV;
 	return X86_EXIT;
 }
@@ -399,8 +399,9 @@ static void set_result(struct x86_cpu *cpu, u64 r)
 
 void x86_hv_hcall_complete(struct x86_cpu *cpu)
 {
+	/* as kvm_skip_emulated_instruction: from where RIP is now */
 	set_result(cpu, cpu->run->hyperv.u.hcall.result);
-	cpu->rip = cpu->m.hv.hcall_next_rip;
+	cpu->rip += cpu->m.hv.hcall_len;
 	if (cpu->mode != X86_MODE_LONG64)
 		cpu->rip &= 0xffffffffULL;
 }
