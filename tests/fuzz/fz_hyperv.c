@@ -47,17 +47,15 @@ static void hv_msrs(struct fdp *f, int fd)
 	};
 	static const u64 vals[] = { 0, 1, 0x1001, 0x100001, 0x10000,
 				    0x8100ULL << 48, 0xfffff001, ~0ULL };
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[4];
-	} *m = (void *)arena_tail(sizeof(*m));
+	struct kvm_msrs *m = (void *)arena_tail(sizeof(*m) + 4 *
+					sizeof(struct kvm_msr_entry));
 	u32 i, n = 1 + (u32)pick(f, 4);
 
-	memset(m, 0, sizeof(*m));
-	m->h.nmsrs = n;
+	memset(m, 0, sizeof(*m) + 4 * sizeof(struct kvm_msr_entry));
+	m->nmsrs = n;
 	for (i = 0; i < n; i++) {
-		m->e[i].index = (u32)CHOOSE(f, idx);
-		m->e[i].data = pick(f, 2) ? CHOOSE(f, vals) : take(f, 8);
+		m->entries[i].index = (u32)CHOOSE(f, idx);
+		m->entries[i].data = pick(f, 2) ? CHOOSE(f, vals) : take(f, 8);
 	}
 	xioctl(fd, pick(f, 3) ? KVM_SET_MSRS : KVM_GET_MSRS,
 	       (unsigned long)m);
