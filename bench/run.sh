@@ -10,7 +10,9 @@
 #  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x;
 #  (e) the in-kernel irqchip (bench/irq_bench.c): an IPI round trip between
 #      two vCPUs on two threads, and the host CPU a halted vCPU uses;
-#  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64.
+#  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64;
+#  (g) the Hyper-V PV IPI (bench/hv_bench.c): the same round trip with a
+#      fast HvCallSendSyntheticClusterIpi against an x2APIC ICR write.
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -33,6 +35,9 @@ ${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/irq_bench-kvmu" \
 	bench/irq_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
 ${CC:-cc} -O2 -std=gnu17 -o "$OUT/irq_bench-kvm" bench/irq_bench.c \
 	-pthread || exit 1
+# shellcheck disable=SC2086
+${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/hv_bench-kvmu" \
+	bench/hv_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 # fmt X: a number with two decimals, or "n/a".
@@ -105,6 +110,9 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	kvm_ipi=$(field "$OUT/irq_bench-kvm" ipi "$IPI_N")
 	kvm_halt=$(pct "$OUT/irq_bench-kvm" halt 1000)
 fi
+# Hyper-V PV IPI round trip against the x2APIC ICR one, both on kvmu (us)
+kvmu_hv_ipi=$(field "$OUT/hv_bench-kvmu" hv "$IPI_N")
+kvmu_icr_ipi=$(field "$OUT/hv_bench-kvmu" icr "$IPI_N")
 
 # ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
 # The same C workload (tests/guests/common/bench.c) as a kvmu guest and as a
@@ -189,6 +197,9 @@ row "32764 memslots add/move/del, ms" "$(fmt "$kvmu_slots32k")" \
 	"$(speed "$kvmu_slots32k" "$kvm_slots32k" 0)"
 row "IPI round trip, 2 vCPUs, us" "$(fmt "$kvmu_ipi")" "$(fmt "$kvm_ipi")" \
 	"/dev/kvm" "$(speed "$kvmu_ipi" "$kvm_ipi" 0)"
+row "Hyper-V PV IPI round trip, us" "$(fmt "$kvmu_hv_ipi")" \
+	"$(fmt "$kvmu_icr_ipi")" "ICR write" \
+	"$(speed "$kvmu_hv_ipi" "$kvmu_icr_ipi" 0)"
 row "halted vCPU, host CPU %" "$(fmt "$kvmu_halt")" "$(fmt "$kvm_halt")" \
 	"/dev/kvm" "-"
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
@@ -205,6 +216,8 @@ echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."
 echo "arm64 workload: ${a64_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch arm64 against the same C code under qemu-aarch64."
+echo "Hyper-V PV IPI: its peer is kvmu's own x2APIC ICR write, same guests"
+echo "(32-bit protected mode, 2 vCPUs on 2 threads)."
 [ -n "$kvm_pio" ] || echo "/dev/kvm: not available here, its column is n/a."
 
 # ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----

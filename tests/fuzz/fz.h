@@ -166,6 +166,9 @@ void op_dup(struct fz *z, struct fdp *f);
 /* fz_machine.c: clocks, MSR filter, MCE, MMU pages, stats fds. */
 void op_machine(struct fz *z, struct fdp *f);
 
+/* fz_hyperv.c: Hyper-V CPUID, capabilities and synthetic MSRs. */
+void op_hyperv(struct fz *z, struct fdp *f);
+
 /* fz_irqchip.c: the x86 in-kernel irqchip, PIT and LAPIC state. */
 void op_irqchip(struct fz *z, struct fdp *f);
 /* fz_s390.c: an s390 VM driven through Protected Virtualization. */

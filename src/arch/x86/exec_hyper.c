@@ -130,12 +130,16 @@ bool x86_guest_amd(struct x86_cpu *cpu)
 	return v[1] == 0x68747541 || v[1] == 0x6f677948;
 }
 
-static enum x86_status hypercall(struct x86_cpu *cpu)
+static enum x86_status hypercall(struct x86_cpu *cpu,
+				 const struct x86_insn *in)
 {
 	struct hc_args h = { .op64 = cpu->mode == X86_MODE_LONG64 };
 	u64 nr = cpu->gpr[X86_RAX], mask = h.op64 ? ~0ULL : 0xffffffffULL;
 	s64 ret = -KVM_ENOSYS_;
 
+	/* Hyper-V's calls once the guest set its OS id (hyperv_hcall.c) */
+	if (x86_hv_hypercall_enabled(cpu))
+		return (enum x86_status)x86_hv_hypercall(cpu, in->len);
 	h.a[0] = cpu->gpr[X86_RBX] & mask;
 	h.a[1] = cpu->gpr[X86_RCX] & mask;
 	h.a[2] = cpu->gpr[X86_RDX] & mask;
@@ -164,12 +168,14 @@ static enum x86_status fix_hypercall(struct x86_cpu *cpu, bool amd)
 
 static X86_HANDLER(h_vmcall)
 {
-	return x86_guest_amd(cpu) ? fix_hypercall(cpu, true) : hypercall(cpu);
+	return x86_guest_amd(cpu) ? fix_hypercall(cpu, true) :
+				    hypercall(cpu, in);
 }
 
 static X86_HANDLER(h_vmmcall)
 {
-	return x86_guest_amd(cpu) ? hypercall(cpu) : fix_hypercall(cpu, false);
+	return x86_guest_amd(cpu) ? hypercall(cpu, in) :
+				    fix_hypercall(cpu, false);
 }
 
 /*

@@ -412,7 +412,8 @@ static enum x86_status h_wrmsr(struct x86_cpu *cpu,
 		return X86_EXIT;	/* KVM_EXIT_X86_WRMSR */
 	if (ret)
 		return gp0(cpu);
-	return X86_OK;
+	/* a Hyper-V MSR may ask for an exit once it retired */
+	return (enum x86_status)x86_hv_after_wrmsr(cpu);
 }
 
 static enum x86_status h_cpuid(struct x86_cpu *cpu,

@@ -229,7 +229,7 @@ static u64 run_timers(struct x86_cpu *cpu)
 		x86_pit_tick(pit, now);
 		next = min_deadline(next, atomic_load(&pit->next_ns));
 	}
-	return next;
+	return min_deadline(next, x86_hv_stimers_run(cpu, now));
 }
 
 /*

@@ -43,7 +43,7 @@ long x86_machine_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 	case KVM_CAP_MCE:
 		return X86_MCE_BANKS;
 	default:
-		return 0;
+		return x86_hv_check_extension(cap);
 	}
 }
 
@@ -87,8 +87,11 @@ long x86_machine_vcpu_enable_cap(struct x86_cpu *cpu,
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		cpu->m.enforce_pv_cpuid = c->args[0] != 0;
 		return 0;
-	default:
-		return -EINVAL;
+	default: {
+		long r = x86_hv_vcpu_enable_cap(cpu, c);
+
+		return r == 1 ? -EINVAL : r;
+	}
 	}
 }
 

@@ -8,6 +8,7 @@
 #define KVMU_X86_MACHINE_H
 
 #include "kvmu_int.h"
+#include "arch/x86/hyperv.h"
 
 #define X86_MCE_BANKS		32	/* KVM_MAX_MCE_BANKS */
 #define X86_MTRR_VAR		8	/* MTRRcap.VCNT, as KVM */
@@ -42,6 +43,7 @@ struct x86_machine_cpu {
 	u64 pv_msr_ack;			/* MSR_KVM_ASYNC_PF_ACK */
 	bool enforce_pv_cpuid;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 	struct x86_msr_reply msr_reply;
+	struct x86_hv_cpu hv;		/* Hyper-V (hyperv.h) */
 };
 
 /* Per VM (kvm->arch). */
@@ -60,6 +62,7 @@ struct x86_machine_vm {
 	u64 wall_clock_gpa;
 	struct x86_msr_filter *msr_filter;	/* KVM_X86_SET_MSR_FILTER */
 	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */
+	struct x86_hv_vm hv;		/* Hyper-V partition (hyperv.h) */
 };
 
 struct x86_cpu;

@@ -52,7 +52,7 @@ u32 x86_msr_ext_list(u32 *out, u32 max)
 
 	for (i = 0; i < ARRAY_SIZE(ext_list) && i < max; i++)
 		out[i] = ext_list[i];
-	return i;
+	return i + x86_hv_msr_list(out + i, max - i);
 }
 
 u32 x86_msr_ext_feature_list(u32 *out, u32 max)
@@ -79,6 +79,7 @@ void x86_machine_cpu_init(struct x86_cpu *cpu)
 	cpu->m.mcg_cap = X86_MCE_BANKS;		/* as kvm_arch_vcpu_create */
 	cpu->m.smbase = 0x30000;
 	cpu->m.platform_info = 1ULL << 31;	/* CPUID faulting, as KVM */
+	x86_hv_cpu_init(cpu);
 	x86_tsc_init(cpu);
 }
 
@@ -205,7 +206,7 @@ int x86_msr_ext_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 		*v = 0;		/* no PMU: the counters read 0, as KVM's */
 		return 0;
 	default:
-		return -1;
+		return x86_hv_msr_get(cpu, i, v, host) ? -1 : 0;
 	}
 }
 
@@ -300,6 +301,6 @@ int x86_msr_ext_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 		/* KVM drops writes of 0 to the legacy counters without PMU */
 		return v ? -1 : 0;
 	default:
-		return 1;
+		return x86_hv_msr_set(cpu, i, v, host);
 	}
 }

@@ -267,6 +267,8 @@ static int run_loop(struct x86_cpu *cpu)
 			return 0;
 		if (irq_window(cpu))
 			return 0;
+		if (unlikely(x86_hv_flush_wanted(&cpu->m.hv)))
+			x86_hv_flush_self(cpu);	/* a remote Hyper-V flush */
 		st = x86_block_exec(cpu);
 		if (after_step(cpu, st))
 			return 0;
@@ -290,6 +292,10 @@ static int complete_userspace(struct x86_cpu *cpu)
 		return 0;
 	if (cpu->io_wait == X86_WAIT_MMIO_WRITE)
 		return x86_mmio_next_write(cpu) ? 1 : 0;
+	if (cpu->io_wait == X86_WAIT_HV) {
+		x86_hv_complete(cpu);	/* the VMM's hypercall result */
+		return 0;
+	}
 	/*
 	 * Like complete_fast_pio_in/out: if the VMM moved the guest (e.g.
 	 * KVM_SET_REGS) while the port access was pending, drop it.
@@ -319,6 +325,7 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	if (ret)
 		goto out;
 	x86_kvmclock_update(cpu);
+	x86_hv_entry(cpu);
 	if (cpu->apic && cpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
 		ret = x86_irqchip_wait_init(cpu);
 		goto out;

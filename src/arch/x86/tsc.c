@@ -348,6 +348,7 @@ long x86_vm_set_clock(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	}
 	/* each vCPU rewrites its pvclock page at its next entry */
 	x86_vm_of(vm)->m.kvmclock_offset = (s64)(clock - now_ns);
+	x86_hv_clock_changed(vm);	/* and the Hyper-V TSC page */
 	return 0;
 }
 

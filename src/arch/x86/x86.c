@@ -29,6 +29,7 @@ static int x86_vm_init(struct kvmu_vm *vm, unsigned long type)
 	xv->platform_info = true;	/* KVM's default */
 	vm->arch_data = xv;
 	x86_vm_clock_init(vm);
+	x86_hv_vm_init(&xv->m.hv);
 	vm->nr_as = 2;			/* normal and SMM, as KVM reports */
 	vm->max_vcpus = X86_MAX_VCPUS;
 	vm->max_vcpu_id = X86_MAX_VCPU_ID;
@@ -40,6 +41,7 @@ static void x86_vm_destroy(struct kvmu_vm *vm)
 	x86_irqchip_vm_destroy(vm);
 	if (vm->arch_data) {
 		pthread_mutex_destroy(&x86_vm_of(vm)->m.tsc_lock);
+		x86_hv_vm_destroy(&x86_vm_of(vm)->m.hv);
 		x86_msr_filter_free(vm);
 	}
 	free(vm->arch_data);
@@ -232,7 +234,7 @@ long x86_vm_set_identity_map_addr(struct kvmu_obj *obj,
 
 long x86_vcpu_enable_cap(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
-	/* Hyper-V SynIC etc. are not implemented */
+	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID and Hyper-V's (hyperv.c) */
 	return x86_machine_vcpu_enable_cap(x86_obj_cpu(obj), r->karg);
 }
 

@@ -38,6 +38,7 @@ enum x86_io_wait {
 	X86_WAIT_PIO_OUT,	/* OUT: retire on the next KVM_RUN */
 	X86_WAIT_MMIO_WRITE,	/* more write fragments to hand out */
 	X86_WAIT_MSR,		/* run->msr holds user space's answer */
+	X86_WAIT_HV,		/* a Hyper-V exit: run->hyperv answers */
 };
 
 /* KVM's constants that Debian 12's headers may lack. */
