@@ -56,10 +56,14 @@ build() {
 			die "headers_install failed, see $WORK/headers.log"
 	fi
 	echo "selftests: building (log: $WORK/build.log)"
-	# -k: two tests of Debian's 6.1 tree do not build (see docs/selftests.md)
-	nice make -k -j2 -C "$KDIR" >"$WORK/build.log" 2>&1
+	# -k: two tests of Debian's 6.1 tree do not build (see docs/selftests.md).
+	# OUTPUT given explicitly: lib.mk sets it only at MAKELEVEL 0, and
+	# under `make selftests` an empty OUTPUT put every binary and object
+	# into / (and /lib).
+	nice make -k -j2 -C "$KDIR" OUTPUT="$KDIR" >"$WORK/build.log" 2>&1
 	printf 'kvmu-list:\n\t@echo $(TEST_GEN_PROGS)\n' >"$WORK/list.mk"
-	make -s -C "$KDIR" -f Makefile -f "$WORK/list.mk" kvmu-list |
+	make -s -C "$KDIR" -f Makefile -f "$WORK/list.mk" OUTPUT="$KDIR" \
+		kvmu-list |
 		tr ' ' '\n' | sed 's|^.*/selftests/kvm/*||' | grep . >"$WORK/list.txt"
 }
 
