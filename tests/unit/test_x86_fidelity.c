@@ -191,6 +191,20 @@ static void test_pv_send_ipi_irqchip(void **state)
 	assert_int_equal(hcall_out(&g, &r), 0);	/* no APIC ID 1 */
 	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rsi = 0x40 | 3 << 18 };
 	assert_int_equal(hcall_out(&g, &r), (uint64_t)-22); /* -KVM_EINVAL */
+	/*
+	 * kvm-unit-tests' "PV IPIs testing": min 0xffffffff is above the
+	 * APIC map's highest ID, so nobody is reached (not the x2APIC
+	 * broadcast ID), and the high word's first ID wraps to 63.
+	 */
+	r = (struct kvm_regs){ .rax = 10, .rbx = 0xffffffff, .rcx = 0,
+			       .rdx = 0xffffffff, .rsi = 0x42 };
+	assert_int_equal(hcall_out(&g, &r), 0);
+	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rcx = 1,
+			       .rdx = 0xffffffc0, .rsi = 0x42 };
+	assert_int_equal(hcall_out(&g, &r), 1);	/* only (u32)(min + 64) = 0 */
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_GET_LAPIC, &ls), 0);
+	memcpy(&irr, &ls.regs[0x200 + 0x20], 4);
+	assert_true(irr & 4);			/* vector 0x42 */
 	tg_destroy(&g);
 }
 
