@@ -550,6 +550,7 @@ extern const struct x86_op_entry x86_ops_str[];	/* exec_str.c */
 extern const struct x86_op_entry x86_ops_sys[];	/* exec_sys.c */
 extern const struct x86_op_entry x86_ops_io[];	/* exec_io.c */
 extern const struct x86_op_entry x86_ops_hyper[];	/* exec_hyper.c */
+extern const struct x86_op_entry x86_ops_smm[];	/* smm.c */
 extern const struct x86_op_entry x86_ops_fpu[];	/* exec_fpu.c */
 extern const struct x86_op_entry x86_ops_sse[];	/* exec_sse.c */
 extern const struct x86_op_entry x86_ops_fpu_misc[];	/* exec_fpu_misc.c */

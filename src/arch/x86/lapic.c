@@ -222,7 +222,11 @@ int x86_lapic_accept(struct x86_lapic *a, const struct x86_apic_irq *m)
 		atomic_fetch_or(&a->pending, X86_APIC_SIPI);
 		ret = 1;
 		break;
-	default:		/* SMI (no SMM), remote read, ExtINT */
+	case X86_DM_SMI:
+		atomic_store(&a->smi, true);
+		ret = 1;
+		break;
+	default:		/* remote read, ExtINT */
 		break;
 	}
 	if (ret)

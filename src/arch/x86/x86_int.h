@@ -103,6 +103,13 @@ static inline bool x86_canonical(u64 a)
 	return (u64)((s64)(a << 16) >> 16) == a;
 }
 
+/* smm.c */
+/* Enter SMM if an SMI waits and may be taken now; true if it was. */
+bool x86_smm_take_smi(struct x86_cpu *cpu);
+/* KVM_SET_VCPU_EVENTS' smi fields (kvm_smm_changed on a change). */
+void x86_smm_set_state(struct x86_cpu *cpu, bool smm, bool pending,
+		       bool inside_nmi);
+
 /* except.c */
 /* Queue an exception as KVM's kvm_multiple_exception does. */
 void x86_queue_exception(struct x86_cpu *cpu, int vector, bool has_error,
