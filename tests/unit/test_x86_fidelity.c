@@ -5,7 +5,8 @@
  * form patched), INVPCID/RDPRU/RDPMC refused as the CPUID says, RF in the
  * frame of faults, TF single-step and DR0-DR3 breakpoints in the guest and
  * through KVM_SET_GUEST_DEBUG(USE_HW_BP), general detect (DR7.GD),
- * SYSCALL from compatibility mode by vendor, IRETQ to CPL 3 keeping the
+ * SYSCALL from compatibility mode by vendor, single-step over SYSCALL and
+ * SYSRET on the TF they leave, IRETQ to CPL 3 keeping the
  * hidden GS base, LTR/LLDT refusing non-canonical bases.
  */
 #include <errno.h>
@@ -579,6 +580,77 @@ static void test_syscall_compat_intel_ud(void **state)
 	compat_syscall(*state, false);
 }
 
+/* ---- SYSCALL/SYSRET single-step: the TF they leave counts ---- */
+
+static void syscall_msrs(struct tguest *g, uint64_t sfmask)
+{
+	struct kvm_sregs s;
+
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.efer |= 1;					/* SCE */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	/* SYSCALL CS 0x08; SYSRET base 0x20: CS 0x33, SS 0x2b */
+	set_msr(g, 0xc0000081, (0x0020ULL << 48) | (0x0008ULL << 32));
+	set_msr(g, 0xc0000082, D + 0x100);		/* LSTAR */
+	set_msr(g, 0xc0000084, sfmask);
+	g->mem[D + 0x100] = 0xf4;
+}
+
+/*
+ * kvm-unit-tests' "syscall TF handling": SYSCALL with TF set and TF in
+ * SFMASK takes no single-step trap (KVM checks TF after SYSCALL); with
+ * TF left set the trap comes at the entry point.
+ */
+static void test_syscall_tf_masked(void **state)
+{
+	static const uint8_t c[] = {
+		0x9c,					/* pushfq */
+		0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, /* orq $TF,(%rsp) */
+		0x9d,					/* popfq */
+		0x0f, 0x05,				/* syscall */
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	syscall_msrs(g, TF | 0x200);
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, D + 0x101);		/* no #DB */
+	assert_true(r.r11 & TF);
+	syscall_msrs(g, 0x200);
+	r = (struct kvm_regs){ 0 };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), D + 0x100);
+}
+
+/* SYSRET setting TF from R11 traps before the first user instruction. */
+static void test_sysret_tf_traps(void **state)
+{
+	static const uint8_t c[] = { 0x48, 0x0f, 0x07 };	/* sysretq */
+	static const uint8_t user[] = { 0xf4 };		/* hlt: #GP at CPL 3 */
+	struct tguest *g = *state;
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rcx = TG_CODE + 0x100, .r11 = TF | 2 };
+
+	assert_int_equal(tg_user_mode(g, TG_CODE, TG_STACK_TOP), 0);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.selector = 0x8;
+	s.cs.dpl = 0;
+	s.ss.selector = 0x10;
+	s.ss.dpl = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	syscall_msrs(g, 0);
+	tg_put(g, TG_CODE + 0x100, user, sizeof(user));
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(tg_exception_at(r.rip), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 0x100);
+	assert_int_equal(stack_q(g, r.rsp, 1), 0x33);	/* user CS */
+	assert_true(stack_q(g, r.rsp, 2) & TF);
+}
+
 /* ---- IRETQ to CPL 3 and the hidden GS base ---- */
 
 static void test_iretq_keeps_gs_base(void **state)
@@ -700,6 +772,7 @@ int main(void)
 		T(test_data_breakpoints), T(test_hw_bp_exits),
 		T(test_general_detect),
 		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
+		T(test_syscall_tf_masked), T(test_sysret_tf_traps),
 		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
 		T(test_lldt_noncanonical), T(test_salc),
 	};

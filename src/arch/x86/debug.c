@@ -129,6 +129,19 @@ void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in)
 	cpu->dbg_dr6 = dr6;
 }
 
+void x86_dbg_tf_after(struct x86_cpu *cpu)
+{
+	bool tf = cpu->rflags & X86_TF;
+
+	if (!cpu->code_gpage) {
+		cpu->dbg_tf = tf;	/* x86_step's x86_dbg_retired uses it */
+		return;
+	}
+	/* in a block (TF was clear): no retire bookkeeping runs there */
+	if (tf)
+		cpu->dbg_dr6 |= X86_DR6_BS;
+}
+
 bool x86_dbg_after(struct x86_cpu *cpu)
 {
 	u64 dr6 = cpu->dbg_dr6;
