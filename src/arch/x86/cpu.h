@@ -255,6 +255,7 @@ struct x86_cpu {
 	bool dbg_tf, dbg_rf;		/* TF and RF when it started */
 	bool dbg_resume;		/* a REP continues: no insn bp check */
 	u64 dbg_resume_rip;		/* ... at this rip */
+	u64 dbg_movss;			/* data hits held by MOV SS blocking */
 	bool exception_payload;		/* VM has KVM_CAP_EXCEPTION_PAYLOAD */
 
 	/* user-space I/O handshakes */

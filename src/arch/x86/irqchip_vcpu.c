@@ -306,6 +306,13 @@ int x86_irqchip_block(struct x86_cpu *cpu)
 		kvmu_vcpu_take_wake(vcpu);
 		if (x86_irqchip_events(cpu))
 			return 1;
+		/*
+		 * kvm_vcpu_has_events: a pending exception (the single-step
+		 * #DB of a HLT with TF) ends the halt, delivered after it
+		 */
+		if (cpu->mp_state == KVM_MP_STATE_HALTED &&
+		    (cpu->exception.pending || cpu->exception.injected))
+			cpu->mp_state = KVM_MP_STATE_RUNNABLE;
 		if (cpu->mp_state == KVM_MP_STATE_RUNNABLE)
 			break;
 		if (atomic_load(&cpu->apic->attention))
