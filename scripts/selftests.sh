@@ -4,7 +4,8 @@
 # a timeout, printing a table (test, result, reason) and a total.
 #
 #   sh scripts/selftests.sh [BUILD]          build dir of kvmu (default build)
-#   SELFTESTS_TIMEOUT=60   seconds per test
+#   SELFTESTS_TIMEOUT=N    seconds per test (default: the suite's own
+#                          kselftest `settings` timeout, 120 for kvm/)
 #   SELFTESTS_ONLY="x86_64/cpuid_test ..."   run only these
 #   SELFTESTS_DOC=docs/selftests.md          where the table goes ("" = none)
 #
@@ -13,7 +14,7 @@
 # (exit 4, KSFT_SKIP), FAIL (anything else, a timeout or a signal).
 set -u
 BUILD=${1:-${BUILD:-build}}
-TIMEOUT=${SELFTESTS_TIMEOUT:-60}
+TIMEOUT=${SELFTESTS_TIMEOUT:-}
 DOC=${SELFTESTS_DOC-docs/selftests.md}
 TAR=/usr/src/linux-source-6.1.tar.xz
 TOP=$(pwd)
@@ -112,6 +113,10 @@ run_one() {
 get_source
 unpack
 build
+# the timeout the kernel's own runner (kselftest/runner.sh) gives these tests
+[ -n "$TIMEOUT" ] ||
+	TIMEOUT=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$KDIR/settings" 2>/dev/null)
+TIMEOUT=${TIMEOUT:-120}
 mkdir -p "$WORK/logs"
 list=${SELFTESTS_ONLY:-$(cat "$WORK/list.txt")}
 table=$WORK/table.md

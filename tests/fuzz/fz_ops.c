@@ -453,7 +453,7 @@ void op_vcpu_misc(struct fz *z, struct fdp *f)
 		xioctl(c->fd, KVM_INTERRUPT, (unsigned long)irq);
 		break;
 	case 2:
-		xioctl(c->fd, KVM_NMI, 0);
+		xioctl(c->fd, pick(f, 2) ? KVM_NMI : KVM_SMI, 0);
 		break;
 	default:
 		memset(d, 0, sizeof(*d));

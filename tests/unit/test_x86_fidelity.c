@@ -5,11 +5,15 @@
  * form patched), INVPCID/RDPRU/RDPMC refused as the CPUID says, RF in the
  * frame of faults, TF single-step and DR0-DR3 breakpoints in the guest and
  * through KVM_SET_GUEST_DEBUG(USE_HW_BP), general detect (DR7.GD),
- * SYSCALL from compatibility mode by vendor, IRETQ to CPL 3 keeping the
+ * MOV SS blocking of single-step and data breakpoints, HLT ended by its
+ * single-step #DB, SYSCALL from compatibility mode by vendor, single-step
+ * over SYSCALL and SYSRET on the TF they leave, IRETQ to CPL 3 keeping the
  * hidden GS base, LTR/LLDT refusing non-canonical bases.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "x86_int_util.h"
 
@@ -191,6 +195,20 @@ static void test_pv_send_ipi_irqchip(void **state)
 	assert_int_equal(hcall_out(&g, &r), 0);	/* no APIC ID 1 */
 	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rsi = 0x40 | 3 << 18 };
 	assert_int_equal(hcall_out(&g, &r), (uint64_t)-22); /* -KVM_EINVAL */
+	/*
+	 * kvm-unit-tests' "PV IPIs testing": min 0xffffffff is above the
+	 * APIC map's highest ID, so nobody is reached (not the x2APIC
+	 * broadcast ID), and the high word's first ID wraps to 63.
+	 */
+	r = (struct kvm_regs){ .rax = 10, .rbx = 0xffffffff, .rcx = 0,
+			       .rdx = 0xffffffff, .rsi = 0x42 };
+	assert_int_equal(hcall_out(&g, &r), 0);
+	r = (struct kvm_regs){ .rax = 10, .rbx = 1, .rcx = 1,
+			       .rdx = 0xffffffc0, .rsi = 0x42 };
+	assert_int_equal(hcall_out(&g, &r), 1);	/* only (u32)(min + 64) = 0 */
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_GET_LAPIC, &ls), 0);
+	memcpy(&irr, &ls.regs[0x200 + 0x20], 4);
+	assert_true(irr & 4);			/* vector 0x42 */
 	tg_destroy(&g);
 }
 
@@ -565,6 +583,167 @@ static void test_syscall_compat_intel_ud(void **state)
 	compat_syscall(*state, false);
 }
 
+/* ---- MOV SS blocking and HLT under single-step (debug.flat) ---- */
+
+/* MOV SS with TF: no trap after it; the next instruction traps, once. */
+static void test_movss_blocks_single_step(void **state)
+{
+	static const uint8_t c[] = {
+		0x9c,					/* pushfq */
+		0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, /* orq $TF,(%rsp) */
+		0x8c, 0xd0,				/* mov %ss,%eax */
+		0x9d,					/* popfq */
+		0x8e, 0xd0,				/* mov %eax,%ss */
+		0x90,					/* nop: traps */
+		0x90,
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 15);
+	assert_int_equal(get_dr6(g) & 0x400f, 0x4000);
+}
+
+/*
+ * A data breakpoint hit by MOV SS waits one instruction; ICEBP there
+ * raises the only #DB (kvm-unit-tests "MOV SS + watchpoint + ICEBP").
+ */
+static void test_movss_watchpoint_icebp(void **state)
+{
+	static const uint8_t c[] = {
+		0x8e, 0x14, 0x25, 0x00, 0x00, 0x04, 0x00, /* mov D,%ss */
+		0xf1,					/* icebp */
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+	uint16_t ss = 0x10;
+
+	memcpy(g->mem + D, &ss, 2);
+	set_dr(g, 0, D, 0x400 | 1 | (3ULL << 16) | (3ULL << 18));
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 8);
+	/* the stub's HLT ran in the handler: no second #DB frame below */
+	assert_int_equal(r.rsp, TG_STACK_TOP - 40);
+}
+
+static void no_op_handler(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * HLT with TF under the in-kernel irqchip: the single-step #DB ends the
+ * halt (kvm_vcpu_has_events), with RIP after the HLT.  The #DB stub is
+ * an OUT, so the handler leaves KVM_RUN; an alarm only keeps a broken
+ * build from sleeping forever (KVM_RUN then fails with EINTR).
+ */
+static void test_hlt_single_step_irqchip(void **state)
+{
+	static const uint8_t c[] = {
+		0x9c,					/* pushfq */
+		0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, /* orq $TF,(%rsp) */
+		0x9d,					/* popfq */
+		0xf4,					/* hlt: traps after */
+	};
+	static const uint8_t out[] = { 0xe6, 0x80 };
+	struct sigaction sa = { .sa_handler = no_op_handler }, old;
+	struct tguest g;
+	struct kvm_regs r = { .rflags = 2 };
+	uint64_t rip;
+
+	(void)state;
+	assert_int_equal(tg_create_irqchip(&g, &tg_kvmu), 0);
+	assert_int_equal(tg_set_supported_cpuid(&g), 0);
+	assert_int_equal(tg_long_mode(&g, TG_CODE, TG_STACK_TOP), 0);
+	tg_put(&g, TG_EXC_STUB(1), out, sizeof(out));
+	tg_put(&g, TG_CODE, c, sizeof(c));
+	r.rip = TG_CODE;
+	r.rsp = TG_STACK_TOP;
+	assert_int_equal(tg_set_regs(&g, &r), 0);
+	sigaction(SIGALRM, &sa, &old);
+	alarm(30);
+	assert_int_equal(tg_ioctl(&g, g.vcpu, KVM_RUN, NULL), 0);
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	assert_int_equal(g.run->exit_reason, KVM_EXIT_IO);
+	assert_int_equal(tg_get_regs(&g, &r), 0);
+	memcpy(&rip, g.mem + r.rsp, 8);
+	assert_int_equal(rip, TG_CODE + sizeof(c));
+	tg_destroy(&g);
+}
+
+/* ---- SYSCALL/SYSRET single-step: the TF they leave counts ---- */
+
+static void syscall_msrs(struct tguest *g, uint64_t sfmask)
+{
+	struct kvm_sregs s;
+
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.efer |= 1;					/* SCE */
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	/* SYSCALL CS 0x08; SYSRET base 0x20: CS 0x33, SS 0x2b */
+	set_msr(g, 0xc0000081, (0x0020ULL << 48) | (0x0008ULL << 32));
+	set_msr(g, 0xc0000082, D + 0x100);		/* LSTAR */
+	set_msr(g, 0xc0000084, sfmask);
+	g->mem[D + 0x100] = 0xf4;
+}
+
+/*
+ * kvm-unit-tests' "syscall TF handling": SYSCALL with TF set and TF in
+ * SFMASK takes no single-step trap (KVM checks TF after SYSCALL); with
+ * TF left set the trap comes at the entry point.
+ */
+static void test_syscall_tf_masked(void **state)
+{
+	static const uint8_t c[] = {
+		0x9c,					/* pushfq */
+		0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, /* orq $TF,(%rsp) */
+		0x9d,					/* popfq */
+		0x0f, 0x05,				/* syscall */
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { 0 };
+
+	syscall_msrs(g, TF | 0x200);
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(r.rip, D + 0x101);		/* no #DB */
+	assert_true(r.r11 & TF);
+	syscall_msrs(g, 0x200);
+	r = (struct kvm_regs){ 0 };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), D + 0x100);
+}
+
+/* SYSRET setting TF from R11 traps before the first user instruction. */
+static void test_sysret_tf_traps(void **state)
+{
+	static const uint8_t c[] = { 0x48, 0x0f, 0x07 };	/* sysretq */
+	static const uint8_t user[] = { 0xf4 };		/* hlt: #GP at CPL 3 */
+	struct tguest *g = *state;
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rcx = TG_CODE + 0x100, .r11 = TF | 2 };
+
+	assert_int_equal(tg_user_mode(g, TG_CODE, TG_STACK_TOP), 0);
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.selector = 0x8;
+	s.cs.dpl = 0;
+	s.ss.selector = 0x10;
+	s.ss.dpl = 0;
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_SREGS, &s), 0);
+	syscall_msrs(g, 0);
+	tg_put(g, TG_CODE + 0x100, user, sizeof(user));
+	put_code(g, c, sizeof(c), &r);
+	run_to(g, KVM_EXIT_HLT);
+	assert_int_equal(tg_get_regs(g, &r), 0);
+	assert_int_equal(tg_exception_at(r.rip), 1);
+	assert_int_equal(stack_q(g, r.rsp, 0), TG_CODE + 0x100);
+	assert_int_equal(stack_q(g, r.rsp, 1), 0x33);	/* user CS */
+	assert_true(stack_q(g, r.rsp, 2) & TF);
+}
+
 /* ---- IRETQ to CPL 3 and the hidden GS base ---- */
 
 static void test_iretq_keeps_gs_base(void **state)
@@ -686,6 +865,10 @@ int main(void)
 		T(test_data_breakpoints), T(test_hw_bp_exits),
 		T(test_general_detect),
 		T(test_syscall_compat_amd), T(test_syscall_compat_intel_ud),
+		T(test_syscall_tf_masked), T(test_sysret_tf_traps),
+		T(test_movss_blocks_single_step),
+		T(test_movss_watchpoint_icebp),
+		cmocka_unit_test(test_hlt_single_step_irqchip),
 		T(test_iretq_keeps_gs_base), T(test_ltr_noncanonical),
 		T(test_lldt_noncanonical), T(test_salc),
 	};

@@ -268,6 +268,69 @@ static void test_timer(void **state)
 	assert_int_equal(rd(&c, 0x320, t0), 0x36);
 }
 
+/* The guest's TSC for the deadline tests: 1 GHz, 1 tick per ns from 0. */
+static u64 tsc_now;
+
+static u64 tsc(void *o, struct x86_lapic *a, u32 *khz)
+{
+	(void)o;
+	(void)a;
+	*khz = 1000000;
+	return tsc_now;
+}
+
+/*
+ * kvm-unit-tests' apic test: switching one-shot <-> periodic keeps TMICT
+ * and the running count (the mode at expiry decides on a reload); only
+ * a switch to or from TSC-deadline clears TMICT.  A deadline already
+ * passed raises the interrupt at the write, not at a later poll.
+ */
+static void test_timer_mode_switch(void **state)
+{
+	struct ctx c;
+	u64 t0 = 1000000000ULL;
+
+	(void)state;
+	setup(&c, 0, true);
+	c.env.tsc = tsc;
+	c.a.tsc_deadline_ok = true;
+	wr(&c, 0xf0, 0x1ff, t0);
+	wr(&c, 0x3e0, 0xb, t0);			/* divide by 1: 1 ns a count */
+	wr(&c, 0x320, 0x33, t0);		/* one-shot */
+	wr(&c, 0x380, 1000000, t0);
+	wr(&c, 0x320, 0x20033, t0 + 600000);	/* now periodic */
+	assert_int_equal(rd(&c, 0x380, t0 + 600000), 1000000);
+	assert_int_equal(rd(&c, 0x390, t0 + 600000), 400000);
+	/* expiry reloads: the count wraps to the initial count */
+	assert_int_equal(rd(&c, 0x390, t0 + 1100000), 900000);
+	assert_int_equal(x86_lapic_timer(&c.a, t0 + 1100000), t0 + 2000000);
+	assert_int_equal(x86_lapic_has_interrupt(&c.a), 0x33);
+	x86_lapic_ack(&c.a, 0x33);
+	wr(&c, 0xb0, 0, t0 + 1100000);
+	/* back to one-shot: counts down from where it is, then stops */
+	wr(&c, 0x320, 0x33, t0 + 1500000);
+	assert_int_equal(rd(&c, 0x390, t0 + 1500000), 500000);
+	assert_int_equal(x86_lapic_timer(&c.a, t0 + 2000000), 0);
+	assert_int_equal(rd(&c, 0x390, t0 + 2500000), 0);
+	assert_int_equal(rd(&c, 0x380, t0 + 2500000), 1000000);
+	/* to TSC-deadline: TMICT cleared */
+	wr(&c, 0x320, 0x40034, t0 + 2500000);
+	assert_int_equal(rd(&c, 0x380, t0 + 2500000), 0);
+	x86_lapic_ack(&c.a, 0x33);
+	wr(&c, 0xb0, 0, t0 + 2500000);
+	/* a deadline in the past: pending as soon as it is written */
+	tsc_now = 5000;
+	x86_lapic_set_tscdeadline(&c.a, t0 + 2600000, 4000);
+	assert_int_equal(x86_lapic_has_interrupt(&c.a), 0x34);
+	assert_int_equal(x86_lapic_get_tscdeadline(&c.a), 0);
+	/* a future one is not */
+	x86_lapic_ack(&c.a, 0x34);
+	wr(&c, 0xb0, 0, t0 + 2600000);
+	x86_lapic_set_tscdeadline(&c.a, t0 + 2600000, 9000);
+	assert_int_equal(x86_lapic_has_interrupt(&c.a), -1);
+	assert_int_equal(x86_lapic_get_tscdeadline(&c.a), 9000);
+}
+
 static void test_garbage(void **state)
 {
 	struct ctx c;
@@ -311,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_icr_and_match),
 		cmocka_unit_test(test_x2apic),
 		cmocka_unit_test(test_timer),
+		cmocka_unit_test(test_timer_mode_switch),
 		cmocka_unit_test(test_garbage),
 	};
 

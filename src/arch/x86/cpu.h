@@ -255,6 +255,7 @@ struct x86_cpu {
 	bool dbg_tf, dbg_rf;		/* TF and RF when it started */
 	bool dbg_resume;		/* a REP continues: no insn bp check */
 	u64 dbg_resume_rip;		/* ... at this rip */
+	u64 dbg_movss;			/* data hits held by MOV SS blocking */
 	bool exception_payload;		/* VM has KVM_CAP_EXCEPTION_PAYLOAD */
 
 	/* user-space I/O handshakes */
@@ -550,6 +551,7 @@ extern const struct x86_op_entry x86_ops_str[];	/* exec_str.c */
 extern const struct x86_op_entry x86_ops_sys[];	/* exec_sys.c */
 extern const struct x86_op_entry x86_ops_io[];	/* exec_io.c */
 extern const struct x86_op_entry x86_ops_hyper[];	/* exec_hyper.c */
+extern const struct x86_op_entry x86_ops_smm[];	/* smm.c */
 extern const struct x86_op_entry x86_ops_fpu[];	/* exec_fpu.c */
 extern const struct x86_op_entry x86_ops_sse[];	/* exec_sse.c */
 extern const struct x86_op_entry x86_ops_fpu_misc[];	/* exec_fpu_misc.c */

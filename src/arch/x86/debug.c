@@ -118,15 +118,42 @@ static bool soft_int(const struct x86_insn *in)
 
 void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in)
 {
-	u64 dr6 = cpu->dbg_hits;
+	u64 dr6 = cpu->dbg_hits | cpu->dbg_movss;
 
+	/* ICEBP's own #DB, already delivered, takes the held ones along */
+	if (cpu->dbg_movss && in && in->mnemonic == ZYDIS_MNEMONIC_INT1)
+		dr6 &= ~cpu->dbg_movss;
+	cpu->dbg_movss = 0;
 	if (cpu->dbg_rf)
 		cpu->rflags &= ~X86_RF;
-	if (cpu->dbg_tf && !soft_int(in))
+	if (cpu->interrupt_shadow & KVM_X86_SHADOW_INT_MOV_SS) {
+		/*
+		 * MOV SS / POP SS block #DBs for one instruction (SDM
+		 * 6.8.3): its single-step trap is dropped (the next
+		 * instruction still runs with TF and traps), data hits
+		 * wait until after the next instruction
+		 */
+		cpu->dbg_movss = dr6;
+		dr6 = 0;
+	} else if (cpu->dbg_tf && !soft_int(in)) {
 		dr6 |= X86_DR6_BS;
+	}
 	cpu->dbg_hits = 0;
 	cpu->dbg_tf = false;
 	cpu->dbg_dr6 = dr6;
+}
+
+void x86_dbg_tf_after(struct x86_cpu *cpu)
+{
+	bool tf = cpu->rflags & X86_TF;
+
+	if (!cpu->code_gpage) {
+		cpu->dbg_tf = tf;	/* x86_step's x86_dbg_retired uses it */
+		return;
+	}
+	/* in a block (TF was clear): no retire bookkeeping runs there */
+	if (tf)
+		cpu->dbg_dr6 |= X86_DR6_BS;
 }
 
 bool x86_dbg_after(struct x86_cpu *cpu)

@@ -34,7 +34,7 @@ static const struct x86_op_entry *const op_tables[] = {
 	x86_ops_int, x86_ops_ctl, x86_ops_str, x86_ops_sys,
 	x86_ops_io, x86_ops_fpu, x86_ops_sse,
 	x86_ops_fpu_misc, x86_ops_fpu_env, x86_ops_sse_int, x86_ops_sse_mov,
-	x86_ops_hyper,
+	x86_ops_hyper, x86_ops_smm,
 };
 
 static x86_handler handlers[ZYDIS_MNEMONIC_MAX_VALUE + 1];

@@ -50,6 +50,9 @@ long x86_get_vcpu_events(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	k->nmi.injected = cpu->nmi_injected;
 	k->nmi.pending = cpu->nr_nmi;
 	k->nmi.masked = cpu->nmi_masked;
+	k->smi.smm = cpu->m.smm;
+	k->smi.pending = cpu->m.smi_pending;
+	k->smi.smm_inside_nmi = cpu->m.smm_inside_nmi;
 	k->flags = KVM_VCPUEVENT_VALID_NMI_PENDING |
 		   KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_SMM;
 	if (xv->exception_payload)
@@ -84,10 +87,6 @@ long x86_set_vcpu_events(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	if ((k->exception.injected || k->exception.pending) &&
 	    (k->exception.nr > 31 || k->exception.nr == X86_NMI))
 		return -EINVAL;
-	/* no SMM in this machine: as a kernel built without it */
-	if ((k->flags & KVM_VCPUEVENT_VALID_SMM) &&
-	    (k->smi.smm || k->smi.pending || k->smi.smm_inside_nmi))
-		return -EINVAL;
 	if ((k->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) &&
 	    !xv->triple_fault_event)
 		return -EINVAL;
@@ -110,6 +109,9 @@ long x86_set_vcpu_events(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	cpu->nmi_masked = k->nmi.masked;
 	if (k->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 		cpu->triple_fault = ((u8 *)k)[28] != 0;
+	if (k->flags & KVM_VCPUEVENT_VALID_SMM)
+		x86_smm_set_state(cpu, k->smi.smm, k->smi.pending,
+				  k->smi.smm_inside_nmi);
 	return 0;
 }
 

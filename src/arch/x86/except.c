@@ -420,6 +420,10 @@ enum x86_status x86_deliver_events(struct x86_cpu *cpu)
 		return shutdown(cpu);
 	if (cpu->exception.pending || cpu->exception.injected)
 		return deliver_exception(cpu);
+	/* inject_pending_event: an SMI before NMIs and interrupts */
+	if (unlikely(cpu->m.smi_pending) && !cpu->nmi_injected &&
+	    !cpu->interrupt.injected && x86_smm_take_smi(cpu))
+		return X86_OK;
 	/* a new NMI waits while the debugger blocks events (BLOCKIRQ) */
 	if (cpu->nmi_injected || (cpu->nr_nmi && !cpu->nmi_masked &&
 				  !cpu->interrupt_shadow &&

@@ -235,6 +235,7 @@ enum x86_status x86_h_syscall(struct x86_cpu *cpu, const struct x86_insn *in)
 	}
 	cpu->rflags |= 2;
 	x86_set_cs(cpu, &cs);
+	x86_dbg_tf_after(cpu);
 	return X86_JUMP;
 }
 
@@ -255,6 +256,7 @@ enum x86_status x86_h_sysret(struct x86_cpu *cpu, const struct x86_insn *in)
 	cpu->rflags = (cpu->gpr[X86_R11] & 0x3c7fd7ULL) | 2;
 	cpu->rip = q ? cpu->gpr[X86_RCX] : (u32)cpu->gpr[X86_RCX];
 	x86_set_cs(cpu, &cs);
+	x86_dbg_tf_after(cpu);
 	return X86_JUMP;
 }
 

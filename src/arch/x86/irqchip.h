@@ -145,6 +145,7 @@ struct x86_lapic {
 	void *owner;			/* the vCPU (struct x86_cpu) */
 	atomic_bool attention;		/* events changed since last look */
 	atomic_uint nmi;		/* NMIs delivered, not yet taken */
+	atomic_bool smi;		/* an SMI delivered, not yet taken */
 	atomic_uint pending;		/* X86_APIC_INIT / X86_APIC_SIPI */
 	u8 sipi_vector;
 	int eoi_exit;			/* split: vector + 1 for an exit */

@@ -91,7 +91,8 @@ static void accept_init_sipi(struct x86_cpu *cpu)
 	unsigned int pe;
 	u8 vec;
 
-	if (!atomic_load(&a->pending))
+	/* INIT is latched while in SMM (kvm_apic_init_sipi_allowed) */
+	if (!atomic_load(&a->pending) || cpu->m.smm)
 		return;
 	pe = atomic_exchange(&a->pending, 0);
 	if (pe & X86_APIC_INIT)
@@ -109,13 +110,17 @@ static void take_nmis(struct x86_cpu *cpu)
 {
 	unsigned int n = atomic_exchange(&cpu->apic->nmi, 0);
 
+	if (atomic_exchange(&cpu->apic->smi, false))
+		cpu->m.smi_pending = true;	/* kvm_inject_smi */
+
 	while (n--) {
 		/* as KVM_NMI: at most two queued, one if one is in service */
 		if (cpu->nr_nmi < ((cpu->nmi_masked || cpu->nmi_injected) ?
 				   1 : 2))
 			cpu->nr_nmi++;
 	}
-	if (cpu->nr_nmi && cpu->mp_state == KVM_MP_STATE_HALTED)
+	if ((cpu->nr_nmi || cpu->m.smi_pending) &&
+	    cpu->mp_state == KVM_MP_STATE_HALTED)
 		cpu->mp_state = KVM_MP_STATE_RUNNABLE;
 }
 
@@ -301,6 +306,13 @@ int x86_irqchip_block(struct x86_cpu *cpu)
 		kvmu_vcpu_take_wake(vcpu);
 		if (x86_irqchip_events(cpu))
 			return 1;
+		/*
+		 * kvm_vcpu_has_events: a pending exception (the single-step
+		 * #DB of a HLT with TF) ends the halt, delivered after it
+		 */
+		if (cpu->mp_state == KVM_MP_STATE_HALTED &&
+		    (cpu->exception.pending || cpu->exception.injected))
+			cpu->mp_state = KVM_MP_STATE_RUNNABLE;
 		if (cpu->mp_state == KVM_MP_STATE_RUNNABLE)
 			break;
 		if (atomic_load(&cpu->apic->attention))

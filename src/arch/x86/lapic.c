@@ -222,7 +222,11 @@ int x86_lapic_accept(struct x86_lapic *a, const struct x86_apic_irq *m)
 		atomic_fetch_or(&a->pending, X86_APIC_SIPI);
 		ret = 1;
 		break;
-	default:		/* SMI (no SMM), remote read, ExtINT */
+	case X86_DM_SMI:
+		atomic_store(&a->smi, true);
+		ret = 1;
+		break;
+	default:		/* remote read, ExtINT */
 		break;
 	}
 	if (ret)
@@ -391,10 +395,15 @@ static u32 current_count(const struct x86_lapic *a, u64 now)
 	if (!get(a, R_TMICT) || !a->deadline_ns ||
 	    TIMER_MODE(get(a, R_LVTT)) == TIMER_DEADLINE)
 		return 0;
-	if (now >= a->deadline_ns)
-		return 0;
-	ns = a->deadline_ns - now;
 	period = (u64)get(a, R_TMICT) * a->divide;
+	if (now >= a->deadline_ns) {
+		/* a periodic timer reloads at expiry even if nobody polled */
+		if (!a->period_ns || !period)
+			return 0;
+		ns = period - (now - a->deadline_ns) % period;
+	} else {
+		ns = a->deadline_ns - now;
+	}
 	if (a->period_ns && period)
 		ns %= period;
 	return (u32)(ns / a->divide);
@@ -413,6 +422,10 @@ void x86_lapic_set_tscdeadline(struct x86_lapic *a, u64 now, u64 val)
 		return;		/* ignored outside TSC-deadline mode */
 	a->tscdeadline = val;
 	deadline_start(a, now);
+	/* a deadline already passed fires before the next instruction, as
+	 * KVM's expiry on the WRMSR exit does, not at the next timer poll */
+	if (a->deadline_ns && a->deadline_ns <= now)
+		x86_lapic_timer(a, now);
 }
 
 /* ---- register reads and writes ---- */
@@ -464,10 +477,27 @@ static void write_lvtt(struct x86_lapic *a, u32 val)
 		val |= LVT_MASKED;
 	val &= LVT_MASK | mode_mask;
 	put(a, R_LVTT, val);
-	if (TIMER_MODE(old) != TIMER_MODE(val)) {
+	if (TIMER_MODE(old) == TIMER_MODE(val))
+		return;
+	if (TIMER_MODE(old) == TIMER_DEADLINE ||
+	    TIMER_MODE(val) == TIMER_DEADLINE) {
+		/* apic_update_lvtt: only a switch to or from TSC-deadline
+		 * stops the timer and clears TMICT */
 		timer_cancel(a);
 		put(a, R_TMICT, 0);
 		a->tscdeadline = 0;
+		return;
+	}
+	/* one-shot <-> periodic: the count goes on from where it is, and
+	 * the mode at expiry decides whether it reloads */
+	if (!a->deadline_ns) {
+		a->period_ns = 0;
+	} else if (TIMER_MODE(val) == TIMER_PERIODIC) {
+		a->period_ns = (u64)get(a, R_TMICT) * a->divide;
+		if (a->period_ns < MIN_PERIOD_NS)
+			a->period_ns = MIN_PERIOD_NS;
+	} else {
+		a->period_ns = 0;
 	}
 }
 

@@ -34,6 +34,8 @@ struct x86_machine_cpu {
 	u64 mcg_cap, mcg_status, mcg_ctl, mcg_ext_ctl;
 	u64 mce_banks[X86_MCE_BANKS * 4];	/* ctl, status, addr, misc */
 	u64 smbase;
+	bool smm, smi_pending;		/* in SMM; an SMI waits (smm.c) */
+	bool smm_inside_nmi;		/* NMIs were blocked at SMM entry */
 	u64 platform_info;		/* MSR_PLATFORM_INFO */
 	u64 xss;
 	u64 perf_caps;

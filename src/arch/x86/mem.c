@@ -74,7 +74,8 @@ enum x86_status x86_seg_linear(struct x86_cpu *cpu, int seg, u64 off,
 
 static const struct kvmu_memslot *slot_of(struct x86_cpu *cpu, u64 gpa)
 {
-	return kvmu_memslot_find(cpu->vcpu->vm, 0, gpa);
+	/* kvm_arch_vcpu_memslots_id: SMM sees address space 1 */
+	return kvmu_memslot_find(cpu->vcpu->vm, cpu->m.smm, gpa);
 }
 
 u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write)

@@ -290,7 +290,7 @@ static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w
 	const struct kvmu_memslot *slot;
 	u64 page = gpa & ~0xfffULL;
 
-	slot = kvmu_memslot_find(cpu->vcpu->vm, 0, page);
+	slot = kvmu_memslot_find(cpu->vcpu->vm, cpu->m.smm, page);
 	e->vpage = (lin & ~0xfffULL) | 1;
 	e->ppage = page;
 	e->slot = slot;

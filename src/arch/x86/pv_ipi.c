@@ -5,8 +5,9 @@
  * vector, delivery and trigger mode (a destination mode or shorthand is
  * -KVM_EINVAL), and every set bit n of the two bitmap words is a physical
  * destination, APIC ID min + n for the low word and min + 32 (64 for a
- * 64-bit caller) + n for the high one; the answer is how many local APICs
- * accepted.  Without an in-kernel local APIC KVM has no APIC map and this
+ * 64-bit caller, modulo 2^32) + n for the high one, IDs above the
+ * highest of the VM's APIC map (at least 255) skipped; the answer is how
+ * many local APICs accepted.  Without an in-kernel local APIC KVM has no APIC map and this
  * answers -KVM_EOPNOTSUPP.
  */
 #include <errno.h>
@@ -21,17 +22,42 @@
 #define ICR_TRIGGER	(1ULL << 15)
 #define ICR_SHORTHAND	(3ULL << 18)
 
-/* Each set bit of bits: APIC ID first + bit; returns the APICs reached. */
-static long send_word(struct kvmu_vm *vm, struct x86_apic_irq *irq,
-		      u64 bits, u64 first)
+/*
+ * The highest APIC ID of KVM's APIC map: at least 255 (room for any xAPIC
+ * ID), else the largest vCPU ID that has a local APIC.
+ */
+static u32 max_apic_id(struct kvmu_vm *vm)
 {
+	int i, n = atomic_load(&vm->nr_vcpus);
+	u32 max = 255;
+
+	for (i = 0; i < n; i++) {
+		struct kvmu_vcpu *v = vm->vcpus[i];
+
+		if (v && x86_cpu_of(v) && x86_cpu_of(v)->apic &&
+		    (u32)v->id > max)
+			max = (u32)v->id;
+	}
+	return max;
+}
+
+/*
+ * Each set bit of bits: APIC ID first + bit, for IDs up to the map's
+ * highest (a first beyond it reaches nobody); returns the APICs reached.
+ */
+static long send_word(struct kvmu_vm *vm, struct x86_apic_irq *irq,
+		      u64 bits, u32 first)
+{
+	u32 max = max_apic_id(vm);
 	long count = 0;
 	int r;
 
+	if (first > max)
+		return 0;
 	for (; bits; bits &= bits - 1) {
-		u64 id = first + (u64)__builtin_ctzll(bits);
+		u64 id = (u64)first + (u64)__builtin_ctzll(bits);
 
-		if (id > 0xffffffffULL)
+		if (id > max)
 			break;
 		irq->dest = (u32)id;
 		r = x86_irqchip_deliver(vm, irq);
@@ -61,8 +87,9 @@ long x86_lapic_pv_send_ipi(struct x86_cpu *cpu, u64 bitmap_lo, u64 bitmap_hi,
 		bitmap_lo &= 0xffffffffULL;
 		bitmap_hi &= 0xffffffffULL;
 	}
+	/* min is a u32 in KVM: the high word's first ID wraps */
 	return send_word(vm, &irq, bitmap_lo, min) +
-	       send_word(vm, &irq, bitmap_hi, (u64)min + cluster);
+	       send_word(vm, &irq, bitmap_hi, (u32)(min + cluster));
 }
 
 /*

@@ -42,7 +42,7 @@ void x86_post_run(struct x86_cpu *cpu)
 	run->cr8 = cpu->cr8;
 	run->apic_base = cpu->apic_base;
 	run->ready_for_interrupt_injection = x86_ready_for_injection(cpu);
-	run->flags = 0;
+	run->flags = cpu->m.smm ? KVM_RUN_X86_SMM : 0;
 	if (cpu->apic)
 		x86_irqchip_post_run(cpu);
 }

@@ -104,6 +104,13 @@ static inline bool x86_canonical(u64 a)
 	return (u64)((s64)(a << 16) >> 16) == a;
 }
 
+/* smm.c */
+/* Enter SMM if an SMI waits and may be taken now; true if it was. */
+bool x86_smm_take_smi(struct x86_cpu *cpu);
+/* KVM_SET_VCPU_EVENTS' smi fields (kvm_smm_changed on a change). */
+void x86_smm_set_state(struct x86_cpu *cpu, bool smm, bool pending,
+		       bool inside_nmi);
+
 /* except.c */
 /* Queue an exception as KVM's kvm_multiple_exception does. */
 void x86_queue_exception(struct x86_cpu *cpu, int vector, bool has_error,
@@ -162,6 +169,9 @@ void x86_dbg_access(struct x86_cpu *cpu, u64 lin, u32 size, bool write);
 enum x86_status x86_dbg_before(struct x86_cpu *cpu);
 /* The instruction in retired: clear RF, collect its #DB trap conditions. */
 void x86_dbg_retired(struct x86_cpu *cpu, const struct x86_insn *in);
+/* SYSCALL, SYSRET: single-step on the TF they leave, not the one they
+ * found (KVM's x86_emulate_instruction since the CVE-2017-7518 fix). */
+void x86_dbg_tf_after(struct x86_cpu *cpu);
 /* Raise the collected #DB trap; true when it left as KVM_EXIT_DEBUG. */
 bool x86_dbg_after(struct x86_cpu *cpu);
 /* A MOV to/from a DR under DR7.GD: X86_OK, or #DB (BD) _FAULT / _EXIT. */
