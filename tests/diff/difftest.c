@@ -10,9 +10,11 @@
  * the data area and the stack are compared.  Without a usable /dev/kvm
  * only kvmu runs, and every sequence must still reach its final OUT with
  * no exception or internal error.  With -e the oracle is kvmu itself with
- * the other execution engine: translated blocks (KVMU_ENGINE=block)
- * against the one-instruction interpreter (KVMU_ENGINE=interp), compared
- * exactly (no flag is masked: both run the same instruction handlers).
+ * the other execution engine: translated blocks with the specialised
+ * handlers (KVMU_ENGINE=block) against the reference interpreter, one
+ * instruction at a time through the generic handlers only
+ * (KVMU_ENGINE=ref), compared exactly (no flag is masked: the specialised
+ * handlers must produce what the generic ones do).
  *
  *   difftest [-n N] [-s SEED] [-l MAXLEN] [-v] [-k] [-e]
  *   (-k: kvmu only; -e: kvmu's block engine against its interpreter)
@@ -287,7 +289,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.engines) {
-		setenv("KVMU_ENGINE", "interp", 1);
+		setenv("KVMU_ENGINE", "ref", 1);
 		if (setup(&kv, &tg_kvmu) < 0) {
 			printf("difftest: cannot set up the interpreter "
 			       "guest: %s\n", strerror(errno));
@@ -332,7 +334,7 @@ int main(int argc, char **argv)
 	}
 	printf("difftest: %ld sequences, %ld divergences (%ld instructions, "
 	       "seed %" PRIu64 ", %s)\n", o.n, bad, insns, o.seed,
-	       o.engines ? "kvmu blocks vs kvmu interpreter" :
+	       o.engines ? "kvmu blocks vs kvmu interpreter (ref)" :
 	       have_kvm ? "kvmu vs /dev/kvm" : "kvmu only");
 	tg_destroy(&ku);
 	if (have_kvm)

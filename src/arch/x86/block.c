@@ -36,7 +36,8 @@ struct x86_block {
 };
 
 struct x86_blocks {
-	bool on;			/* KVMU_ENGINE is not "interp" */
+	bool on;			/* blocks: KVMU_ENGINE is not "interp"/"ref" */
+	bool fast;			/* fast.c handlers: not "ref" */
 	struct x86_block *slot[BLOCK_SLOTS];
 };
 
@@ -118,8 +119,14 @@ int x86_block_init(struct x86_cpu *cpu)
 	cpu->blocks = calloc(1, sizeof(*cpu->blocks));
 	if (!cpu->blocks)
 		return -ENOMEM;
-	cpu->blocks->on = !(e && !strcmp(e, "interp"));
+	cpu->blocks->on = !(e && (!strcmp(e, "interp") || !strcmp(e, "ref")));
+	cpu->blocks->fast = !(e && !strcmp(e, "ref"));
 	return 0;
+}
+
+bool x86_engine_fast(const struct x86_cpu *cpu)
+{
+	return cpu->blocks && cpu->blocks->fast;
 }
 
 void x86_block_flush(struct x86_cpu *cpu)

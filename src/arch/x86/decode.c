@@ -294,6 +294,8 @@ static enum x86_status decode_new(struct x86_cpu *cpu, struct x86_insn *in,
 	if (ZYAN_FAILED(zs))
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	fill_insn(in, &z, ops, buf, cpu->mode);
+	if (x86_engine_fast(cpu))
+		x86_fast_pick(in);
 	return X86_OK;
 }
 
@@ -307,6 +309,8 @@ bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
 					       &z, ops)))
 		return false;
 	fill_insn(in, &z, ops, buf, mode);
+	if (x86_engine_fast(cpu))
+		x86_fast_pick(in);
 	return true;
 }
 
