@@ -252,6 +252,53 @@ static bool within_cs(const struct x86_cpu *cpu, u32 len)
 	return last <= cs->limit && last <= ipmask;
 }
 
+/*
+ * Run the block's instructions but the last, which alone may change mode,
+ * rip wrap or interrupt state (the block's entry guaranteed no interrupt
+ * shadow, TF or breakpoints; straight instructions keep it so, and do not
+ * read icount).  Retire them as x86_exec_insn does, counting once at the
+ * end.  Returns the index of the instruction to run next (n - 1: the
+ * last, run by the caller), or n with *st set when the block ended early.
+ */
+static u32 run_straight(struct x86_cpu *cpu, const struct x86_block *b,
+			enum x86_status *st)
+{
+	u64 ipmask = ~0ULL, rip = cpu->rip;
+	u32 i, last = b->n - 1;
+	const struct x86_insn *in = b->insn;
+	enum x86_status s = X86_OK;
+	bool stop = false;
+
+	if (cpu->mode != X86_MODE_LONG64)
+		ipmask = cpu->seg[X86_CS].db && cpu->mode != X86_MODE_REAL &&
+			 cpu->mode != X86_MODE_VM86 ? 0xffffffffULL : 0xffffULL;
+	for (i = 0; i < last; i++) {
+		in = &b->insn[i];
+		s = in->fn(cpu, in);
+		if (__builtin_expect(s != X86_OK, 0))
+			break;
+		rip = (rip + in->len) & ipmask;
+		cpu->rip = rip;
+		if (__builtin_expect(cpu->nr_mmio_writes || cpu->block_stop,
+				     0)) {
+			stop = true;
+			i++;
+			break;
+		}
+	}
+	if (i) {
+		cpu->nr_mmio_done = 0;
+		cpu->icount += i;
+		cpu->vcpu->stats.instructions += i;
+	}
+	if (i == last && s == X86_OK && !stop)
+		return last;
+	if (s != X86_OK)
+		x86_insn_status(cpu, in, s, 0);
+	*st = s;
+	return b->n;
+}
+
 enum x86_status x86_block_exec(struct x86_cpu *cpu)
 {
 	const struct x86_block *b;
@@ -273,11 +320,9 @@ enum x86_status x86_block_exec(struct x86_cpu *cpu)
 	cpu->block_stop = false;
 	/* b may be freed by its last instruction (a flush): keep n */
 	n = b->n;
-	for (i = 0; i < n; i++) {
+	i = run_straight(cpu, b, &st);
+	if (i == n - 1)
 		st = x86_exec_insn(cpu, &b->insn[i]);
-		if (st != X86_OK || cpu->nr_mmio_writes || cpu->block_stop)
-			break;
-	}
 	cpu->code_gpage = 0;
 	return st;
 }

@@ -38,7 +38,7 @@ static inline u64 f_ea(const struct x86_cpu *cpu, const struct x86_insn *in,
 }
 
 /* Host pointer of memory operand op, or NULL: the generic path decides. */
-static inline u8 *f_mem(struct x86_cpu *cpu, const struct x86_insn *in,
+static __attribute__((always_inline)) inline u8 *f_mem(struct x86_cpu *cpu, const struct x86_insn *in,
 			const struct x86_operand *op, bool wr)
 {
 	u64 lin;
@@ -54,7 +54,7 @@ static inline u8 *f_mem(struct x86_cpu *cpu, const struct x86_insn *in,
 }
 
 /* Operand n as a value of size bytes; false: not on the fast path. */
-static inline bool f_read(struct x86_cpu *cpu, const struct x86_insn *in,
+static __attribute__((always_inline)) inline bool f_read(struct x86_cpu *cpu, const struct x86_insn *in,
 			  int n, int size, u64 *v)
 {
 	const struct x86_operand *op = &in->op[n];
@@ -92,22 +92,28 @@ enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST,
        A_INC, A_DEC, A_NEG };
 
 /*
- * op on the host at the operand size; *fl gets the host RFLAGS after it.
- * The red zone below rsp may hold the compiler's locals: step over it
- * before pushing.  CF is loaded from cin first (ADC, SBB).
+ * op on the host at the operand size; *fl gets the host's CF, PF, AF, ZF
+ * and SF (LAHF) and OF (SETO) after it.  CF is loaded from cin first
+ * (ADC, SBB).  LAHF is in every x86-64 CPU kvmu runs on (LAHF_LM), and
+ * is much cheaper than PUSHF.
  */
 #define HOST2(mn, a, b, cin, fl)					\
-	asm("lea -128(%%rsp), %%rsp\n\tbtl $0, %k3\n\t" mn		\
-	    "\n\tpushfq\n\tpopq %1\n\tlea 128(%%rsp), %%rsp"		\
-	    : "+r"(a), "=&r"(fl) : "r"(b), "r"(cin) : "cc")
+	do {								\
+		u64 ax_;						\
+		bool of_;						\
+		asm("btl $0, %k4\n\t" mn "\n\tlahf"			\
+		    : "+r"(a), "=a"(ax_), "=@cco"(of_)			\
+		    : "r"(b), "r"(cin) : "cc");				\
+		fl = ((ax_ >> 8) & 0xd5) | (of_ ? X86_OF_ : 0);		\
+	} while (0)
 
 #define HOST_SIZES(name, a, b, cin, fl, size)				\
 	do {								\
 		switch (size) {						\
-		case 1: HOST2(name "b %b2, %b0", a, b, cin, fl); break;	\
-		case 2: HOST2(name "w %w2, %w0", a, b, cin, fl); break;	\
-		case 4: HOST2(name "l %k2, %k0", a, b, cin, fl); break;	\
-		default: HOST2(name "q %2, %0", a, b, cin, fl); break;	\
+		case 1: HOST2(name "b %b3, %b0", a, b, cin, fl); break;	\
+		case 2: HOST2(name "w %w3, %w0", a, b, cin, fl); break;	\
+		case 4: HOST2(name "l %k3, %k0", a, b, cin, fl); break;	\
+		default: HOST2(name "q %3, %0", a, b, cin, fl); break;	\
 		}							\
 	} while (0)
 
@@ -122,7 +128,7 @@ enum { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST,
 		}							\
 	} while (0)
 
-static inline u64 host_alu(int op, int size, u64 a, u64 b, u64 cin, u64 *fl)
+static __attribute__((always_inline)) inline u64 host_alu(int op, int size, u64 a, u64 b, u64 cin, u64 *fl)
 {
 	u64 f = 0;
 
@@ -163,7 +169,7 @@ static inline void alu_flags(struct x86_cpu *cpu, int op, u64 f)
 }
 
 /* dst op= src; dst is a GPR or memory.  Writes unless CMP/TEST. */
-static inline enum x86_status alu2(struct x86_cpu *cpu,
+static __attribute__((always_inline)) inline enum x86_status alu2(struct x86_cpu *cpu,
 				   const struct x86_insn *in, int op,
 				   x86_handler generic)
 {
@@ -195,7 +201,7 @@ static inline enum x86_status alu2(struct x86_cpu *cpu,
 }
 
 /* INC/DEC/NEG/NOT on a GPR or memory. */
-static inline enum x86_status alu1(struct x86_cpu *cpu,
+static __attribute__((always_inline)) inline enum x86_status alu1(struct x86_cpu *cpu,
 				   const struct x86_insn *in, int op,
 				   x86_handler generic)
 {
@@ -311,7 +317,8 @@ static enum x86_status f_push(struct x86_cpu *cpu, const struct x86_insn *in)
 	p = x86_tlb_fast(cpu, sp, 8, true);
 	if (!p)
 		return x86_handler_for(in->mnemonic)(cpu, in);
-	f_read(cpu, in, 0, 8, &v);
+	v = in->op[0].kind == X86_OP_IMM ? in->op[0].imm :
+					   cpu->gpr[in->op[0].reg];
 	x86_host_store(p, v, 8);
 	cpu->gpr[X86_RSP] = sp;
 	return X86_OK;
@@ -348,14 +355,15 @@ static inline u64 szp(u64 r, int size)
 
 enum { S_SHL, S_SHR, S_SAR, S_ROL, S_ROR };
 
-static inline enum x86_status shift(struct x86_cpu *cpu,
+static __attribute__((always_inline)) inline enum x86_status shift(struct x86_cpu *cpu,
 				    const struct x86_insn *in, int op)
 {
 	const struct x86_operand *d = &in->op[0];
 	int size = d->size, bits = size * 8;
-	u64 m = x86_mask(size), v = cpu->gpr[d->reg] & m, c, r, cf, of;
+	u64 m = x86_mask(size), v = cpu->gpr[d->reg] & m, r, cf, of;
+	u64 c = in->op[1].kind == X86_OP_IMM ? in->op[1].imm :
+					       cpu->gpr[X86_RCX];
 
-	f_read(cpu, in, 1, 1, &c);
 	c &= size == 8 ? 63 : 31;
 	if (!c) {
 		/* a 32-bit register is still written (zero-extended) */
