@@ -231,11 +231,34 @@ static __attribute__((always_inline)) inline enum x86_status alu1(struct x86_cpu
 	return X86_OK;
 }
 
+/* The same with no memory operand: no memory path, a small function. */
+static __attribute__((always_inline)) inline enum x86_status
+alu2_reg(struct x86_cpu *cpu, const struct x86_insn *in, int op)
+{
+	const struct x86_operand *d = &in->op[0], *s = &in->op[1];
+	int size = d->size;
+	u64 a, b, r, f;
+
+	b = s->kind == X86_OP_IMM ? s->imm & x86_mask(size) :
+				    x86_gpr_get(cpu, s->reg, s->size, s->high8);
+	a = x86_gpr_get(cpu, d->reg, size, d->high8);
+	r = host_alu(op, size, a, b, cpu->rflags & X86_CF, &f);
+	if (op != A_CMP && op != A_TEST)
+		f_setreg(cpu, d, r);
+	alu_flags(cpu, op, f);
+	return X86_OK;
+}
+
 #define FAST_ALU2(name, op)						\
 	static enum x86_status f_##name(struct x86_cpu *cpu,		\
 					const struct x86_insn *in)	\
 	{								\
 		return alu2(cpu, in, op, x86_i_##name);			\
+	}								\
+	static enum x86_status f_##name##_r(struct x86_cpu *cpu,	\
+					    const struct x86_insn *in)	\
+	{								\
+		return alu2_reg(cpu, in, op);				\
 	}
 FAST_ALU2(add, A_ADD)
 FAST_ALU2(or, A_OR)
@@ -259,6 +282,16 @@ FAST_ALU1(neg, A_NEG)
 FAST_ALU1(not, -1)
 
 /* ---- data movement ---- */
+
+static enum x86_status f_mov_r(struct x86_cpu *cpu,
+			       const struct x86_insn *in)
+{
+	const struct x86_operand *d = &in->op[0], *s = &in->op[1];
+
+	f_setreg(cpu, d, s->kind == X86_OP_IMM ? s->imm & x86_mask(d->size) :
+		 x86_gpr_get(cpu, s->reg, s->size, s->high8));
+	return X86_OK;
+}
 
 static enum x86_status f_mov(struct x86_cpu *cpu, const struct x86_insn *in)
 {
@@ -447,10 +480,29 @@ static bool two_ops(const struct x86_insn *in)
 	       !(in->op[0].kind == X86_OP_MEM && in->op[1].kind == X86_OP_MEM);
 }
 
+static x86_handler pick_alu_reg(const struct x86_insn *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_ADD: return f_add_r;
+	case ZYDIS_MNEMONIC_OR: return f_or_r;
+	case ZYDIS_MNEMONIC_ADC: return f_adc_r;
+	case ZYDIS_MNEMONIC_SBB: return f_sbb_r;
+	case ZYDIS_MNEMONIC_AND: return f_and_r;
+	case ZYDIS_MNEMONIC_SUB: return f_sub_r;
+	case ZYDIS_MNEMONIC_XOR: return f_xor_r;
+	case ZYDIS_MNEMONIC_CMP: return f_cmp_r;
+	case ZYDIS_MNEMONIC_TEST: return f_test_r;
+	case ZYDIS_MNEMONIC_MOV: return f_mov_r;
+	default: return NULL;
+	}
+}
+
 static x86_handler pick_alu(const struct x86_insn *in)
 {
 	if (!two_ops(in))
 		return NULL;
+	if (in->op[0].kind != X86_OP_MEM && in->op[1].kind != X86_OP_MEM)
+		return pick_alu_reg(in);
 	switch (in->mnemonic) {
 	case ZYDIS_MNEMONIC_ADD: return f_add;
 	case ZYDIS_MNEMONIC_OR: return f_or;
