@@ -254,12 +254,40 @@ static struct x86_block *lookup(struct x86_cpu *cpu, u64 gpa, const u8 *host,
 	return b;
 }
 
-/* State that needs the run loop's attention between single instructions. */
+/* State that needs x86_step's debug bookkeeping (and the run loop's
+ * attention between single instructions). */
+static bool debug_state(const struct x86_cpu *cpu)
+{
+	return cpu->interrupt_shadow || (cpu->rflags & (X86_TF | X86_RF)) ||
+	       cpu->guest_debug || ((cpu->dr[7] | cpu->hw_bp[7]) & 0xff) ||
+	       cpu->mode != cpu->fetch_mode;
+}
+
 static bool step_only(const struct x86_cpu *cpu)
 {
-	return !cpu->blocks->on || cpu->interrupt_shadow ||
-	       (cpu->rflags & (X86_TF | X86_RF)) || cpu->guest_debug ||
-	       (cpu->dr[7] & 0xff) || cpu->mode != cpu->fetch_mode;
+	return !cpu->blocks->on || debug_state(cpu);
+}
+
+/*
+ * The interpreter's step when no debug state is live: x86_step without
+ * the instruction-breakpoint and trap bookkeeping, which would find
+ * nothing (no TF, RF, DR7 or debugger breakpoints, guest debugging).
+ */
+static enum x86_status interp_step(struct x86_cpu *cpu)
+{
+	const struct x86_insn *in;
+	enum x86_status st;
+
+	if (debug_state(cpu))
+		return x86_step(cpu);
+	/* what x86_dbg_before leaves when nothing is armed */
+	cpu->dbg_resume = false;
+	cpu->dbg_hits = 0;
+	cpu->dbg_tf = cpu->dbg_rf = false;
+	st = x86_fetch_decode(cpu, &in);
+	if (st != X86_OK)
+		return st;
+	return x86_exec_insn(cpu, in);
 }
 
 /* Linear address of rip if the whole block [rip, rip+len) is fetchable
@@ -349,6 +377,8 @@ static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 	u32 i, n;
 
 	*chain = false;
+	if (!cpu->blocks->on)
+		return interp_step(cpu);
 	if (step_only(cpu) || !code_linear(cpu, &lin))
 		return x86_step(cpu);
 	off = lin & (KVMU_PAGE_SIZE - 1);
