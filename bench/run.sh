@@ -1,6 +1,7 @@
 #!/bin/sh
 # make bench: one table from one run, kvmu against its peers.
-#  (a) the demo guest's instructions per second on kvmu and on
+#  (a) the demo guest's instructions per second on kvmu (translated blocks,
+#      then the interpreter alone: KVMU_ENGINE=interp) and on
 #      qemu-system-x86_64 -accel tcg (same image; QEMU's rate uses the
 #      instruction count kvmu measured and QEMU's whole-run wall time);
 #  (b) a PIO exit round trip (KVM_RUN -> KVM_EXIT_IO -> back) and
@@ -62,6 +63,14 @@ else
 	echo "bench: kvmu run of the demo failed (status $rc):" >&2
 	tail -n 5 "$OUT/demo.stats" >&2
 fi
+# the same image on the interpreter alone (no translated blocks)
+t0=$(now_us)
+KVMU_ENGINE=interp "$KVMU" run "$IMAGE" >/dev/null 2>&1
+rc=$?
+t1=$(now_us)
+interp_mips=""
+[ "$rc" = 33 ] && [ -n "$insns" ] &&
+	interp_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
 # QEMU's rate over its whole run, and without its start-up: the time to
 # boot the smallest multiboot guest (mb_null) subtracted.
 qemu_run() {
@@ -182,6 +191,8 @@ echo "kvmu bench (one run; speed = how many times faster kvmu is than the peer)"
 row "measure" "kvmu" "peer" "(peer)" "speed"
 row "demo guest MIPS, whole run" "$(fmt "$kvmu_mips")" \
 	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$kvmu_mips" "$qemu_mips" 1)"
+row "demo MIPS, whole run, interpreter" "$(fmt "$interp_mips")" \
+	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$interp_mips" "$qemu_mips" 1)"
 row "demo guest MIPS, start-up excluded" "$(fmt "$kvmu_net_mips")" \
 	"$(fmt "$qemu_net_mips")" "QEMU TCG" \
 	"$(speed "$kvmu_net_mips" "$qemu_net_mips" 1)"
@@ -209,7 +220,8 @@ row "arm64 guest MIPS, whole run" "$(fmt "$a64_mips")" \
 	"$(fmt "$a64_qemu_mips")" "qemu-aarch64" \
 	"$(speed "$a64_mips" "$a64_qemu_mips" 1)"
 echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
-echo "for both; whole run = process wall time; start-up excluded = kvmu's"
+echo "for both; whole run = process wall time (interpreter: KVMU_ENGINE=interp,"
+echo "one instruction at a time); start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
 echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"

@@ -10,12 +10,16 @@
  * the data area and the stack are compared.  Without a usable /dev/kvm
  * only kvmu runs, and every sequence must still reach its final OUT with
  * no exception or internal error.  With -e the oracle is kvmu itself with
- * the other execution engine: translated blocks (KVMU_ENGINE=block)
- * against the one-instruction interpreter (KVMU_ENGINE=interp), compared
- * exactly (no flag is masked: both run the same instruction handlers).
+ * the other execution engine: translated blocks with the specialised
+ * handlers (KVMU_ENGINE=block) against the reference interpreter, one
+ * instruction at a time through the generic handlers only
+ * (KVMU_ENGINE=ref), compared exactly (no flag is masked: the specialised
+ * handlers must produce what the generic ones do).
  *
- *   difftest [-n N] [-s SEED] [-l MAXLEN] [-v] [-k] [-e]
- *   (-k: kvmu only; -e: kvmu's block engine against its interpreter)
+ *   difftest [-n N] [-s SEED] [-l MAXLEN] [-v] [-k] [-e] [-E ENGINE]
+ *   (-k: kvmu only; -e: kvmu's block engine against its reference
+ *   interpreter; -E interp: the interpreter with the specialised handlers
+ *   against the reference)
  */
 #include <Zydis/Zydis.h>
 #include <errno.h>
@@ -235,6 +239,7 @@ struct opts {
 	uint64_t seed;
 	int maxlen;
 	bool verbose, kvmu_only, engines;
+	const char *engine;	/* -E: the engine under test (-e: block) */
 };
 
 static void parse(int argc, char **argv, struct opts *o)
@@ -244,7 +249,8 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->n = 1000;
 	o->seed = 1;
 	o->maxlen = 10;
-	while ((c = getopt(argc, argv, "n:s:l:vke")) != -1) {
+	o->engine = "block";
+	while ((c = getopt(argc, argv, "n:s:l:vkeE:")) != -1) {
 		switch (c) {
 		case 'n': o->n = strtol(optarg, NULL, 0); break;
 		case 's': o->seed = strtoull(optarg, NULL, 0); break;
@@ -252,9 +258,10 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'v': o->verbose = true; break;
 		case 'k': o->kvmu_only = true; break;
 		case 'e': o->engines = true; break;
+		case 'E': o->engines = true; o->engine = optarg; break;
 		default:
 			fprintf(stderr, "usage: difftest [-n N] [-s SEED] "
-				"[-l MAXLEN] [-v] [-k] [-e]\n");
+				"[-l MAXLEN] [-v] [-k] [-e] [-E ENGINE]\n");
 			exit(2);
 		}
 	}
@@ -276,7 +283,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	/* KVMU_ENGINE is read when a vCPU is created */
 	if (o.engines)
-		setenv("KVMU_ENGINE", "block", 1);
+		setenv("KVMU_ENGINE", o.engine, 1);
 #ifdef DIFFTEST_KVM_VS_KVM	/* checks the generator itself */
 	if (setup(&ku, &tg_kvm) < 0) {
 #else
@@ -287,7 +294,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.engines) {
-		setenv("KVMU_ENGINE", "interp", 1);
+		setenv("KVMU_ENGINE", "ref", 1);
 		if (setup(&kv, &tg_kvmu) < 0) {
 			printf("difftest: cannot set up the interpreter "
 			       "guest: %s\n", strerror(errno));
@@ -332,7 +339,9 @@ int main(int argc, char **argv)
 	}
 	printf("difftest: %ld sequences, %ld divergences (%ld instructions, "
 	       "seed %" PRIu64 ", %s)\n", o.n, bad, insns, o.seed,
-	       o.engines ? "kvmu blocks vs kvmu interpreter" :
+	       o.engines ? (strcmp(o.engine, "block") ?
+			    "kvmu interp vs kvmu interpreter (ref)" :
+			    "kvmu blocks vs kvmu interpreter (ref)") :
 	       have_kvm ? "kvmu vs /dev/kvm" : "kvmu only");
 	tg_destroy(&ku);
 	if (have_kvm)

@@ -22,21 +22,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86/irqchip.h"
 #include "arch/x86/step.h"
 
 #define BLOCK_SLOTS	4096	/* direct-mapped, power of two */
 #define BLOCK_MAX	32	/* instructions per block */
+#define CHAIN_MAX	8	/* blocks run back to back per unit */
 
 struct x86_block {
 	u64 key;		/* gpa << 4 | mode << 1 | 1 */
 	u16 len;		/* bytes covered */
 	u16 n;			/* instructions; 0: step instead */
+	bool chain;		/* the last one lets the next block follow */
 	const u8 *bytes;	/* copy of the bytes, after insn[n] */
 	struct x86_insn insn[];
 };
 
 struct x86_blocks {
-	bool on;			/* KVMU_ENGINE is not "interp" */
+	bool on;			/* blocks: KVMU_ENGINE is not "interp"/"ref" */
+	bool fast;			/* fast.c handlers: not "ref" */
 	struct x86_block *slot[BLOCK_SLOTS];
 };
 
@@ -110,6 +114,42 @@ static bool goes_on(const struct x86_insn *in)
 	return true;
 }
 
+/* Near transfers (not the far forms that share their mnemonics). */
+static bool near_branch(const struct x86_insn *in)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_JMP:
+	case ZYDIS_MNEMONIC_CALL:
+		return in->op[0].kind != X86_OP_PTR &&
+		       !(in->op[0].kind == X86_OP_MEM && in->opcode == 0xff &&
+			 (in->modrm_reg == 3 || in->modrm_reg == 5));
+	case ZYDIS_MNEMONIC_RET:
+		return in->opcode != 0xca && in->opcode != 0xcb;
+	case ZYDIS_MNEMONIC_JCXZ: case ZYDIS_MNEMONIC_JECXZ:
+	case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_LOOP:
+	case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
+		return true;
+	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO:
+	case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JNB:
+	case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
+	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE:
+	case ZYDIS_MNEMONIC_JS: case ZYDIS_MNEMONIC_JNS:
+	case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP:
+	case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL:
+	case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* May the next block follow the one ending with in without a look by
+ * the run loop?  Straight instructions and near transfers. */
+static bool in_chain(const struct x86_insn *in)
+{
+	return in->fn && (goes_on(in) || near_branch(in));
+}
+
 int x86_block_init(struct x86_cpu *cpu)
 {
 	const char *e = getenv("KVMU_ENGINE");
@@ -118,8 +158,14 @@ int x86_block_init(struct x86_cpu *cpu)
 	cpu->blocks = calloc(1, sizeof(*cpu->blocks));
 	if (!cpu->blocks)
 		return -ENOMEM;
-	cpu->blocks->on = !(e && !strcmp(e, "interp"));
+	cpu->blocks->on = !(e && (!strcmp(e, "interp") || !strcmp(e, "ref")));
+	cpu->blocks->fast = !(e && !strcmp(e, "ref"));
 	return 0;
+}
+
+bool x86_engine_fast(const struct x86_cpu *cpu)
+{
+	return cpu->blocks && cpu->blocks->fast;
 }
 
 void x86_block_flush(struct x86_cpu *cpu)
@@ -164,6 +210,7 @@ static struct x86_block *translate(struct x86_cpu *cpu, u64 key,
 		return NULL;
 	b->key = key;
 	b->n = (u16)n;
+	b->chain = n && in_chain(&tmp[n - 1]);
 	b->len = (u16)(pos - off);
 	memcpy(b->insn, tmp, n * sizeof(b->insn[0]));
 	memcpy((u8 *)&b->insn[n], host + off, pos - off);
@@ -207,12 +254,40 @@ static struct x86_block *lookup(struct x86_cpu *cpu, u64 gpa, const u8 *host,
 	return b;
 }
 
-/* State that needs the run loop's attention between single instructions. */
+/* State that needs x86_step's debug bookkeeping (and the run loop's
+ * attention between single instructions). */
+static bool debug_state(const struct x86_cpu *cpu)
+{
+	return cpu->interrupt_shadow || (cpu->rflags & (X86_TF | X86_RF)) ||
+	       cpu->guest_debug || ((cpu->dr[7] | cpu->hw_bp[7]) & 0xff) ||
+	       cpu->mode != cpu->fetch_mode;
+}
+
 static bool step_only(const struct x86_cpu *cpu)
 {
-	return !cpu->blocks->on || cpu->interrupt_shadow ||
-	       (cpu->rflags & (X86_TF | X86_RF)) || cpu->guest_debug ||
-	       (cpu->dr[7] & 0xff) || cpu->mode != cpu->fetch_mode;
+	return !cpu->blocks->on || debug_state(cpu);
+}
+
+/*
+ * The interpreter's step when no debug state is live: x86_step without
+ * the instruction-breakpoint and trap bookkeeping, which would find
+ * nothing (no TF, RF, DR7 or debugger breakpoints, guest debugging).
+ */
+static enum x86_status interp_step(struct x86_cpu *cpu)
+{
+	const struct x86_insn *in;
+	enum x86_status st;
+
+	if (debug_state(cpu))
+		return x86_step(cpu);
+	/* what x86_dbg_before leaves when nothing is armed */
+	cpu->dbg_resume = false;
+	cpu->dbg_hits = 0;
+	cpu->dbg_tf = cpu->dbg_rf = false;
+	st = x86_fetch_decode(cpu, &in);
+	if (st != X86_OK)
+		return st;
+	return x86_exec_insn(cpu, in);
 }
 
 /* Linear address of rip if the whole block [rip, rip+len) is fetchable
@@ -245,13 +320,65 @@ static bool within_cs(const struct x86_cpu *cpu, u32 len)
 	return last <= cs->limit && last <= ipmask;
 }
 
-enum x86_status x86_block_exec(struct x86_cpu *cpu)
+/*
+ * Run the block's instructions but the last, which alone may change mode,
+ * rip wrap or interrupt state (the block's entry guaranteed no interrupt
+ * shadow, TF or breakpoints; straight instructions keep it so, and do not
+ * read icount).  Retire them as x86_exec_insn does, counting once at the
+ * end.  Returns the index of the instruction to run next (n - 1: the
+ * last, run by the caller), or n with *st set when the block ended early.
+ */
+static u32 run_straight(struct x86_cpu *cpu, const struct x86_block *b,
+			enum x86_status *st)
+{
+	u64 ipmask = ~0ULL, rip = cpu->rip;
+	u32 i, last = b->n - 1;
+	const struct x86_insn *in = b->insn;
+	enum x86_status s = X86_OK;
+	bool stop = false;
+
+	if (cpu->mode != X86_MODE_LONG64)
+		ipmask = cpu->seg[X86_CS].db && cpu->mode != X86_MODE_REAL &&
+			 cpu->mode != X86_MODE_VM86 ? 0xffffffffULL : 0xffffULL;
+	for (i = 0; i < last; i++) {
+		in = &b->insn[i];
+		s = in->fn(cpu, in);
+		if (__builtin_expect(s != X86_OK, 0))
+			break;
+		rip = (rip + in->len) & ipmask;
+		cpu->rip = rip;
+		if (__builtin_expect(cpu->nr_mmio_writes || cpu->block_stop,
+				     0)) {
+			stop = true;
+			i++;
+			break;
+		}
+	}
+	if (i) {
+		cpu->nr_mmio_done = 0;
+		cpu->icount += i;
+		cpu->vcpu->stats.instructions += i;
+	}
+	if (i == last && s == X86_OK && !stop)
+		return last;
+	if (s != X86_OK)
+		x86_insn_status(cpu, in, s, 0);
+	*st = s;
+	return b->n;
+}
+
+/* Run one block (or one instruction); *chain: the run loop need not look
+ * at anything before the next block (see x86_block_exec). */
+static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 {
 	const struct x86_block *b;
 	enum x86_status st = X86_OK;
 	u64 lin, off;
 	u32 i, n;
 
+	*chain = false;
+	if (!cpu->blocks->on)
+		return interp_step(cpu);
 	if (step_only(cpu) || !code_linear(cpu, &lin))
 		return x86_step(cpu);
 	off = lin & (KVMU_PAGE_SIZE - 1);
@@ -264,13 +391,38 @@ enum x86_status x86_block_exec(struct x86_cpu *cpu)
 		return x86_step(cpu);
 	cpu->code_gpage = cpu->fetch_gpage | 1;
 	cpu->block_stop = false;
-	/* b may be freed by its last instruction (a flush): keep n */
+	/* b may be freed by its last instruction (a flush): keep n, chain */
 	n = b->n;
-	for (i = 0; i < n; i++) {
+	i = run_straight(cpu, b, &st);
+	if (i == n - 1) {
+		*chain = b->chain;
 		st = x86_exec_insn(cpu, &b->insn[i]);
-		if (st != X86_OK || cpu->nr_mmio_writes || cpu->block_stop)
-			break;
 	}
 	cpu->code_gpage = 0;
+	return st;
+}
+
+/*
+ * Blocks run back to back while the one that ended was complete and ended
+ * in a near jump, call, return or a straight instruction: those change
+ * nothing the run loop looks at between units (interrupt flag and shadow,
+ * pending events, TF, CR8, queued MMIO writes), so the loop would find
+ * nothing new, except what another thread posts (the in-kernel APIC's
+ * attention flag: looked at here; kicks and signals: seen at most
+ * CHAIN_MAX times later than before, a few thousand instructions).
+ */
+enum x86_status x86_block_exec(struct x86_cpu *cpu)
+{
+	enum x86_status st;
+	unsigned int k = 0;
+	bool chain;
+
+	do {
+		st = block_once(cpu, &chain);
+	} while (chain && ++k < CHAIN_MAX &&
+		 (st == X86_OK || st == X86_JUMP) && !cpu->block_stop &&
+		 !cpu->nr_mmio_writes &&
+		 !(cpu->apic && atomic_load_explicit(&cpu->apic->attention,
+						     memory_order_relaxed)));
 	return st;
 }

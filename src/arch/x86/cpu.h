@@ -509,7 +509,16 @@ void x86_decode_flush(struct x86_cpu *cpu);
 bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
 		      enum x86_mode mode, struct x86_insn *in);
 
+/* ---- fast.c: handlers specialised by operand shape ---- */
+
+/* Replace in->fn by a specialised handler if in has a shape fast.c
+ * covers (the generic handler stays its fallback and definition). */
+void x86_fast_pick(struct x86_insn *in);
+
 /* ---- block.c: translated blocks ---- */
+
+/* Specialised handlers are in use (KVMU_ENGINE is not "ref"). */
+bool x86_engine_fast(const struct x86_cpu *cpu);
 
 /* Run the translated block at rip (or one instruction); like x86_step. */
 enum x86_status x86_block_exec(struct x86_cpu *cpu);

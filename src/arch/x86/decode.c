@@ -294,6 +294,8 @@ static enum x86_status decode_new(struct x86_cpu *cpu, struct x86_insn *in,
 	if (ZYAN_FAILED(zs))
 		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	fill_insn(in, &z, ops, buf, cpu->mode);
+	if (x86_engine_fast(cpu))
+		x86_fast_pick(in);
 	return X86_OK;
 }
 
@@ -307,6 +309,8 @@ bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
 					       &z, ops)))
 		return false;
 	fill_insn(in, &z, ops, buf, mode);
+	if (x86_engine_fast(cpu))
+		x86_fast_pick(in);
 	return true;
 }
 
@@ -327,24 +331,36 @@ static inline bool same_bytes(const u8 *a, const u8 *b, unsigned int len)
 	return a0 == b0 && !((a1 ^ b1) & m);
 }
 
-/* Look gpa up in the decode cache, decoding bytes on a miss. */
-static enum x86_status cache_lookup(struct x86_cpu *cpu, u64 gpa,
-				    const u8 *bytes, u32 avail,
-				    enum x86_status late,
-				    const struct x86_insn **out)
+/* A decode-cache miss: decode into slot. */
+static __attribute__((noinline)) enum x86_status
+cache_fill(struct x86_cpu *cpu, u32 slot, u64 tag, const u8 *bytes,
+	   u32 avail, enum x86_status late)
+{
+	enum x86_status st;
+
+	cpu->dcache_tag[slot] = 0;
+	st = decode_new(cpu, &cpu->dcache[slot], bytes, avail, late);
+	if (st == X86_OK)
+		cpu->dcache_tag[slot] = tag;
+	return st;
+}
+
+/* Look gpa up in the decode cache, decoding bytes on a miss.  Inline: it
+ * is the interpreter's hot path. */
+static inline __attribute__((always_inline)) enum x86_status
+cache_lookup(struct x86_cpu *cpu, u64 gpa, const u8 *bytes, u32 avail,
+	     enum x86_status late, const struct x86_insn **out)
 {
 	u64 tag = (gpa << 4) | ((u64)cpu->mode << 1) | 1;
 	u32 slot = (u32)((gpa ^ (gpa >> 12)) & (X86_DECODE_CACHE - 1));
 	struct x86_insn *in = &cpu->dcache[slot];
 	enum x86_status st;
 
-	if (cpu->dcache_tag[slot] != tag || in->len > avail ||
-	    !same_bytes(in->bytes, bytes, in->len)) {
-		cpu->dcache_tag[slot] = 0;
-		st = decode_new(cpu, in, bytes, avail, late);
+	if (__builtin_expect(cpu->dcache_tag[slot] != tag || in->len > avail ||
+			     !same_bytes(in->bytes, bytes, in->len), 0)) {
+		st = cache_fill(cpu, slot, tag, bytes, avail, late);
 		if (st != X86_OK)
 			return st;
-		cpu->dcache_tag[slot] = tag;
 	}
 	*out = in;
 	return X86_OK;
@@ -365,13 +381,30 @@ static void fetch_page_fill(struct x86_cpu *cpu, u64 lin, u64 gpa)
 	cpu->fetch_cpl = (u8)x86_cpl(cpu);
 }
 
+/* Fetch from memory (not the current code page), decode, and make the
+ * page the current code page. */
+static __attribute__((noinline)) enum x86_status
+fetch_slow(struct x86_cpu *cpu, u64 lin, const struct x86_insn **out)
+{
+	enum x86_status st, late = X86_OK;
+	u8 buf[16] = { 0 };
+	u32 avail;
+	u64 gpa;
+
+	st = fetch_bytes(cpu, lin, buf, &avail, &gpa, &late);
+	if (st != X86_OK)
+		return st;
+	st = cache_lookup(cpu, gpa, buf, avail, late, out);
+	if (st == X86_OK)
+		fetch_page_fill(cpu, lin, gpa);
+	return st;
+}
+
 enum x86_status x86_fetch_decode(struct x86_cpu *cpu,
 				 const struct x86_insn **out)
 {
-	enum x86_status st, late = X86_OK;
-	u64 gpa, lin, off;
-	u8 buf[16] = { 0 };
-	u32 avail;
+	enum x86_status st;
+	u64 lin, off;
 
 	if (cpu->mode == X86_MODE_LONG64) {
 		lin = cpu->rip;
@@ -387,12 +420,7 @@ enum x86_status x86_fetch_decode(struct x86_cpu *cpu,
 		st = cache_lookup(cpu, cpu->fetch_gpage + off,
 				  cpu->fetch_host + off, 15, X86_OK, out);
 	} else {
-		st = fetch_bytes(cpu, lin, buf, &avail, &gpa, &late);
-		if (st != X86_OK)
-			return st;
-		st = cache_lookup(cpu, gpa, buf, avail, late, out);
-		if (st == X86_OK)
-			fetch_page_fill(cpu, lin, gpa);
+		st = fetch_slow(cpu, lin, out);
 	}
 	if (st != X86_OK)
 		return st;

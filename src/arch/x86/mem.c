@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "arch/x86/x86_int.h"
+#include "arch/x86/fastmem.h"
 
 static enum x86_status seg_fault(struct x86_cpu *cpu, int seg)
 {
@@ -298,28 +298,6 @@ static enum x86_status translate2(struct x86_cpu *cpu, u64 lin, u32 size,
 	return x86_translate(cpu, lin2, acc, &gpa[1]);
 }
 
-/* The hot path: a TLB hit on a RAM page, within the page. */
-static inline u8 *tlb_fast(struct x86_cpu *cpu, u64 lin, u32 size, bool wr)
-{
-	struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
-
-	if (e->vpage != ((lin & ~0xfffULL) | 1) || !e->host ||
-	    ((lin & 0xfff) + size > KVMU_PAGE_SIZE))
-		return NULL;
-	if (x86_cpl(cpu) == 3 && !e->user)
-		return NULL;
-	if (wr) {
-		if (!e->dirty || e->ro_slot ||
-		    (!e->write && (x86_cpl(cpu) == 3 ||
-				   (cpu->cr0 & X86_CR0_WP))))
-			return NULL;
-		if (e->slot->dirty)
-			kvmu_memslot_mark_dirty(e->slot, e->ppage);
-		x86_code_store(cpu, e->ppage, 1);
-	}
-	return e->host + (lin & 0xfff);
-}
-
 enum x86_status x86_read_lin(struct x86_cpu *cpu, u64 lin, void *val,
 			     u32 size, int acc)
 {
@@ -331,7 +309,7 @@ enum x86_status x86_read_lin(struct x86_cpu *cpu, u64 lin, void *val,
 	if (x86_dbg_armed(cpu) && !(acc & (X86_ACC_IMPLICIT | X86_ACC_EXEC)))
 		x86_dbg_access(cpu, lin, size, false);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT)) && (acc & 3) == 0) {
-		p = tlb_fast(cpu, lin, size, false);
+		p = x86_tlb_fast(cpu, lin, size, false);
 		if (p) {
 			copy_in(val, p, size);
 			return X86_OK;
@@ -358,7 +336,7 @@ enum x86_status x86_write_lin(struct x86_cpu *cpu, u64 lin, const void *val,
 	if (x86_dbg_armed(cpu) && !(acc & X86_ACC_IMPLICIT))
 		x86_dbg_access(cpu, lin, size, true);
 	if (!(acc & (X86_ACC_USER | X86_ACC_IMPLICIT))) {
-		p = tlb_fast(cpu, lin, size, true);
+		p = x86_tlb_fast(cpu, lin, size, true);
 		if (p) {
 			copy_out(p, val, size);
 			return X86_OK;

@@ -188,9 +188,9 @@ static bool after_step(struct x86_cpu *cpu, enum x86_status st)
 		return true;
 	if (st == X86_FAULT)
 		return false;
-	if (x86_dbg_after(cpu))
+	if (cpu->dbg_dr6 && x86_dbg_after(cpu))
 		return true;
-	if (x86_mmio_next_write(cpu))
+	if (cpu->nr_mmio_writes && x86_mmio_next_write(cpu))
 		return true;
 	if (st == X86_EXIT_RETIRED)
 		return true;

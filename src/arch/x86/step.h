@@ -31,21 +31,12 @@ static inline void x86_retired(struct x86_cpu *cpu)
 	cpu->vcpu->stats.instructions++;
 }
 
-/* Execute the decoded instruction in at rip; returns its status. */
-static inline enum x86_status x86_exec_insn(struct x86_cpu *cpu,
-					    const struct x86_insn *in)
+/* After the handler of in returned st (not X86_OK): retire it or leave
+ * it unretired; shadow is the interrupt shadow it started with. */
+static inline void x86_insn_status(struct x86_cpu *cpu,
+				   const struct x86_insn *in,
+				   enum x86_status st, u8 shadow)
 {
-	enum x86_status st;
-	u8 shadow = cpu->interrupt_shadow;
-
-	cpu->interrupt_shadow = 0;
-	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
-	/* the common case first */
-	if (__builtin_expect(st == X86_OK, 1)) {
-		x86_advance_rip(cpu, in);
-		x86_retired(cpu);
-		return st;
-	}
 	switch (st) {
 	case X86_OK:
 	case X86_EXIT_RETIRED:
@@ -67,6 +58,24 @@ static inline enum x86_status x86_exec_insn(struct x86_cpu *cpu,
 			cpu->nr_mmio_writes = 0;
 		break;
 	}
+}
+
+/* Execute the decoded instruction in at rip; returns its status. */
+static inline enum x86_status x86_exec_insn(struct x86_cpu *cpu,
+					    const struct x86_insn *in)
+{
+	enum x86_status st;
+	u8 shadow = cpu->interrupt_shadow;
+
+	cpu->interrupt_shadow = 0;
+	st = in->fn ? in->fn(cpu, in) : x86_emulation_failure(cpu, in);
+	/* the common case first */
+	if (__builtin_expect(st == X86_OK, 1)) {
+		x86_advance_rip(cpu, in);
+		x86_retired(cpu);
+		return st;
+	}
+	x86_insn_status(cpu, in, st, shadow);
 	return st;
 }
 
