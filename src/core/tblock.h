@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The translated-block cache shared by the software CPUs: a direct-mapped
+ * table of blocks keyed by guest-physical address and an architecture
+ * mode word, each holding the architecture's decoded records and a copy
+ * of the guest bytes they were decoded from.  A block is a pure function
+ * of its bytes and its mode, so a lookup confirms it by comparing the
+ * copy with guest memory: whoever wrote the bytes (the guest, another
+ * vCPU, the VMM through its own mapping) the compare sees it.  One cache
+ * per vCPU; no locking.  See docs/engine.md.
+ */
+#ifndef KVMU_TBLOCK_H
+#define KVMU_TBLOCK_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "kvmu_int.h"
+
+struct kvmu_tblock {
+	u64 key;		/* kvmu_tblock_key(); 0 = empty */
+	u32 len;		/* guest bytes covered */
+	u32 n;			/* records */
+	const u8 *bytes;	/* copy of the guest bytes, after the records */
+	/* the architecture's records follow (max_align_t aligned) */
+	_Alignas(max_align_t) unsigned char rec[];
+};
+
+struct kvmu_tblocks {
+	u32 mask;		/* slots - 1 (power of two), 0: not set up */
+	struct kvmu_tblock **slot;
+};
+
+/* The key of a block at guest-physical gpa (< 2^51) decoded in mode
+ * (0..4095); never 0. */
+static inline u64 kvmu_tblock_key(u64 gpa, unsigned int mode)
+{
+	return gpa << 13 | (u64)(mode & 0xfff) << 1 | 1;
+}
+
+/* Allocate a cache of nslots (power of two) slots; 0 or -ENOMEM. */
+int kvmu_tblocks_init(struct kvmu_tblocks *tc, u32 nslots);
+/* Free every block and the table; the cache is left unset. */
+void kvmu_tblocks_free(struct kvmu_tblocks *tc);
+/* Drop every block (memory-slot changes, resets). */
+void kvmu_tblocks_flush(struct kvmu_tblocks *tc);
+/*
+ * A new block of n records of rec_size bytes and a copy of len guest bytes
+ * at host; NULL when memory runs out.  The caller fills the records and
+ * hands it to kvmu_tblocks_insert().
+ */
+struct kvmu_tblock *kvmu_tblock_new(size_t rec_size, u32 n, const u8 *host,
+				    u32 len);
+/* Put b in its slot (freeing the previous occupant) under key. */
+void kvmu_tblocks_insert(struct kvmu_tblocks *tc, u64 key,
+			 struct kvmu_tblock *b);
+
+static inline u32 kvmu_tblocks_index(const struct kvmu_tblocks *tc, u64 key)
+{
+	u64 h = key >> 14;	/* gpa >> 1: instructions are 2-aligned */
+
+	return (u32)(h ^ h >> 11) & tc->mask;
+}
+
+/*
+ * The block of key whose bytes still equal the guest bytes at host, or
+ * NULL (none, another key, or stale).  host must have the block's length
+ * readable, which a block within one guest page guarantees.
+ */
+static inline struct kvmu_tblock *kvmu_tblocks_find(struct kvmu_tblocks *tc,
+						    u64 key, const u8 *host)
+{
+	struct kvmu_tblock *b = tc->slot[kvmu_tblocks_index(tc, key)];
+
+	if (!b || b->key != key || memcmp(b->bytes, host, b->len))
+		return NULL;
+	return b;
+}
+
+#endif /* KVMU_TBLOCK_H */
