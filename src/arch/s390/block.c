@@ -31,6 +31,7 @@
 
 #define BLOCK_SLOTS	2048	/* direct-mapped, power of two */
 #define BLOCK_MAX	32	/* instructions per block */
+#define SELF_LOOP_MAX	16	/* runs of a loop block without a lookup */
 #define PSW_CC_MASK	(3ULL << PSW_CC_SHIFT)
 
 void s390_blocks_init(struct s390_cpu *c)
@@ -50,6 +51,23 @@ void s390_blocks_flush(struct s390_cpu *c)
 	kvmu_tblocks_flush(&c->blocks);
 }
 
+/* Relative branches: a backward one closes a loop, and decoding stops
+ * there so the loop is exactly one block (what follows runs once). */
+static bool backward_branch(const struct s390_dec *d)
+{
+	static const s390_op_fn rel[] = {
+		op_brc, op_brct, op_brctg, op_brxh, op_brxle, op_brxhg,
+		op_brxlg, op_crj, op_cgrj, op_clrj, op_clgrj, op_cij, op_cgij,
+		op_clij, op_clgij,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(rel); i++)
+		if (d->in->fn == rel[i])
+			return d->ri <= 0;
+	return false;
+}
+
 /* Instructions after which decoding stops: where the next one is not
  * (likely) the next bytes, or the PSW or control state changes. */
 static bool ends_block(const struct s390_dec *d)
@@ -64,17 +82,20 @@ static bool ends_block(const struct s390_dec *d)
 
 	if (d->in->flags & IF_PRIV)
 		return true;
-	if (fn == op_bcr || fn == op_bc || fn == op_brc)
-		return d->r1 == 15;
+	if ((fn == op_bcr || fn == op_bc || fn == op_brc) && d->r1 == 15)
+		return true;
 	for (i = 0; i < ARRAY_SIZE(ends); i++)
 		if (fn == ends[i])
 			return true;
-	return false;
+	return backward_branch(d);
 }
 
 /* Decode a new block from the bytes at p (page offset off); NULL when not
- * even its first instruction can be in one (the caller steps it). */
-static struct kvmu_tblock *build(const u8 *p, u64 off)
+ * even its first instruction can be in one (the caller steps it).  An
+ * instruction whose facility the CPU model lacks is never in a block
+ * (its operation exception comes from s390_step); the list is fixed
+ * once a vCPU exists. */
+static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
 {
 	u8 buf[BLOCK_MAX * 6];
 	struct s390_dec dec[BLOCK_MAX];
@@ -91,7 +112,7 @@ static struct kvmu_tblock *build(const u8 *p, u64 off)
 		if (pos + len > avail)
 			break;
 		in = s390_lookup(buf + pos);
-		if (!in)
+		if (!in || (in->fac && !s390_fac(c->vm, in->fac)))
 			break;
 		s390_decode(in, buf + pos, &dec[n]);
 		pos += len;
@@ -124,7 +145,11 @@ static int exec(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs)
 		next = s390_wrap(c, ia + d->ilen);
 		c->addr = next;
 		d->ia = ia;
-		rc = s390_execute(c, d);
+		if (unlikely((d->in->flags & IF_PRIV) &&
+			     (c->mask & PSW_PSTATE)))
+			rc = PGM_PRIVILEGED;
+		else
+			rc = d->in->fn(c, d);
 		if (unlikely(rc)) {
 			if (rc > 0 && rc < S390_EXIT)
 				rc = s390_program_irq(c, (u16)rc,
@@ -141,6 +166,41 @@ static int exec(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs)
 	c->code_page = 0;
 	c->vcpu->stats.instructions += i;
 	return rc;
+}
+
+/* Nothing is pending that the run loop would deliver. */
+static bool irqs_idle(struct s390_cpu *c)
+{
+	return !atomic_load_explicit(&c->irqs, memory_order_relaxed) &&
+	       !atomic_load_explicit(&c->vm->service_pending,
+				     memory_order_relaxed) &&
+	       !atomic_load_explicit(&c->vm->io_pending, memory_order_relaxed);
+}
+
+/*
+ * A block that branched back to its own start (a loop) runs again without
+ * the lookup and the compare, while the PSW mask (but the CC) and the
+ * page's translation are unchanged, nothing is pending and the guest did
+ * not store into the page, at most SELF_LOOP_MAX times: a write by another
+ * thread is seen within that bound, as between any two blocks.
+ */
+static int exec_loop(struct s390_cpu *c, struct kvmu_tblock *b,
+		     const struct s390_tlbe *t)
+{
+	u64 start = c->addr, mask = c->mask, abs = t->abs;
+	const u8 *host = t->host;
+	int reps, rc;
+
+	for (reps = 0;; reps++) {
+		rc = exec(c, b, abs);
+		if (rc || c->addr != start || c->block_stop ||
+		    ((c->mask ^ mask) & ~PSW_CC_MASK) ||
+		    reps >= SELF_LOOP_MAX || !irqs_idle(c))
+			return rc;
+		t = s390_tlb_hit(c, start, 0);
+		if (!t || t->abs != abs || t->host != host)
+			return 0;
+	}
 }
 
 int s390_block_run(struct s390_cpu *c)
@@ -169,10 +229,10 @@ int s390_block_run(struct s390_cpu *c)
 	key = kvmu_tblock_key(t->abs + off, 0);
 	b = kvmu_tblocks_find(&c->blocks, key, t->host + off);
 	if (!b) {
-		b = build(t->host + off, off);
+		b = build(c, t->host + off, off);
 		if (!b)
 			return s390_step(c);
 		kvmu_tblocks_insert(&c->blocks, key, b);
 	}
-	return exec(c, b, t->abs);
+	return exec_loop(c, b, t);
 }

@@ -414,7 +414,7 @@ int s390_cpu_run(struct s390_cpu *c)
 			return -EINTR;
 		}
 		check_timers(c);
-		for (n = 0; n < 1024; n++) {
+		for (n = 0; n < 256; n++) {
 			rc = s390_deliver_irqs(c);
 			if (rc < 0 || rc == S390_EXIT)
 				return rc < 0 ? rc : 0;
