@@ -49,6 +49,7 @@ struct kvmu_tblock *kvmu_tblock_new(size_t rec_size, u32 n, const u8 *host,
 		return NULL;
 	b->key = 0;
 	b->n = n;
+	b->loop = false;
 	b->len = len;
 	memcpy(b->rec + recs, host, len);
 	b->bytes = b->rec + recs;

@@ -21,6 +21,7 @@ struct kvmu_tblock {
 	u64 key;		/* kvmu_tblock_key(); 0 = empty */
 	u32 len;		/* guest bytes covered */
 	u32 n;			/* records */
+	bool loop;		/* the architecture's: may rerun itself */
 	const u8 *bytes;	/* copy of the guest bytes, after the records */
 	/* the architecture's records follow (max_align_t aligned) */
 	_Alignas(max_align_t) unsigned char rec[];

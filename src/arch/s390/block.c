@@ -51,9 +51,16 @@ void s390_blocks_flush(struct s390_cpu *c)
 	kvmu_tblocks_flush(&c->blocks);
 }
 
-/* Relative branches: a backward one closes a loop, and decoding stops
- * there so the loop is exactly one block (what follows runs once). */
-static bool backward_branch(const struct s390_dec *d)
+/* A decoded instruction and what the block loop calls. */
+struct s390_brec {
+	s390_op_fn fn;
+	bool priv;		/* IF_PRIV */
+	struct s390_dec d;
+};
+
+/* Relative branches (they change nothing but the PSW address and, for
+ * the counting ones, a GPR); a backward one closes a loop. */
+static bool rel_branch(const struct s390_dec *d)
 {
 	static const s390_op_fn rel[] = {
 		op_brc, op_brct, op_brctg, op_brxh, op_brxle, op_brxhg,
@@ -64,7 +71,7 @@ static bool backward_branch(const struct s390_dec *d)
 
 	for (i = 0; i < ARRAY_SIZE(rel); i++)
 		if (d->in->fn == rel[i])
-			return d->ri <= 0;
+			return true;
 	return false;
 }
 
@@ -87,7 +94,9 @@ static bool ends_block(const struct s390_dec *d)
 	for (i = 0; i < ARRAY_SIZE(ends); i++)
 		if (fn == ends[i])
 			return true;
-	return backward_branch(d);
+	/* decoding stops at a backward branch: a loop is exactly one block
+	 * (what follows it runs once) */
+	return rel_branch(d) && d->ri <= 0;
 }
 
 /* Decode a new block from the bytes at p (page offset off); NULL when not
@@ -98,7 +107,8 @@ static bool ends_block(const struct s390_dec *d)
 static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
 {
 	u8 buf[BLOCK_MAX * 6];
-	struct s390_dec dec[BLOCK_MAX];
+	struct s390_brec rec[BLOCK_MAX];
+	struct s390_dec *d = NULL;
 	u32 n = 0, pos = 0, avail = (u32)(4096 - off), len;
 	const struct s390_insn *in;
 	struct kvmu_tblock *b;
@@ -114,93 +124,80 @@ static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
 		in = s390_lookup(buf + pos);
 		if (!in || (in->fac && !s390_fac(c->vm, in->fac)))
 			break;
-		s390_decode(in, buf + pos, &dec[n]);
+		d = &rec[n].d;
+		s390_decode(in, buf + pos, d);
+		rec[n].fn = in->fn;
+		rec[n].priv = in->flags & IF_PRIV;
+		n++;
 		pos += len;
-		if (ends_block(&dec[n++]))
+		if (ends_block(d))
 			break;
 	}
 	if (!n)
 		return NULL;
-	b = kvmu_tblock_new(sizeof(dec[0]), n, buf, pos);
-	if (b)
-		memcpy(b->rec, dec, sizeof(dec[0]) * n);
+	b = kvmu_tblock_new(sizeof(rec[0]), n, buf, pos);
+	if (!b)
+		return NULL;
+	memcpy(b->rec, rec, sizeof(rec[0]) * n);
+	b->loop = rel_branch(d);
 	return b;
 }
 
-/* Run the block's instructions from the PSW; the step() contract. */
+/*
+ * Run the block's instructions from the PSW; the s390_step() contract.
+ * Only an instruction that ends its block (ends_block) changes the PSW
+ * mask other than the CC, so the mask needs no check inside the loop.
+ *
+ * A block whose last instruction is a relative branch back to its own
+ * start (a loop) runs again without the lookup and the compare, at most
+ * SELF_LOOP_MAX times per entry: nothing in it changed the mask or the
+ * translation, a guest store into its page stops it (block_stop), and a
+ * write or an interruption from another thread is seen within that
+ * bound, as between any two blocks.
+ */
 static int exec(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs)
 {
-	struct s390_dec *d = (struct s390_dec *)(void *)b->rec;
-	u32 i, n = b->n;
-	u64 ia, next, mask;
+	struct s390_brec *first = (struct s390_brec *)(void *)b->rec;
+	struct s390_brec *r = first, *end = first + b->n;
+	u64 ia, next, start = c->addr, count = 0;
+	unsigned int reps = 0;
 	int rc = 0;
 
 	c->code_page = abs | 1;
 	c->block_stop = false;
-	for (i = 0; i < n; i++, d++) {
+	for (;;) {
 		ia = c->addr;
-		mask = c->mask;
 		c->ia = ia;
-		c->ilen = d->ilen;
-		next = s390_wrap(c, ia + d->ilen);
+		c->ilen = r->d.ilen;
+		next = s390_wrap(c, ia + r->d.ilen);
 		c->addr = next;
-		d->ia = ia;
-		if (unlikely((d->in->flags & IF_PRIV) &&
-			     (c->mask & PSW_PSTATE)))
+		r->d.ia = ia;
+		count++;
+		if (unlikely(r->priv && (c->mask & PSW_PSTATE)))
 			rc = PGM_PRIVILEGED;
 		else
-			rc = d->in->fn(c, d);
+			rc = r->fn(c, &r->d);
 		if (unlikely(rc)) {
 			if (rc > 0 && rc < S390_EXIT)
 				rc = s390_program_irq(c, (u16)rc,
 						      s390_nullifying(rc));
-			i++;
 			break;
 		}
-		if (c->addr != next || ((c->mask ^ mask) & ~PSW_CC_MASK) ||
-		    c->block_stop) {
-			i++;
+		if (unlikely(c->block_stop))
 			break;
+		if (c->addr != next) {
+			if (c->addr != start || !b->loop ||
+			    ++reps >= SELF_LOOP_MAX)
+				break;
+			r = first;
+			continue;
 		}
+		if (++r == end)
+			break;
 	}
 	c->code_page = 0;
-	c->vcpu->stats.instructions += i;
+	c->vcpu->stats.instructions += count;
 	return rc;
-}
-
-/* Nothing is pending that the run loop would deliver. */
-static bool irqs_idle(struct s390_cpu *c)
-{
-	return !atomic_load_explicit(&c->irqs, memory_order_relaxed) &&
-	       !atomic_load_explicit(&c->vm->service_pending,
-				     memory_order_relaxed) &&
-	       !atomic_load_explicit(&c->vm->io_pending, memory_order_relaxed);
-}
-
-/*
- * A block that branched back to its own start (a loop) runs again without
- * the lookup and the compare, while the PSW mask (but the CC) and the
- * page's translation are unchanged, nothing is pending and the guest did
- * not store into the page, at most SELF_LOOP_MAX times: a write by another
- * thread is seen within that bound, as between any two blocks.
- */
-static int exec_loop(struct s390_cpu *c, struct kvmu_tblock *b,
-		     const struct s390_tlbe *t)
-{
-	u64 start = c->addr, mask = c->mask, abs = t->abs;
-	const u8 *host = t->host;
-	int reps, rc;
-
-	for (reps = 0;; reps++) {
-		rc = exec(c, b, abs);
-		if (rc || c->addr != start || c->block_stop ||
-		    ((c->mask ^ mask) & ~PSW_CC_MASK) ||
-		    reps >= SELF_LOOP_MAX || !irqs_idle(c))
-			return rc;
-		t = s390_tlb_hit(c, start, 0);
-		if (!t || t->abs != abs || t->host != host)
-			return 0;
-	}
 }
 
 int s390_block_run(struct s390_cpu *c)
@@ -234,5 +231,5 @@ int s390_block_run(struct s390_cpu *c)
 			return s390_step(c);
 		kvmu_tblocks_insert(&c->blocks, key, b);
 	}
-	return exec_loop(c, b, t);
+	return exec(c, b, t->abs);
 }

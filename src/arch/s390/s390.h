@@ -457,8 +457,46 @@ int s390_exit_sieic(struct s390_cpu *c, u8 code, u16 ipa, u32 ipb);
 /* Prepare an instruction intercept exit to user space. */
 int s390_intercept(struct s390_cpu *c, struct s390_dec *d);
 
-/* Fetch the second operand as the table line's opnd says. */
-int s390_src2(struct s390_cpu *c, struct s390_dec *d, u64 *v);
+/* The storage second operand (O_M*, O_RL*) of s390_src2(). */
+int s390_src_mem(struct s390_cpu *c, struct s390_dec *d, u64 *v);
+/* Fetch the second operand as the table line's opnd says (inline: each
+ * handler gets its own copy of the switch, which predicts better). */
+static inline int s390_src2(struct s390_cpu *c, struct s390_dec *d, u64 *v)
+{
+	u64 r = c->gprs[d->r2];
+
+	switch (d->in->opnd) {
+	case O_R32:
+		*v = (u32)r;
+		return 0;
+	case O_R64:
+		*v = r;
+		return 0;
+	case O_R32S:
+		*v = (u64)(s32)r;
+		return 0;
+	case O_R16S:
+		*v = (u64)(s16)r;
+		return 0;
+	case O_R16Z:
+		*v = (u16)r;
+		return 0;
+	case O_R8S:
+		*v = (u64)(s8)r;
+		return 0;
+	case O_R8Z:
+		*v = (u8)r;
+		return 0;
+	case O_I:
+		*v = (u64)d->i2;
+		return 0;
+	case O_U:
+		*v = d->ui2;
+		return 0;
+	default:
+		return s390_src_mem(c, d, v);
+	}
+}
 /* The relative-long address ia + 2 * ri. */
 static inline u64 s390_rel(struct s390_cpu *c, struct s390_dec *d)
 {
