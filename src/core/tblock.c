@@ -23,6 +23,7 @@ void kvmu_tblocks_flush(struct kvmu_tblocks *tc)
 {
 	u32 i;
 
+	tc->gen++;
 	if (!tc->slot)
 		return;
 	for (i = 0; i <= tc->mask; i++) {
@@ -49,7 +50,6 @@ struct kvmu_tblock *kvmu_tblock_new(size_t rec_size, u32 n, const u8 *host,
 		return NULL;
 	b->key = 0;
 	b->n = n;
-	b->loop = false;
 	b->len = len;
 	memcpy(b->rec + recs, host, len);
 	b->bytes = b->rec + recs;
@@ -62,6 +62,7 @@ void kvmu_tblocks_insert(struct kvmu_tblocks *tc, u64 key,
 	struct kvmu_tblock **s = &tc->slot[kvmu_tblocks_index(tc, key)];
 
 	free(*s);
+	tc->gen++;
 	b->key = key;
 	*s = b;
 }

@@ -21,7 +21,6 @@ struct kvmu_tblock {
 	u64 key;		/* kvmu_tblock_key(); 0 = empty */
 	u32 len;		/* guest bytes covered */
 	u32 n;			/* records */
-	bool loop;		/* the architecture's: may rerun itself */
 	const u8 *bytes;	/* copy of the guest bytes, after the records */
 	/* the architecture's records follow (max_align_t aligned) */
 	_Alignas(max_align_t) unsigned char rec[];
@@ -29,6 +28,7 @@ struct kvmu_tblock {
 
 struct kvmu_tblocks {
 	u32 mask;		/* slots - 1 (power of two), 0: not set up */
+	u64 gen;		/* generation: links of another one are void */
 	struct kvmu_tblock **slot;
 };
 
@@ -52,6 +52,18 @@ void kvmu_tblocks_flush(struct kvmu_tblocks *tc);
  */
 struct kvmu_tblock *kvmu_tblock_new(size_t rec_size, u32 n, const u8 *host,
 				    u32 len);
+/*
+ * Start a new generation: an architecture's direct links between blocks
+ * (taken without the compare) are valid within one generation only.
+ * Every insertion and flush starts one (a linked block may be gone); the
+ * architecture starts one where guest memory may have changed behind the
+ * vCPU's back (the VMM between two KVM_RUNs).
+ */
+static inline void kvmu_tblocks_new_gen(struct kvmu_tblocks *tc)
+{
+	tc->gen++;
+}
+
 /* Put b in its slot (freeing the previous occupant) under key. */
 void kvmu_tblocks_insert(struct kvmu_tblocks *tc, u64 key,
 			 struct kvmu_tblock *b);

@@ -32,6 +32,7 @@
 #define BLOCK_SLOTS	2048	/* direct-mapped, power of two */
 #define BLOCK_MAX	32	/* instructions per block */
 #define SELF_LOOP_MAX	16	/* runs of a loop block without a lookup */
+#define CHAIN_MAX	32	/* blocks run through links in a row */
 #define PSW_CC_MASK	(3ULL << PSW_CC_SHIFT)
 
 void s390_blocks_init(struct s390_cpu *c)
@@ -54,8 +55,26 @@ void s390_blocks_flush(struct s390_cpu *c)
 /* A decoded instruction and what the block loop calls. */
 struct s390_brec {
 	s390_op_fn fn;
-	bool priv;		/* IF_PRIV */
+	u64 next;		/* the PSW address after it (relocate) */
+	bool priv;		/* IF_PRIV (only ever the last record) */
 	struct s390_dec d;
+};
+
+/* What precedes the records: the logical address and addressing mode the
+ * records' addresses are for, and whether the block may rerun itself. */
+struct s390_link {
+	u64 la;			/* PSW address it was taken for */
+	u64 gen;		/* cache generation it is valid in */
+	struct kvmu_tblock *b;
+};
+
+struct s390_bhead {
+	u64 la;
+	u64 amode;
+	u64 next_la;		/* the address after the last record */
+	bool loop;
+	bool chain;		/* may continue through a link (run_chain) */
+	struct s390_link link[2];	/* [1]: to next_la, [0]: elsewhere */
 };
 
 /* Relative branches (they change nothing but the PSW address and, for
@@ -112,6 +131,7 @@ static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
 	u32 n = 0, pos = 0, avail = (u32)(4096 - off), len;
 	const struct s390_insn *in;
 	struct kvmu_tblock *b;
+	struct s390_bhead *h;
 
 	/* decode from a private copy: the guest may be rewriting p */
 	if (avail > sizeof(buf))
@@ -135,18 +155,48 @@ static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
 	}
 	if (!n)
 		return NULL;
-	b = kvmu_tblock_new(sizeof(rec[0]), n, buf, pos);
+	/* the header takes the place of one record (it is smaller) */
+	b = kvmu_tblock_new(sizeof(rec[0]), n + 1, buf, pos);
 	if (!b)
 		return NULL;
-	memcpy(b->rec, rec, sizeof(rec[0]) * n);
-	b->loop = rel_branch(d);
+	b->n = n;
+	h = (struct s390_bhead *)(void *)b->rec;
+	memset(h, 0, sizeof(*h));
+	h->link[0].la = h->link[1].la = 1;	/* no link yet */
+	h->loop = rel_branch(d);
+	h->chain = rel_branch(d) || !ends_block(d);
+	h->la = 1;		/* odd: no PSW address, relocate first */
+	memcpy(h + 1, rec, sizeof(rec[0]) * n);
 	return b;
+}
+
+/*
+ * Give the records the logical addresses they run at: a block is keyed by
+ * absolute address, so the same code reached through another mapping or
+ * addressing mode runs here with its addresses rewritten first.
+ */
+static void relocate(struct s390_cpu *c, struct s390_bhead *h,
+		     struct s390_brec *r, u32 n)
+{
+	u64 ia = c->addr;
+	u32 i;
+
+	h->la = c->addr;
+	h->amode = c->mask & (PSW_EA | PSW_BA);
+	for (i = 0; i < n; i++, r++) {
+		r->d.ia = ia;
+		ia = s390_wrap(c, ia + r->d.ilen);
+		r->next = ia;
+	}
+	h->next_la = ia;
 }
 
 /*
  * Run the block's instructions from the PSW; the s390_step() contract.
  * Only an instruction that ends its block (ends_block) changes the PSW
- * mask other than the CC, so the mask needs no check inside the loop.
+ * mask other than the CC or reads the instruction address and length the
+ * CPU keeps for interruptions (c->ia, c->ilen: SVC, BAL), so those are
+ * set for the last record only, and for one that faults.
  *
  * A block whose last instruction is a relative branch back to its own
  * start (a loop) runs again without the lookup and the compare, at most
@@ -157,27 +207,33 @@ static struct kvmu_tblock *build(struct s390_cpu *c, const u8 *p, u64 off)
  */
 static int exec(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs)
 {
-	struct s390_brec *first = (struct s390_brec *)(void *)b->rec;
-	struct s390_brec *r = first, *end = first + b->n;
-	u64 ia, next, start = c->addr, count = 0;
+	struct s390_bhead *h = (struct s390_bhead *)(void *)b->rec;
+	struct s390_brec *first = (struct s390_brec *)(h + 1);
+	struct s390_brec *r = first, *last = first + b->n - 1;
+	u64 count = 0;
 	unsigned int reps = 0;
 	int rc = 0;
 
+	if (unlikely(h->la != c->addr ||
+		     h->amode != (c->mask & (PSW_EA | PSW_BA))))
+		relocate(c, h, first, b->n);
 	c->code_page = abs | 1;
 	c->block_stop = false;
 	for (;;) {
-		ia = c->addr;
-		c->ia = ia;
-		c->ilen = r->d.ilen;
-		next = s390_wrap(c, ia + r->d.ilen);
-		c->addr = next;
-		r->d.ia = ia;
+		c->addr = r->next;
 		count++;
-		if (unlikely(r->priv && (c->mask & PSW_PSTATE)))
-			rc = PGM_PRIVILEGED;
-		else
-			rc = r->fn(c, &r->d);
+		if (r == last) {
+			c->ia = r->d.ia;
+			c->ilen = r->d.ilen;
+			if (r->priv && (c->mask & PSW_PSTATE)) {
+				rc = s390_program_irq(c, PGM_PRIVILEGED, false);
+				break;
+			}
+		}
+		rc = r->fn(c, &r->d);
 		if (unlikely(rc)) {
+			c->ia = r->d.ia;
+			c->ilen = r->d.ilen;
 			if (rc > 0 && rc < S390_EXIT)
 				rc = s390_program_irq(c, (u16)rc,
 						      s390_nullifying(rc));
@@ -185,19 +241,72 @@ static int exec(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs)
 		}
 		if (unlikely(c->block_stop))
 			break;
-		if (c->addr != next) {
-			if (c->addr != start || !b->loop ||
+		if (c->addr != r->next) {
+			if (c->addr != h->la || !h->loop ||
 			    ++reps >= SELF_LOOP_MAX)
 				break;
 			r = first;
 			continue;
 		}
-		if (++r == end)
+		if (r++ == last)
 			break;
 	}
 	c->code_page = 0;
 	c->vcpu->stats.instructions += count;
 	return rc;
+}
+
+/*
+ * The block at the PSW address within the page of the block h just ran,
+ * through h's link when it is of this cache generation, else looked up
+ * (with the compare) and linked; NULL to leave it to the run loop.
+ */
+static struct kvmu_tblock *chain(struct s390_cpu *c, struct s390_bhead *h,
+				 u64 abs, const u8 *host)
+{
+	struct s390_link *l = &h->link[c->addr == h->next_la];
+	u64 off = c->addr & 0xfff;
+	struct kvmu_tblock *b;
+
+	if (l->la == c->addr && l->gen == c->blocks.gen)
+		return l->b;
+	b = kvmu_tblocks_find(&c->blocks, kvmu_tblock_key(abs + off, 0),
+			      host + off);
+	if (b) {
+		l->la = c->addr;
+		l->gen = c->blocks.gen;
+		l->b = b;
+	}
+	return b;
+}
+
+/*
+ * Blocks of one page run one after the other through their links,
+ * without the lookup and the compare, up to CHAIN_MAX of them: that is
+ * exact for this CPU's own stores (a store into the page stops the
+ * chain), for the VMM's writes between KVM_RUNs (a KVM_RUN starts a new
+ * cache generation, which drops every link) and for writes by other
+ * threads within the bound, as for the self-loop.  Only a block that
+ * ended in a relative branch or ran out (not in ends_block) chains: the
+ * PSW mask and the translation are then those it started with.
+ */
+static int run_chain(struct s390_cpu *c, struct kvmu_tblock *b, u64 abs,
+		     const u8 *host)
+{
+	struct s390_bhead *h;
+	unsigned int n;
+	int rc;
+
+	for (n = 0;; n++) {
+		rc = exec(c, b, abs);
+		h = (struct s390_bhead *)(void *)b->rec;
+		if (rc || c->block_stop || !h->chain || n >= CHAIN_MAX ||
+		    (c->addr ^ h->la) >> 12)
+			return rc;
+		b = chain(c, h, abs, host);
+		if (!b)
+			return 0;
+	}
 }
 
 int s390_block_run(struct s390_cpu *c)
@@ -231,5 +340,10 @@ int s390_block_run(struct s390_cpu *c)
 			return s390_step(c);
 		kvmu_tblocks_insert(&c->blocks, key, b);
 	}
-	return exec(c, b, t->abs);
+	return run_chain(c, b, t->abs, t->host);
+}
+
+void s390_blocks_new_run(struct s390_cpu *c)
+{
+	kvmu_tblocks_new_gen(&c->blocks);
 }

@@ -408,6 +408,7 @@ int s390_cpu_run(struct s390_cpu *c)
 {
 	int n, rc;
 
+	s390_blocks_new_run(c);
 	for (;;) {
 		if (poll_core(c)) {
 			c->run->exit_reason = KVM_EXIT_INTR;

@@ -426,7 +426,7 @@ int op_dsg(struct s390_cpu *c, struct s390_dec *d)
 
 static unsigned int cmp_cc(bool lt, bool gt)
 {
-	return lt ? 1 : gt ? 2 : 0;
+	return s390_cc_cmp(lt, gt);
 }
 
 int op_cmp32(struct s390_cpu *c, struct s390_dec *d)

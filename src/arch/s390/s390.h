@@ -502,10 +502,17 @@ static inline u64 s390_rel(struct s390_cpu *c, struct s390_dec *d)
 {
 	return s390_wrap(c, d->ia + (u64)(d->ri * 2));
 }
+/* The condition code of a comparison: 0 equal, 1 low, 2 high.  Without
+ * branches: the operands of hot loops are data (a CRC bit, a sieve byte),
+ * and a mispredicted branch costs more than the handler. */
+static inline unsigned int s390_cc_cmp(bool lt, bool gt)
+{
+	return (unsigned int)lt | (unsigned int)gt << 1;
+}
 /* The signed condition code of a result. */
 static inline unsigned int s390_cc_signed(s64 v)
 {
-	return v == 0 ? 0 : v < 0 ? 1 : 2;
+	return s390_cc_cmp(v < 0, v > 0);
 }
 static inline void set_lo(struct s390_cpu *c, int r, u64 v)
 {
@@ -522,6 +529,8 @@ void s390_blocks_init(struct s390_cpu *c);
 /* Drop every block (slot changes); free the cache (vCPU teardown). */
 void s390_blocks_flush(struct s390_cpu *c);
 void s390_blocks_free(struct s390_cpu *c);
+/* A KVM_RUN begins: the VMM may have written guest memory (links void). */
+void s390_blocks_new_run(struct s390_cpu *c);
 /* Run one block at the PSW (or one instruction); the s390_step contract. */
 int s390_block_run(struct s390_cpu *c);
 
