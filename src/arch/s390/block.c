@@ -77,6 +77,10 @@ struct s390_bhead {
 	struct s390_link link[2];	/* [1]: to next_la, [0]: elsewhere */
 };
 
+/* build() gives the header the room of one record */
+_Static_assert(sizeof(struct s390_bhead) <= sizeof(struct s390_brec),
+	       "block header larger than a record");
+
 /* Relative branches (they change nothing but the PSW address and, for
  * the counting ones, a GPR); a backward one closes a loop. */
 static bool rel_branch(const struct s390_dec *d)
@@ -109,6 +113,11 @@ static bool ends_block(const struct s390_dec *d)
 	if (d->in->flags & IF_PRIV)
 		return true;
 	if ((fn == op_bcr || fn == op_bc || fn == op_brc) && d->r1 == 15)
+		return true;
+	/* BCR m,0: no branch, but BCR 14/15,0 serialize (cross-modified
+	 * code must be seen after them: the chain ends, the next entry
+	 * compares) */
+	if (fn == op_bcr && d->r2 == 0)
 		return true;
 	for (i = 0; i < ARRAY_SIZE(ends); i++)
 		if (fn == ends[i])
