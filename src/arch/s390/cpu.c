@@ -233,7 +233,7 @@ int s390_execute(struct s390_cpu *c, struct s390_dec *d)
 	return in->fn(c, d);
 }
 
-static bool psw_valid(u64 mask, u64 addr)
+bool s390_psw_valid(u64 mask, u64 addr)
 {
 	if (mask & PSW_INVALID)
 		return false;
@@ -265,7 +265,7 @@ static int fetch(struct s390_cpu *c, u8 *b)
 	return 0;
 }
 
-static bool nullifying(int code)
+bool s390_nullifying(int code)
 {
 	switch (code) {
 	case PGM_SEGMENT: case PGM_PAGE: case PGM_ASCE_TYPE:
@@ -276,8 +276,7 @@ static bool nullifying(int code)
 	}
 }
 
-/* One instruction, with its exceptions delivered. */
-static int step(struct s390_cpu *c)
+int s390_step(struct s390_cpu *c)
 {
 	struct s390_dec d;
 	u8 b[6];
@@ -285,7 +284,7 @@ static int step(struct s390_cpu *c)
 
 	c->ia = c->addr;
 	c->ilen = 0;
-	if (!psw_valid(c->mask, c->addr) || (c->addr & 1))
+	if (!s390_psw_valid(c->mask, c->addr) || (c->addr & 1))
 		return s390_program_irq(c, PGM_SPECIFICATION, true);
 	rc = fetch(c, b);
 	if (rc)
@@ -300,7 +299,7 @@ static int step(struct s390_cpu *c)
 	d.ia = c->ia;
 	rc = s390_execute(c, &d);
 	if (rc > 0 && rc < S390_EXIT)
-		return s390_program_irq(c, (u16)rc, nullifying(rc));
+		return s390_program_irq(c, (u16)rc, s390_nullifying(rc));
 	return rc;
 }
 
@@ -398,8 +397,10 @@ static bool poll_core(struct s390_cpu *c)
 {
 	bool out = kvmu_vcpu_should_exit(c->vcpu);
 
-	if (kvmu_vcpu_slots_changed(c->vcpu))
+	if (kvmu_vcpu_slots_changed(c->vcpu)) {
 		s390_tlb_flush(c);
+		s390_blocks_flush(c);
+	}
 	return out;
 }
 
@@ -407,13 +408,14 @@ int s390_cpu_run(struct s390_cpu *c)
 {
 	int n, rc;
 
+	s390_blocks_new_run(c);
 	for (;;) {
 		if (poll_core(c)) {
 			c->run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;
 		}
 		check_timers(c);
-		for (n = 0; n < 1024; n++) {
+		for (n = 0; n < 256; n++) {
 			rc = s390_deliver_irqs(c);
 			if (rc < 0 || rc == S390_EXIT)
 				return rc < 0 ? rc : 0;
@@ -423,7 +425,7 @@ int s390_cpu_run(struct s390_cpu *c)
 					return 0;
 				break;
 			}
-			rc = step(c);
+			rc = s390_block_run(c);
 			if (rc == S390_EXIT)
 				return 0;
 			if (rc < 0)

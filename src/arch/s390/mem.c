@@ -200,19 +200,12 @@ static int check_key(struct s390_cpu *c, u64 abs, u64 la, enum s390_acc acc,
 	return PGM_PROTECTION;
 }
 
-static u64 tlb_tag(struct s390_cpu *c, u64 la)
-{
-	u64 ctx = (c->mask & PSW_DAT) ? 1 | ((c->mask & PSW_AS) >> 45) : 0;
-
-	return (la & PAGE_MASK_4K) | ctx | 8;
-}
-
 /* Resolve the page of la: host page address, absolute page. */
 static int page(struct s390_cpu *c, u64 la, enum s390_acc acc, u8 **host,
 		u64 *abs, const struct kvmu_memslot **slot)
 {
 	int w = acc == ACC_STORE;
-	u64 tag = tlb_tag(c, la), a;
+	u64 tag = s390_tlb_tag(c, la), a;
 	struct s390_tlbe *t = &c->tlb[w][(la >> 12) % S390_TLB_SIZE];
 	bool prot;
 
@@ -269,8 +262,10 @@ static void mark(struct s390_cpu *c, const struct span *s, enum s390_acc acc)
 	if (atomic_load_explicit(&c->vm->skeys_enabled,
 				 memory_order_relaxed))
 		s390_key_or(c->vm, s->abs, acc == ACC_STORE ? 0x06 : 0x04);
-	if (acc == ACC_STORE)
+	if (acc == ACC_STORE) {
 		kvmu_memslot_mark_dirty(s->slot, s->abs);
+		s390_code_store(c, s->abs);
+	}
 }
 
 /* Up to 4 KiB + 4 KiB per call: the pieces are checked before any copy. */
@@ -321,67 +316,6 @@ int s390_access(struct s390_cpu *c, u64 la, void *buf, u64 len,
 	return 0;
 }
 
-int s390_rd8(struct s390_cpu *c, u64 la, u8 *v)
-{
-	return s390_read(c, la, v, 1);
-}
-
-int s390_rd16(struct s390_cpu *c, u64 la, u16 *v)
-{
-	u8 b[2];
-
-	TRY(s390_read(c, la, b, 2));
-	*v = be16(b);
-	return 0;
-}
-
-int s390_rd32(struct s390_cpu *c, u64 la, u32 *v)
-{
-	u8 b[4];
-
-	TRY(s390_read(c, la, b, 4));
-	*v = be32(b);
-	return 0;
-}
-
-int s390_rd64(struct s390_cpu *c, u64 la, u64 *v)
-{
-	u8 b[8];
-
-	TRY(s390_read(c, la, b, 8));
-	*v = be64(b);
-	return 0;
-}
-
-int s390_wr8(struct s390_cpu *c, u64 la, u8 v)
-{
-	return s390_write(c, la, &v, 1);
-}
-
-int s390_wr16(struct s390_cpu *c, u64 la, u16 v)
-{
-	u8 b[2];
-
-	put_be16(b, v);
-	return s390_write(c, la, b, 2);
-}
-
-int s390_wr32(struct s390_cpu *c, u64 la, u32 v)
-{
-	u8 b[4];
-
-	put_be32(b, v);
-	return s390_write(c, la, b, 4);
-}
-
-int s390_wr64(struct s390_cpu *c, u64 la, u64 v)
-{
-	u8 b[8];
-
-	put_be64(b, v);
-	return s390_write(c, la, b, 8);
-}
-
 /* Absolute storage page by page: a protected guest's pages are apart. */
 static int abs_copy(struct s390_cpu *c, u64 abs, u8 *buf, u64 len,
 		    bool store)
@@ -401,6 +335,7 @@ static int abs_copy(struct s390_cpu *c, u64 abs, u8 *buf, u64 len,
 		if (store) {
 			memcpy(p, buf, n);
 			kvmu_memslot_mark_dirty(slot, abs);
+			s390_code_store(c, abs);
 		} else {
 			memcpy(buf, p, n);
 		}

@@ -7,7 +7,7 @@
  */
 #include "s390.h"
 
-static int src_mem(struct s390_cpu *c, struct s390_dec *d, u64 *v)
+int s390_src_mem(struct s390_cpu *c, struct s390_dec *d, u64 *v)
 {
 	static const u8 size[] = {
 		[O_M8S] = 1, [O_M8Z] = 1, [O_M16S] = 2, [O_M16Z] = 2,
@@ -48,43 +48,6 @@ static int src_mem(struct s390_cpu *c, struct s390_dec *d, u64 *v)
 		*v = be64(b);
 	}
 	return 0;
-}
-
-int s390_src2(struct s390_cpu *c, struct s390_dec *d, u64 *v)
-{
-	u64 r = c->gprs[d->r2];
-
-	switch (d->in->opnd) {
-	case O_R32:
-		*v = (u32)r;
-		return 0;
-	case O_R64:
-		*v = r;
-		return 0;
-	case O_R32S:
-		*v = (u64)(s32)r;
-		return 0;
-	case O_R16S:
-		*v = (u64)(s16)r;
-		return 0;
-	case O_R16Z:
-		*v = (u16)r;
-		return 0;
-	case O_R8S:
-		*v = (u64)(s8)r;
-		return 0;
-	case O_R8Z:
-		*v = (u8)r;
-		return 0;
-	case O_I:
-		*v = (u64)d->i2;
-		return 0;
-	case O_U:
-		*v = d->ui2;
-		return 0;
-	default:
-		return src_mem(c, d, v);
-	}
 }
 
 static int fixovf(struct s390_cpu *c)
@@ -463,7 +426,7 @@ int op_dsg(struct s390_cpu *c, struct s390_dec *d)
 
 static unsigned int cmp_cc(bool lt, bool gt)
 {
-	return lt ? 1 : gt ? 2 : 0;
+	return s390_cc_cmp(lt, gt);
 }
 
 int op_cmp32(struct s390_cpu *c, struct s390_dec *d)

@@ -193,7 +193,7 @@ int op_cli(struct s390_cpu *c, struct s390_dec *d)
 	u8 v;
 
 	TRY(s390_rd8(c, s390_ea(c, 0, d->b1, d->d1), &v));
-	s390_set_cc(c, v < d->ui2 ? 1 : v > d->ui2 ? 2 : 0);
+	s390_set_cc(c, s390_cc_cmp(v < d->ui2, v > d->ui2));
 	return 0;
 }
 
@@ -208,9 +208,9 @@ static int sil_cmp(struct s390_cpu *c, struct s390_dec *d, int n, bool sgn)
 	if (sgn) {
 		s64 x = n == 2 ? (s16)v : n == 4 ? (s32)v : (s64)v;
 
-		s390_set_cc(c, x < d->i2 ? 1 : x > d->i2 ? 2 : 0);
+		s390_set_cc(c, s390_cc_cmp(x < d->i2, x > d->i2));
 	} else {
-		s390_set_cc(c, v < d->ui2 ? 1 : v > d->ui2 ? 2 : 0);
+		s390_set_cc(c, s390_cc_cmp(v < d->ui2, v > d->ui2));
 	}
 	return 0;
 }

@@ -185,6 +185,7 @@ static int s390_vcpu_init(struct kvmu_vcpu *vcpu)
 	c->vm = s390_vm(vcpu->vm);
 	c->run = (struct kvmu_s390_run *)vcpu->run;
 	c->cpu_addr = (u16)vcpu->id;
+	s390_blocks_init(c);
 	vcpu->arch_data = c;
 	c->run->kvm_valid_regs = KVMU_SYNC_PREFIX | KVMU_SYNC_GPRS |
 		KVMU_SYNC_ACRS | KVMU_SYNC_CRS | KVMU_SYNC_ARCH0 |
@@ -218,6 +219,7 @@ static void s390_vcpu_destroy(struct kvmu_vcpu *vcpu)
 		return;
 	s390_pv_vcpu_destroy(c, &rc, &rrc);
 	pthread_mutex_destroy(&c->irq_lock);
+	s390_blocks_free(c);
 	free(c->sida);
 	free(c);
 	vcpu->arch_data = NULL;

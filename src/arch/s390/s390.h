@@ -13,6 +13,7 @@
 #include "kvmu_int.h"
 #include "kvmu/abi/s390.h"
 #include "kvmu/host.h"
+#include "tblock.h"
 
 #define BIT64(n)	(1ULL << (63 - (n)))
 
@@ -188,6 +189,11 @@ struct s390_cpu {
 	/* run state */
 	bool stopped;
 	bool exec_active;	/* executing the target of EX/EXRL */
+	/* translated blocks (block.c) */
+	bool blocks_on;		/* KVMU_ENGINE is not "interp" */
+	bool block_stop;	/* a store hit the running block's page */
+	u64 code_page;		/* absolute page of the running block | 1 */
+	struct kvmu_tblocks blocks;
 	struct s390_tlbe tlb[2][S390_TLB_SIZE];	/* [0] fetch, [1] store */
 
 	/* local interrupts, set by other threads under irq_lock */
@@ -392,23 +398,7 @@ u64 s390_real_to_abs(u32 prefix, u64 real);
  */
 int s390_access(struct s390_cpu *c, u64 la, void *buf, u64 len,
 		enum s390_acc acc, int key);
-static inline int s390_read(struct s390_cpu *c, u64 la, void *buf, u64 len)
-{
-	return s390_access(c, la, buf, len, ACC_FETCH, -1);
-}
-static inline int s390_write(struct s390_cpu *c, u64 la, const void *buf,
-			     u64 len)
-{
-	return s390_access(c, la, (void *)buf, len, ACC_STORE, -1);
-}
-int s390_rd8(struct s390_cpu *c, u64 la, u8 *v);
-int s390_rd16(struct s390_cpu *c, u64 la, u16 *v);
-int s390_rd32(struct s390_cpu *c, u64 la, u32 *v);
-int s390_rd64(struct s390_cpu *c, u64 la, u64 *v);
-int s390_wr8(struct s390_cpu *c, u64 la, u8 v);
-int s390_wr16(struct s390_cpu *c, u64 la, u16 v);
-int s390_wr32(struct s390_cpu *c, u64 la, u32 v);
-int s390_wr64(struct s390_cpu *c, u64 la, u64 v);
+/* s390_read/write, s390_rd8..64, s390_wr8..64: memfast.h (inline). */
 /* Translate a logical address with DAT (no key check); *abs on success. */
 int s390_translate(struct s390_cpu *c, u64 la, enum s390_acc acc, u64 *abs,
 		   bool *dat_prot);
@@ -443,6 +433,13 @@ void s390_decode(const struct s390_insn *in, const u8 *b,
 		 struct s390_dec *d);
 /* Execute one decoded instruction (facility and privilege checks). */
 int s390_execute(struct s390_cpu *c, struct s390_dec *d);
+/* One instruction at the PSW, its exceptions delivered: 0, S390_EXIT or
+ * -errno. */
+int s390_step(struct s390_cpu *c);
+/* A PSW the CPU may fetch with (no specification exception). */
+bool s390_psw_valid(u64 mask, u64 addr);
+/* Program-interruption codes that nullify (the PSW points back). */
+bool s390_nullifying(int code);
 /* Load a new PSW, checking it; returns PGM_SPECIFICATION when invalid. */
 int s390_load_psw(struct s390_cpu *c, u64 mask, u64 addr);
 /* The guest TOD clock of a VM: the host's plus the epoch difference. */
@@ -460,17 +457,62 @@ int s390_exit_sieic(struct s390_cpu *c, u8 code, u16 ipa, u32 ipb);
 /* Prepare an instruction intercept exit to user space. */
 int s390_intercept(struct s390_cpu *c, struct s390_dec *d);
 
-/* Fetch the second operand as the table line's opnd says. */
-int s390_src2(struct s390_cpu *c, struct s390_dec *d, u64 *v);
+/* The storage second operand (O_M*, O_RL*) of s390_src2(). */
+int s390_src_mem(struct s390_cpu *c, struct s390_dec *d, u64 *v);
+/* Fetch the second operand as the table line's opnd says (inline: each
+ * handler gets its own copy of the switch, which predicts better). */
+static inline int s390_src2(struct s390_cpu *c, struct s390_dec *d, u64 *v)
+{
+	u64 r = c->gprs[d->r2];
+
+	switch (d->in->opnd) {
+	case O_R32:
+		*v = (u32)r;
+		return 0;
+	case O_R64:
+		*v = r;
+		return 0;
+	case O_R32S:
+		*v = (u64)(s32)r;
+		return 0;
+	case O_R16S:
+		*v = (u64)(s16)r;
+		return 0;
+	case O_R16Z:
+		*v = (u16)r;
+		return 0;
+	case O_R8S:
+		*v = (u64)(s8)r;
+		return 0;
+	case O_R8Z:
+		*v = (u8)r;
+		return 0;
+	case O_I:
+		*v = (u64)d->i2;
+		return 0;
+	case O_U:
+		*v = d->ui2;
+		return 0;
+	default:
+		return s390_src_mem(c, d, v);
+	}
+}
 /* The relative-long address ia + 2 * ri. */
 static inline u64 s390_rel(struct s390_cpu *c, struct s390_dec *d)
 {
 	return s390_wrap(c, d->ia + (u64)(d->ri * 2));
 }
+/* The condition code of a comparison: 0 equal, 1 low, 2 high.  Without
+ * branches: the operands of hot loops are data (a CRC bit, a sieve byte),
+ * and a mispredicted branch costs more than the handler. */
+static inline unsigned int s390_cc_cmp(bool lt, bool gt)
+{
+	return (unsigned int)lt | (unsigned int)gt << 1;
+}
 /* The signed condition code of a result. */
 static inline unsigned int s390_cc_signed(s64 v)
 {
-	return v == 0 ? 0 : v < 0 ? 1 : 2;
+	return s390_cc_cmp(v < 0, v > 0);
 }
 static inline void set_lo(struct s390_cpu *c, int r, u64 v)
 {
@@ -480,6 +522,17 @@ static inline void set_hi(struct s390_cpu *c, int r, u64 v)
 {
 	c->gprs[r] = (c->gprs[r] & 0xffffffffULL) | (u64)(u32)v << 32;
 }
+
+/* ---- block.c: translated blocks (docs/engine.md) ---- */
+/* Read KVMU_ENGINE: blocks unless it says "interp". */
+void s390_blocks_init(struct s390_cpu *c);
+/* Drop every block (slot changes); free the cache (vCPU teardown). */
+void s390_blocks_flush(struct s390_cpu *c);
+void s390_blocks_free(struct s390_cpu *c);
+/* A KVM_RUN begins: the VMM may have written guest memory (links void). */
+void s390_blocks_new_run(struct s390_cpu *c);
+/* Run one block at the PSW (or one instruction); the s390_step contract. */
+int s390_block_run(struct s390_cpu *c);
 
 /* ---- irq.c ---- */
 /* Deliver the highest-priority enabled interrupt; 1 when one was. */
@@ -594,5 +647,7 @@ int s390_attr_check_memslot(struct kvmu_vm *kvm,
 			    const struct kvm_userspace_memory_region *r);
 /* The ASCE limit (last address) gmap would choose for a memory limit. */
 u64 s390_asce_limit(u64 limit);
+
+#include "memfast.h"
 
 #endif /* KVMU_S390_H */
