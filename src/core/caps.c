@@ -46,7 +46,6 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 		return arch->iobus_pio || arch->iobus_mmio;
 	default:
-		*known = false;
-		return 0;
+		return kvmu_plane_check_extension(arch, vm, cap, known);
 	}
 }
