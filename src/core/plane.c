@@ -66,6 +66,7 @@ void kvmu_planes_vm_destroy(struct kvmu_vm *vm)
 	vm->planes = NULL;
 }
 
+/* Plane 0 alone where the architecture has no planes. */
 static long nr_planes(const struct kvmu_arch_ops *arch)
 {
 	return arch->planes ? arch->planes->nr_planes : 1;
@@ -75,14 +76,20 @@ long kvmu_plane_check_extension(const struct kvmu_arch_ops *arch,
 				struct kvmu_vm *vm KVMU_UNUSED, long cap,
 				bool *known)
 {
-	*known = true;
+	/*
+	 * Only where planes exist: elsewhere 239/240 keep their mainline
+	 * meaning (arm64), which the architecture answers.
+	 */
+	*known = arch->planes != NULL;
+	if (!*known)
+		return 0;
 	switch (cap) {
 	case KVMU_CAP_PLANES:
 		return nr_planes(arch);
 	case KVMU_CAP_PLANES_FPU:
-		return arch->planes && arch->planes->enable_fpu ? 1 : 0;
+		return arch->planes->enable_fpu ? 1 : 0;
 	case KVM_CAP_MEMORY_ATTRIBUTES:
-		return arch->planes ? (long)arch->planes->mem_attributes : 0;
+		return (long)arch->planes->mem_attributes;
 	default:
 		*known = false;
 		return 0;
@@ -110,6 +117,8 @@ long vm_create_plane(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	char name[24];
 	long ret;
 
+	if (!obj->arch->planes)
+		return -ENOTTY;		/* 0xd6 means nothing there */
 	if (r->uarg >= (unsigned long)nr_planes(obj->arch))
 		return -EINVAL;
 	if (r->uarg == 0)

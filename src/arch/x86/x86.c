@@ -243,6 +243,7 @@ long x86_vcpu_enable_cap(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 static const struct kvmu_ioctl_desc x86_ioctls[] = {
 #include "arch/x86/ioctls.def"
 #include "irq_ioctls.def"
+#include "plane_ioctls.def"
 };
 #undef KVMU_IOCTL
 
