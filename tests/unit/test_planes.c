@@ -422,6 +422,39 @@ static void test_msi_plane(void **state)
 	teardown(&p);
 }
 
+/* Map the xAPIC page (a 2 MiB page at 0xfee00000, uncached). */
+static void map_apic(struct pl *p)
+{
+	uint64_t pdpte = 0x5000 | 3, pde = 0xfee00000ULL | 0x93;
+
+	memcpy(p->g.mem + TG_PDPT + 3 * 8, &pdpte, 8);
+	memcpy(p->g.mem + 0x5000 + 0x1f7 * 8, &pde, 8);
+}
+
+/* An IPI that plane 1 sends reaches plane 1's APICs only. */
+static void test_ipi_plane(void **state)
+{
+	static const uint8_t ipi[] = {
+		0xbb, 0x00, 0x03, 0xe0, 0xfe,		/* mov ebx, 0xfee00300 */
+		0xc7, 0x43, 0x10, 0, 0, 0, 0,		/* ICR high: APIC 0 */
+		0xc7, 0x03, 0x50, 0x40, 0, 0,		/* ICR low: fixed 0x50 */
+		0xe6, 0x11,				/* out 0x11, al */
+	};
+	struct pl p;
+
+	(void)state;
+	setup(&p, true, false);
+	map_apic(&p);
+	lapic_enable(&p, p.g.vcpu);
+	lapic_enable(&p, p.pvcpu);
+	tg_put(&p.g, B_CODE, ipi, sizeof(ipi));
+	assert_int_equal(run_plane(&p, 1), KVM_EXIT_IO);
+	assert_int_equal(p.g.run->io.port, 0x11);
+	assert_true(irr_has(&p, p.pvcpu, 0x50));
+	assert_false(irr_has(&p, p.g.vcpu, 0x50));
+	teardown(&p);
+}
+
 static void test_req_exit_planes(void **state)
 {
 	struct kvmu_plane_event_exit *ev;
@@ -681,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_fpu_separate),
 		cmocka_unit_test(test_fpu_shared),
 		cmocka_unit_test(test_msi_plane),
+		cmocka_unit_test(test_ipi_plane),
 		cmocka_unit_test(test_req_exit_planes),
 		cmocka_unit_test(test_event_while_halted),
 		cmocka_unit_test(test_attr_errors),
