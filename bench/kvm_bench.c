@@ -7,6 +7,9 @@
  *   kvm_bench pio N      KVM_RUN round trips of a guest looping on OUT
  *   kvm_bench create N   VM + memory slot + vCPU (+ mmap) creation
  *   kvm_bench slots N    N one-page memory slots added, moved, deleted
+ *   kvm_bench planes N   plane switch round trips: plane 0 exits on OUT,
+ *                        plane 1 runs to its OUT, plane 0 again (the VM
+ *                        planes RFC; exit 77 where KVM has no planes)
  *
  * Prints one "name value" line; exit 77 when the backend is absent.
  */
@@ -124,6 +127,60 @@ static double bench_pio(int sys, uint8_t *ram, long n)
 	return t0;
 }
 
+/* The planes RFC's numbers (include/kvmu/abi/planes.h). */
+#define BENCH_CAP_PLANES	239
+#define BENCH_CREATE_PLANE	_IO(KVMIO, 0xd6)
+#define BENCH_CREATE_VCPU_PLANE	_IO(KVMIO, 0xd7)
+
+/* One exit of the expected port on the given plane (kvm_run offset 2). */
+static void run_on(struct vm *v, int plane, uint16_t port)
+{
+	((uint8_t *)v->run)[2] = (uint8_t)plane;
+	if (KVM_IOCTL(v->vcpu, KVM_RUN, 0) < 0)
+		die("KVM_RUN");
+	if (v->run->exit_reason != KVM_EXIT_IO || v->run->io.port != port) {
+		fprintf(stderr, "kvm_bench: unexpected exit %u\n",
+			v->run->exit_reason);
+		exit(1);
+	}
+}
+
+static double bench_planes(int sys, uint8_t *ram, long n)
+{
+	/* plane 1: mov dx, 0x11; 1: out dx, al; jmp 1b */
+	static const uint8_t code1[] = { 0xBA, 0x11, 0x00, 0xEE, 0xEB, 0xFD };
+	struct vm v = { .run_size = KVM_IOCTL(sys, KVM_GET_VCPU_MMAP_SIZE, 0) };
+	struct kvm_regs regs = { .rip = CODE_AT + 0x100, .rflags = 2 };
+	struct kvm_sregs sregs;
+	int plane, vcpu1;
+	double t0 = 0;
+	long i;
+
+	if (KVM_IOCTL(sys, KVM_CHECK_EXTENSION, BENCH_CAP_PLANES) < 2)
+		exit(77);
+	vm_up(&v, sys, ram);
+	pio_guest(&v, ram);
+	memcpy(ram + CODE_AT + 0x100, code1, sizeof(code1));
+	plane = KVM_IOCTL(v.vm, BENCH_CREATE_PLANE, 1);
+	vcpu1 = plane < 0 ? -1 :
+		KVM_IOCTL(plane, BENCH_CREATE_VCPU_PLANE, v.vcpu);
+	if (vcpu1 < 0 || KVM_IOCTL(v.vcpu, KVM_GET_SREGS, &sregs) < 0 ||
+	    KVM_IOCTL(vcpu1, KVM_SET_SREGS, &sregs) < 0 ||
+	    KVM_IOCTL(vcpu1, KVM_SET_REGS, &regs) < 0)
+		die("plane 1");
+	for (i = -n / 10 - 1; i < n; i++) {
+		if (!i)
+			t0 = now_ns();
+		run_on(&v, 0, 0x10);
+		run_on(&v, 1, 0x11);
+	}
+	t0 = (now_ns() - t0) / n;
+	close(vcpu1);
+	close(plane);
+	vm_down(&v);
+	return t0;
+}
+
 static double bench_create(int sys, uint8_t *ram, long n)
 {
 	struct vm v = { .run_size = KVM_IOCTL(sys, KVM_GET_VCPU_MMAP_SIZE, 0) };
@@ -183,8 +240,9 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || n <= 0 || (strcmp(argv[1], "pio") &&
 				    strcmp(argv[1], "create") &&
+				    strcmp(argv[1], "planes") &&
 				    strcmp(argv[1], "slots"))) {
-		fprintf(stderr, "usage: kvm_bench pio|create|slots N\n");
+		fprintf(stderr, "usage: kvm_bench pio|create|slots|planes N\n");
 		return 2;
 	}
 	sys = KVM_OPEN();
@@ -198,6 +256,8 @@ int main(int argc, char **argv)
 		die("mmap");
 	if (!strcmp(argv[1], "pio"))
 		printf("pio_ns %.1f\n", bench_pio(sys, ram, n));
+	else if (!strcmp(argv[1], "planes"))
+		printf("planes_ns %.1f\n", bench_planes(sys, ram, n));
 	else if (!strcmp(argv[1], "slots"))
 		printf("slots_ns %.1f\n", bench_slots(sys, n));
 	else

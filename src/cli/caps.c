@@ -39,9 +39,22 @@ static int bad_arg(const char *what, const char *arg)
 	return 2;
 }
 
-static void print_cap(long cap, int sys_fd, int vm_fd, bool all)
+/*
+ * x86 VMs answer the VM-planes RFC's capabilities (docs/planes.md), whose
+ * numbers mainline later gave to arm64 capabilities kvmu's x86 lacks.
+ */
+static const char *cap_name(int arch, long cap)
 {
-	const char *name = kvmu_cap_name(cap);
+	if (arch == KVMU_ARCH_X86_64 && cap == 239)
+		return "PLANES";
+	if (arch == KVMU_ARCH_X86_64 && cap == 240)
+		return "PLANES_FPU";
+	return kvmu_cap_name(cap);
+}
+
+static void print_cap(int arch, long cap, int sys_fd, int vm_fd, bool all)
+{
+	const char *name = cap_name(arch, cap);
 	int s = kvmu_ioctl(sys_fd, KVM_CHECK_EXTENSION, cap);
 	int v = vm_fd >= 0 ? kvmu_ioctl(vm_fd, KVM_CHECK_EXTENSION, cap) : 0;
 	char vbuf[16];
@@ -107,7 +120,7 @@ int kvmu_cli_caps(int argc, char **argv)
 			"left out)\n", strerror(errno));
 	printf("%4s  %-36s %10s %10s\n", "NR", "CAPABILITY", "SYSTEM", "VM");
 	for (cap = 0; cap < CAP_SCAN_MAX; cap++)
-		print_cap(cap, sys_fd, vm_fd, all);
+		print_cap(arch, cap, sys_fd, vm_fd, all);
 	if (vm_fd >= 0)
 		close(vm_fd);
 	close(sys_fd);

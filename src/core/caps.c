@@ -50,7 +50,6 @@ long kvmu_check_extension_generic(const struct kvmu_arch_ops *arch,
 		/* x86.c's answer; arm64's kernel does not report it */
 		return arch->iobus_pio;
 	default:
-		*known = false;
-		return 0;
+		return kvmu_plane_check_extension(arch, vm, cap, known);
 	}
 }

@@ -9,6 +9,7 @@
 	long fn(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
 #include "ioctls.def"
 #include "irq_ioctls.def"
+#include "plane_ioctls.def"
 #undef KVMU_IOCTL
 
 #endif

@@ -163,6 +163,9 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 	if (!k)
 		return -ENOTTY;
 	d = lookup(obj->arch, k, obj->kind, cmd);
+	if (!d && obj->kind == KVMU_OBJ_VCPU &&
+	    ((struct kvmu_vcpu *)obj)->plane0)
+		return -EINVAL;		/* plane vCPUs: the RFC's EINVAL */
 	if (!d && obj->kind == KVMU_OBJ_VCPU && obj->arch->unknown_vcpu_errno)
 		return -(long)obj->arch->unknown_vcpu_errno;
 	if (!d && obj->kind == KVMU_OBJ_VM && obj->arch->unknown_vm_errno)
@@ -171,11 +174,13 @@ long kvmu_obj_ioctl(struct kvmu_obj *obj, unsigned int cmd, unsigned long arg)
 		return k->unknown ? k->unknown(obj) : -(long)k->unknown_errno;
 	if (obj->kind != KVMU_OBJ_VCPU)
 		return call_handler(obj, d, cmd, arg);
-	/* like vcpu->mutex: one ioctl at a time per vCPU */
+	/* like vcpu->mutex: one ioctl at a time per vCPU (all its planes) */
 	vcpu = (struct kvmu_vcpu *)obj;
-	pthread_mutex_lock(&vcpu->mutex);
-	ret = call_handler(obj, d, cmd, arg);
-	pthread_mutex_unlock(&vcpu->mutex);
+	pthread_mutex_lock(&kvmu_vcpu_runner(vcpu)->mutex);
+	ret = vcpu->planes ? kvmu_plane_vcpu_ioctl_check(vcpu, cmd) : 0;
+	if (!ret)
+		ret = call_handler(obj, d, cmd, arg);
+	pthread_mutex_unlock(&kvmu_vcpu_runner(vcpu)->mutex);
 	return ret;
 }
 

@@ -16,6 +16,7 @@
 
 #include "kvmu/kvmu.h"
 #include "kvmu/abi/kvm_common.h"
+#include "kvmu/abi/planes.h"
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -181,6 +182,7 @@ struct kvmu_vm {
 	struct kvmu_irq *irq;		/* routing, irqchip ops (irq.c) */
 	struct kvmu_eventfds *eventfds;	/* irqfds, ioeventfds (eventfd.c) */
 	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD, under lock */
+	struct kvmu_vm_planes *planes;	/* plane.c, under lock; NULL: none */
 	void *arch_data;
 };
 
@@ -212,7 +214,39 @@ struct kvmu_vcpu {
 	int sig_fd;			/* signalfd of the run mask, -1: none */
 	sigset_t sig_fd_mask;
 	struct kvmu_stats stats_fd;	/* KVM_GET_STATS_FD */
+	/*
+	 * Planes (plane.c): a plane vCPU is a vCPU whose runner is the
+	 * plane-0 vCPU of its id; it shares the runner's kvm_run page, its
+	 * kicks, sleeps and signal mask.  planes is NULL until the first
+	 * KVM_CREATE_VCPU_PLANE for this id.
+	 */
+	struct kvmu_vcpu *plane0;	/* NULL on plane 0 */
+	struct kvmu_vcpu_planes *planes;
+	u8 plane;
+	u16 plane_req;			/* req_exit_planes of this run */
 	void *arch_data;
+};
+
+/* What an architecture brings to planes (plane.c); NULL: plane 0 only. */
+struct kvmu_plane_ops {
+	int nr_planes;			/* KVM_CAP_PLANES */
+	u64 mem_attributes;		/* KVM_CAP_MEMORY_ATTRIBUTES */
+	/* ioctl cmd allowed on a plane vCPU fd (others: EINVAL) */
+	bool (*vcpu_ioctl_ok)(unsigned int cmd);
+	/* plane 0's vCPU refuses cmd once it has planes (-errno or 0) */
+	int (*vcpu0_ioctl_check)(struct kvmu_vcpu *vcpu0, unsigned int cmd);
+	/* a new plane vCPU: copy what plane 0 owns (CPUID) */
+	int (*vcpu_init)(struct kvmu_vcpu *v, struct kvmu_vcpu *vcpu0);
+	/* before running v or serving cmd on it (0: KVM_RUN): shared FPU */
+	void (*sync)(struct kvmu_vcpu *v, unsigned int cmd);
+	/* does v (any plane) have an interrupt or NMI pending? */
+	bool (*pending)(struct kvmu_vcpu *v);
+	/* KVM_SIGNAL_MSI to the plane's local APICs */
+	int (*msi)(struct kvmu_vm *vm, int plane, const struct kvm_msi *m);
+	/* KVM_CAP_PLANES_FPU */
+	int (*enable_fpu)(struct kvmu_vm *vm, u64 arg);
+	/* memory attributes of the plane changed: drop cached translations */
+	void (*attrs_changed)(struct kvmu_vm *vm, int plane);
 };
 
 /* The per-architecture operations; one const instance per architecture. */
@@ -279,6 +313,7 @@ struct kvmu_arch_ops {
 	 */
 	const struct kvmu_device_ops *const *device_types;
 	unsigned int nr_device_types;
+	const struct kvmu_plane_ops *planes;	/* NULL: plane 0 only */
 };
 
 /* ---- object.c: fds, lookup, lifetime ---- */
@@ -456,6 +491,38 @@ int kvmu_fault_recover(struct kvmu_fault_frame *f);
 void kvmu_stats_vcpu_refresh(struct kvmu_vcpu *vcpu);
 /* Unmap and close a stats block (VM or vCPU teardown). */
 void kvmu_stats_free(struct kvmu_stats *s);
+
+/* ---- plane.c / memattr.c: VM planes ---- */
+
+struct kvmu_vm_planes;
+struct kvmu_vcpu_planes;
+/* The vCPU whose thread, kicks and kvm_run page v uses (v on plane 0). */
+static inline struct kvmu_vcpu *kvmu_vcpu_runner(struct kvmu_vcpu *v)
+{
+	return v->plane0 ? v->plane0 : v;
+}
+/* KVM_CAP_PLANES and friends for vm (NULL: system fd); *known as caps.c. */
+long kvmu_plane_check_extension(const struct kvmu_arch_ops *arch,
+				struct kvmu_vm *vm, long cap, bool *known);
+/* KVM_RUN's plane: the vCPU to run for kvm_run->plane; 1: exit set. */
+int kvmu_plane_enter(struct kvmu_vcpu *vcpu0, struct kvmu_vcpu **run);
+/* An ioctl on a vCPU that has planes: 0 go on, else -errno. */
+int kvmu_plane_vcpu_ioctl_check(struct kvmu_vcpu *vcpu, unsigned int cmd);
+/* During a run: a plane req_exit_planes names has an event; exit set. */
+bool kvmu_plane_event_exit(struct kvmu_vcpu *v);
+/* The plane vCPU of plane p for vcpu0's id, or NULL. */
+struct kvmu_vcpu *kvmu_plane_vcpu(struct kvmu_vcpu *vcpu0, int p);
+/* VM teardown: drop the plane objects and attributes. */
+void kvmu_planes_vm_destroy(struct kvmu_vm *vm);
+/* Memory attributes of gpa's page for plane (0 when none); lock-free. */
+u64 kvmu_memattr_get(struct kvmu_vm *vm, int plane, u64 gpa);
+/* Does plane have any restricting attribute (fast test)? */
+bool kvmu_memattr_any(struct kvmu_vm *vm, int plane);
+/* KVM_SET_MEMORY_ATTRIBUTES for plane. */
+int kvmu_memattr_set(struct kvmu_vm *vm, int plane,
+		     const struct kvm_memory_attributes *a);
+/* Make running vCPUs drop cached translations before returning. */
+void kvmu_memslot_resync(struct kvmu_vm *vm);
 
 /* ---- caps.c ---- */
 

@@ -554,3 +554,19 @@ void kvmu_memslot_free_all(struct kvmu_vm *vm)
 		vm->slot_ids[as] = NULL;
 	}
 }
+
+/*
+ * Something every vCPU caches with its translations changed (memory
+ * attributes): as a memslot change does, move the generation on and wait
+ * until no running vCPU can still use what it cached before.
+ */
+void kvmu_memslot_resync(struct kvmu_vm *vm)
+{
+	u64 gen;
+
+	pthread_mutex_lock(&vm->slots_lock);
+	gen = vm->slots_generation + 1;
+	__atomic_store_n(&vm->slots_generation, gen, __ATOMIC_SEQ_CST);
+	synchronize_vcpus(vm, gen);
+	pthread_mutex_unlock(&vm->slots_lock);
+}

@@ -285,7 +285,8 @@ static const char *const exit_names[] = {
 	[37] = "NOTIFY",
 	[38] = "LOONGARCH_IOCSR",
 	[39] = "MEMORY_FAULT",
-	[40] = "TDX",
+	/* mainline's TDX; kvmu follows the planes RFC, which took 40 */
+	[40] = "PLANE_EVENT",
 };
 
 const char *kvmu_cap_name(long cap)

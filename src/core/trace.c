@@ -132,12 +132,28 @@ static void tb_arg(struct tbuf *b, unsigned int cmd, unsigned long arg)
 }
 
 /* The exit KVM_RUN reports, with the fields user space acts on. */
-static void tb_exit(struct tbuf *b, const struct kvm_run *run)
+static void tb_exit(struct tbuf *b, const struct kvm_run *run, bool planes)
 {
+	const struct kvmu_run_planes *rp = (const void *)run;
+	const struct kvmu_plane_event_exit *ev = (const void *)&run->hw;
 	const char *e = kvmu_exit_name(run->exit_reason);
+	const u64 *mf = (const u64 *)&run->hw;
 
 	tb(b, "kvmu:   exit %s", e ? e : "?");
+	if (planes)		/* the plane that ran (in) and exited (out) */
+		tb(b, " plane=%u", rp->plane);
 	switch (run->exit_reason) {
+	case KVMU_EXIT_PLANE_EVENT:
+		if (!planes)
+			break;
+		tb(b, " cause=%u pending=%#x target=%#x", ev->cause,
+		   ev->pending_event_planes, ev->target);
+		break;
+	case KVM_EXIT_MEMORY_FAULT:
+		tb(b, " flags=%#llx gpa=%#llx size=%#llx",
+		   (unsigned long long)mf[0], (unsigned long long)mf[1],
+		   (unsigned long long)mf[2]);
+		break;
 	case KVM_EXIT_IO:
 		tb(b, " %s port=%#x size=%u count=%u",
 		   run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
@@ -188,7 +204,8 @@ void kvmu_trace_ioctl(struct kvmu_obj *obj, unsigned int cmd,
 	else
 		tb(&b, ") = %ld\n", ret);
 	if (cmd == KVM_RUN && obj->kind == KVMU_OBJ_VCPU &&
-	    (ret >= 0 || ret == -EINTR))
-		tb_exit(&b, (const struct kvm_run *)((struct kvmu_vcpu *)obj)->run);
+	    (ret >= 0 || ret == -EINTR || ret == -EFAULT))
+		tb_exit(&b, (const struct kvm_run *)((struct kvmu_vcpu *)obj)->run,
+			obj->arch->planes != NULL);
 	fwrite(b.s, 1, b.n, f);
 }

@@ -180,6 +180,17 @@ static void observe_slots(struct kvmu_vcpu *vcpu)
 
 bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu)
 {
+	if (unlikely(vcpu->plane0)) {
+		/* the runner acknowledges; each plane flushes its own caches */
+		u64 gen = __atomic_load_n(&vcpu->vm->slots_generation,
+					  __ATOMIC_ACQUIRE);
+
+		observe_slots(vcpu->plane0);
+		if (atomic_load(&vcpu->seen_generation) == gen)
+			return false;
+		atomic_store(&vcpu->seen_generation, gen);
+		return true;
+	}
 	observe_slots(vcpu);
 	if (!vcpu->slots_changed)
 		return false;
@@ -189,6 +200,7 @@ bool kvmu_vcpu_slots_changed(struct kvmu_vcpu *vcpu)
 
 bool kvmu_vcpu_should_exit(struct kvmu_vcpu *vcpu)
 {
+	vcpu = kvmu_vcpu_runner(vcpu);
 	observe_slots(vcpu);
 	if (atomic_exchange_explicit(&vcpu->kick, false, memory_order_acq_rel))
 		return signal_pending(vcpu) ||
@@ -284,7 +296,10 @@ static int block_once(struct kvmu_vcpu *vcpu, u64 deadline_ns)
 
 int kvmu_vcpu_block(struct kvmu_vcpu *vcpu, u64 deadline_ns)
 {
-	int ret = block_prepare(vcpu);
+	int ret;
+
+	vcpu = kvmu_vcpu_runner(vcpu);
+	ret = block_prepare(vcpu);
 
 	if (ret)
 		return ret;
@@ -301,6 +316,7 @@ void kvmu_vcpu_wake(struct kvmu_vcpu *vcpu)
 {
 	u64 one = 1;
 
+	vcpu = kvmu_vcpu_runner(vcpu);
 	atomic_store(&vcpu->wake_pending, true);
 	if (atomic_load(&vcpu->sleeping) &&
 	    write(vcpu->wake_fd, &one, sizeof(one)) < 0)
@@ -309,6 +325,7 @@ void kvmu_vcpu_wake(struct kvmu_vcpu *vcpu)
 
 bool kvmu_vcpu_take_wake(struct kvmu_vcpu *vcpu)
 {
+	vcpu = kvmu_vcpu_runner(vcpu);
 	if (!atomic_load_explicit(&vcpu->wake_pending, memory_order_relaxed))
 		return false;
 	return atomic_exchange(&vcpu->wake_pending, false);
@@ -341,8 +358,11 @@ static void run_cancelled(void *p)
 	atomic_store(&vcpu->in_run, false);
 }
 
-/* Run the arch loop; a fault on slot memory comes back as -EFAULT. */
-static int run_guarded(struct kvmu_vcpu *vcpu)
+/*
+ * Run the arch loop on plane (the vCPU itself, or the plane vCPU
+ * kvm_run->plane names); a fault on slot memory comes back as -EFAULT.
+ */
+static int run_guarded(struct kvmu_vcpu *vcpu, struct kvmu_vcpu *plane)
 {
 	struct kvmu_fault_frame f;
 	int ret;
@@ -351,10 +371,24 @@ static int run_guarded(struct kvmu_vcpu *vcpu)
 		return kvmu_fault_recover(&f);
 	kvmu_fault_arm(&f, vcpu);
 	pthread_cleanup_push(run_cancelled, vcpu);
-	ret = vcpu->obj.arch->vcpu_run(vcpu);
+	ret = vcpu->obj.arch->vcpu_run(plane);
 	pthread_cleanup_pop(0);
 	kvmu_fault_disarm();
 	return ret;
+}
+
+/* Pick the plane kvm_run->plane names (plane.c) and run it. */
+static int plane_run(struct kvmu_vcpu *vcpu)
+{
+	struct kvmu_vcpu *plane = vcpu;
+	int ret;
+
+	if (likely(!vcpu->obj.arch->planes))
+		return run_guarded(vcpu, vcpu);
+	ret = kvmu_plane_enter(vcpu, &plane);
+	if (ret)
+		return ret > 0 ? 0 : ret;
+	return run_guarded(vcpu, plane);
 }
 
 long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
@@ -384,7 +418,7 @@ long vcpu_run(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	atomic_store(&vcpu->run_thread, pthread_self());
 	atomic_store(&vcpu->in_run, true);
 	vcpu->poll_count = KVMU_SIGNAL_POLL;	/* look at signals at once */
-	ret = run_guarded(vcpu);
+	ret = plane_run(vcpu);
 	atomic_store(&vcpu->in_run, false);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	reason = vcpu->run->exit_reason;

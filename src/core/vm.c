@@ -32,6 +32,7 @@ static void vm_destroy(struct kvmu_obj *obj)
 	kvmu_io_bus_destroy(vm);
 	kvmu_irq_vm_destroy(vm);
 	kvmu_memslot_free_all(vm);
+	kvmu_planes_vm_destroy(vm);
 	pthread_mutex_destroy(&vm->bus_lock);
 	kvmu_stats_free(&vm->stats_fd);
 	pthread_mutex_destroy(&vm->lock);

@@ -381,7 +381,7 @@ static const fz_op ops[] = {
 	op_cpuid, op_sys, op_vm, op_coalesced, op_dirty, op_vcpu_misc,
 	op_code_z, op_run, op_raw, op_close, op_dup, op_scribble,
 	op_run, op_state, op_irq, op_machine, op_irqchip, op_s390_pv,
-	op_arm64, op_hyperv,
+	op_arm64, op_hyperv, op_planes,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -158,6 +158,7 @@ void op_vm(struct fz *z, struct fdp *f);
 void op_coalesced(struct fz *z, struct fdp *f);
 void op_dirty(struct fz *z, struct fdp *f);
 void op_irq(struct fz *z, struct fdp *f);
+void op_planes(struct fz *z, struct fdp *f);	/* fz_planes.c */
 void op_vcpu_misc(struct fz *z, struct fdp *f);
 void op_code(struct fdp *f);
 void op_scribble(struct fz *z, struct fdp *f);

@@ -15,6 +15,7 @@ import sys
 SETUP, CREATE, MEMSLOT, STATE, BADPTR, MSRS, CPUID, SYS, VM, COALESCED, \
     DIRTY, VCPU_MISC, CODE, RUN, RAW, CLOSE, DUP, SCRIBBLE = range(18)
 S390_PV = 20            # fz_s390.c: an s390 VM through Protected Virtualization
+PLANES = 25             # fz_planes.c: VM planes and memory attributes
 REAL, PROT32, LONG = range(3)
 KEEP_MASK = 3           # set_run_sigmask: leave the mask alone
 CODE_GPA = 0x8000
@@ -135,6 +136,17 @@ SEEDS = {
     bytes([CLOSE, 0, 2, 1, 0]) + setup(REAL) + run([b'']),
     # no guest code, 16 steps: ENABLE (cmd 0, flags 0, data 0, good arg),
     # INFO, then vCPU operations and more commands
+    # a real-mode guest looping on OUT; plane 1 with vCPU 0's plane vCPU,
+    # no-write on the code page for plane 1, CHECK_EXTENSION(PLANES),
+    # SIGNAL_MSI; KVM_RUN on the plane vCPU fd, then of plane 1
+    'planes': setup(REAL) + code(bytes.fromhex('e610ebfc')) +
+    bytes([PLANES, 0, 0, 0, 1, 1, 0, 3,     # vm, good ptrs, vcpu, plane 1
+           3, 3,                            # CREATE_VCPU_PLANE(vcpu)
+           2, 1, 1, 1, 0, 1, 2, 1,          # attributes NW at CODE_GPA
+           0, 1, 0,                         # CHECK_EXTENSION(239)
+           1]) + bytes(32) +                # SIGNAL_MSI (zeroes)
+    bytes([19, 0, 1, 0, 0] * 4 +            # plane vCPU: KVM_RUN (EINVAL)
+          [1, 0, 1, 1, 1, 1]),              # KVM_RUN of plane 1
     's390_pv': bytes([S390_PV, 0, 15]) +
     bytes([1, 0, 1]) + bytes(8) + bytes([1]) +
     bytes([1, 7, 1, 0, 1, 0]) + bytes(8) + bytes([1, 0, 5, 1, 2, 3, 1, 4,

@@ -292,6 +292,9 @@ struct x86_cpu {
 	struct x86_blocks *blocks;
 	u64 code_gpage;			/* page of the running block | 1 */
 	bool block_stop;		/* end the running block after this */
+	/* planes (plane_x86.c): memory attributes of this plane */
+	bool mem_attrs;			/* some page is restricted: check */
+	bool mem_fault;			/* KVM_EXIT_MEMORY_FAULT: EFAULT */
 
 	struct kvmu_vcpu *vcpu;
 	struct kvm_run *run;

@@ -39,10 +39,13 @@ static int deliver(struct x86_irqchip *c, struct x86_lapic *src,
 	struct kvmu_vm *vm = c->vm;
 	int i, n = atomic_load(&vm->nr_vcpus), ret = -1;
 	struct x86_lapic *lowest = NULL;
+	/* an IPI stays in its sender's plane (plane_x86.c) */
+	int plane = src ? ((struct kvmu_vcpu *)src->owner)->plane : 0;
 	u32 best = ~0u;
 
 	for (i = 0; i < n; i++) {
-		struct x86_lapic *a = apic_of(vm->vcpus[i]);
+		struct x86_lapic *a = apic_of(plane && vm->vcpus[i] ?
+			kvmu_plane_vcpu(vm->vcpus[i], plane) : vm->vcpus[i]);
 
 		if (!a || !x86_lapic_hw_enabled(a) ||
 		    !x86_lapic_match(a, src, m))

@@ -303,7 +303,10 @@ int x86_irqchip_block(struct x86_cpu *cpu)
 
 	for (;;) {
 		next = run_timers(cpu);
-		kvmu_vcpu_take_wake(vcpu);
+		/* woken for another plane that req_exit_planes names? */
+		if (kvmu_vcpu_take_wake(vcpu) && unlikely(vcpu->plane_req) &&
+		    kvmu_plane_event_exit(vcpu))
+			return 1;
 		if (x86_irqchip_events(cpu))
 			return 1;
 		/*

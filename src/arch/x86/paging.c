@@ -39,6 +39,7 @@ void x86_tlb_flush(struct x86_cpu *cpu)
 {
 	memset(cpu->tlb, 0, sizeof(cpu->tlb));
 	cpu->fetch_vpage = 0;
+	x86_plane_attrs_refresh(cpu);
 }
 
 void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin)
@@ -296,6 +297,8 @@ static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w
 	e->slot = slot;
 	e->host = slot ? (u8 *)(uintptr_t)(slot->hva + (page - slot->gpa)) :
 			 NULL;
+	if (unlikely(cpu->mem_attrs) && x86_plane_page_restricted(cpu, page))
+		e->host = NULL;		/* every access checks (translate) */
 	e->ro_slot = slot && (slot->flags & KVM_MEM_READONLY);
 	e->user = w->user;
 	e->write = w->write;
@@ -314,7 +317,8 @@ enum x86_status x86_translate(struct x86_cpu *cpu, u64 lin, int acc,
 	    !denied(cpu, e->user, e->write, e->nx, acc) &&
 	    (!wr || e->dirty)) {
 		*gpa = e->ppage | (lin & 0xfff);
-		return X86_OK;
+		return unlikely(cpu->mem_attrs) ?
+		       x86_plane_mem_check(cpu, *gpa, acc) : X86_OK;
 	}
 	if (!(cpu->cr0 & X86_CR0_PG)) {
 		memset(&w, 0, sizeof(w));
@@ -322,7 +326,8 @@ enum x86_status x86_translate(struct x86_cpu *cpu, u64 lin, int acc,
 		w.gpa = (cpu->efer & X86_EFER_LMA) ? lin : lin & 0xffffffffULL;
 		tlb_fill(cpu, lin, w.gpa, &w, true);
 		*gpa = w.gpa;
-		return X86_OK;
+		return unlikely(cpu->mem_attrs) ?
+		       x86_plane_mem_check(cpu, *gpa, acc) : X86_OK;
 	}
 	walk(cpu, &w, lin);
 	if (!w.ok)
@@ -331,5 +336,6 @@ enum x86_status x86_translate(struct x86_cpu *cpu, u64 lin, int acc,
 		return x86_raise_pf(cpu, lin, PF_P | access_bits(cpu, acc));
 	tlb_fill(cpu, lin, w.gpa, &w, set_ad(cpu, &w, wr));
 	*gpa = w.gpa;
-	return X86_OK;
+	return unlikely(cpu->mem_attrs) ?
+	       x86_plane_mem_check(cpu, *gpa, acc) : X86_OK;
 }

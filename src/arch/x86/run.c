@@ -243,6 +243,11 @@ static int run_loop(struct x86_cpu *cpu)
 
 	cpu->run->exit_reason = KVM_EXIT_UNKNOWN;	/* as vcpu_run */
 	for (;;) {
+		/* req_exit_planes: look when halted and at check points */
+		if (unlikely(vcpu->plane_req) &&
+		    (!n || cpu->mp_state != KVM_MP_STATE_RUNNABLE) &&
+		    kvmu_plane_event_exit(vcpu))
+			return 0;
 		/* a signal pending at entry stops us before any instruction */
 		if (++n >= X86_CHECK_EVERY) {
 			n = 0;
@@ -352,6 +357,10 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	}
 	cpu->has_run = true;
 	ret = run_loop(cpu);
+	if (unlikely(cpu->mem_fault)) {
+		cpu->mem_fault = false;	/* a plane's memory attributes */
+		ret = -EFAULT;
+	}
 out:
 	x86_sync_regs_out(cpu);
 	x86_post_run(cpu);

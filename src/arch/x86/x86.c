@@ -67,6 +67,8 @@ static int x86_vm_enable_cap(struct kvmu_vm *vm,
 		return 0;
 	case KVM_CAP_SPLIT_IRQCHIP:
 		return x86_irqchip_enable_split(vm, c->args[0]);
+	case KVMU_CAP_PLANES_FPU:
+		return kvmu_x86_plane_ops.enable_fpu(vm, c->args[0]);
 	default:
 		return x86_machine_enable_cap(vm, c);
 	}
@@ -243,6 +245,7 @@ long x86_vcpu_enable_cap(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 static const struct kvmu_ioctl_desc x86_ioctls[] = {
 #include "arch/x86/ioctls.def"
 #include "irq_ioctls.def"
+#include "plane_ioctls.def"
 };
 #undef KVMU_IOCTL
 
@@ -267,4 +270,5 @@ const struct kvmu_arch_ops kvmu_x86_ops = {
 	.iobus_pio = true,
 	.iobus_mmio = true,
 	.irqchip_pins = { 8, 8, 24 },	/* PIC master, PIC slave, IOAPIC */
+	.planes = &kvmu_x86_plane_ops,
 };

@@ -179,6 +179,16 @@ enum x86_status x86_dbg_general_detect(struct x86_cpu *cpu);
 /* The debugger's debugreg[8] (KVM_GUESTDBG_USE_HW_BP), NULL: none. */
 void x86_dbg_set_hw_bp(struct x86_cpu *cpu, const __u64 *debugreg);
 
+/* ---- plane_x86.c: VM planes ---- */
+
+extern const struct kvmu_plane_ops kvmu_x86_plane_ops;
+/* Re-read whether this plane has restricted pages (after a flush). */
+void x86_plane_attrs_refresh(struct x86_cpu *cpu);
+/* The page of gpa is restricted for this plane: keep it out of fast paths. */
+bool x86_plane_page_restricted(struct x86_cpu *cpu, u64 gpa);
+/* acc (X86_ACC_*) to gpa allowed by the plane's attributes, or X86_EXIT. */
+enum x86_status x86_plane_mem_check(struct x86_cpu *cpu, u64 gpa, int acc);
+
 /* ---- pv_ipi.c: the LAPIC side of KVM's PV IPI hypercalls ---- */
 
 /*
