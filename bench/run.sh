@@ -10,7 +10,8 @@
 #  (d) an s390x C workload under kvmu run --arch s390x and qemu-s390x;
 #  (e) the in-kernel irqchip (bench/irq_bench.c): an IPI round trip between
 #      two vCPUs on two threads, and the host CPU a halted vCPU uses;
-#  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64.
+#  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64;
+#  (g) Linux boot to /init under QEMU+kvmu and QEMU TCG (bench/linux_boot.sh).
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -209,4 +210,6 @@ echo "kvmu run --arch arm64 against the same C code under qemu-aarch64."
 
 # ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----
 sh bench/shim.sh "$BUILD"
+# ---- (g) Linux boot under QEMU, kvmu against TCG ----
+sh bench/linux_boot.sh "$BUILD"
 exit 0
