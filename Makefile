@@ -67,7 +67,7 @@ CLI := $(BUILD)/kvmu
 PC := $(BUILD)/kvmu.pc
 PC_UNINST := $(BUILD)/kvmu-uninstalled.pc
 
-.PHONY: all deps check check-run tests demo demo-linux bench install clean \
+.PHONY: all deps check check-run tests demo demo-linux linux-clients bench install clean \
 	tsan fuzz \
 	difftest difftest-s390 guests
 all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(PC_UNINST) $(if $(SHIM_OBJS),$(SHIM))
@@ -243,6 +243,15 @@ demo-linux: deps
 	$(BUILD)/kvmu run --smp 2 --mem 256M \
 		--initrd $(LINUX_GUEST)/initramfs.cpio.gz \
 		--append 'console=ttyS0 panic=-1' $(LINUX_GUEST)/vmlinuz
+
+# Linux under unmodified QEMU through the shim, every irqchip mode: the
+# default (in-kernel, as in make check), kernel_irqchip=split and =off
+# (tests/shell/linux_qemu.sh says why =off runs one vCPU).
+linux-clients: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)for m in "" split off; do echo "linux_qemu.sh irqchip=$${m:-on}"; \
+		KVMU_QEMU_IRQCHIP=$$m BUILD=$(BUILD) \
+		sh tests/shell/linux_qemu.sh || exit 1; done
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all guests

@@ -13,7 +13,8 @@
 #      two vCPUs on two threads, and the host CPU a halted vCPU uses;
 #  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64;
 #  (g) the Hyper-V PV IPI (bench/hv_bench.c): the same round trip with a
-#      fast HvCallSendSyntheticClusterIpi against an x2APIC ICR write.
+#      fast HvCallSendSyntheticClusterIpi against an x2APIC ICR write;
+#  (h) Linux boot to /init under QEMU+kvmu and QEMU TCG (bench/linux_boot.sh).
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
 BUILD=${1:-build}
@@ -241,4 +242,6 @@ echo "means the switch costs twice a plain exit (the goal: at least 0.50x)."
 
 # ---- LD_PRELOAD shim: its own rows (bench/shim.sh, kept by the shim) ----
 sh bench/shim.sh "$BUILD"
+# ---- (g) Linux boot under QEMU, kvmu against TCG ----
+sh bench/linux_boot.sh "$BUILD"
 exit 0

@@ -109,6 +109,24 @@ static int x86_kvm_cpuid_leaves(struct kvm_cpuid_entry2 *e)
 	return 2;
 }
 
+/*
+ * 0x80000007 EDX bit 8, invariant TSC, as KVM reports it (CONSTANT_TSC)
+ * when the host has it: a guest TSC is the host's, scaled and offset, so
+ * it runs at one rate in every state and vCPUs created together agree.
+ * Without it Linux on more than one non-Intel CPU marks the TSC unstable
+ * ("TSCs unsynchronized").
+ */
+static u32 invariant_tsc(void)
+{
+	u32 a, b, c, d;
+
+	__cpuid(0x80000000, a, b, c, d);
+	if (a < 0x80000007)
+		return 0;
+	__cpuid(0x80000007, a, b, c, d);
+	return d & (1U << 8);
+}
+
 int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
 	u32 r[4], h[4] = { 0, 0, 0, 0 };
@@ -140,6 +158,7 @@ int x86_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	memcpy(r, base_bits[2], sizeof(r));
 	add_feats(0x80000001, r);
 	put(&e[n++], 0x80000001, 0, 0, r);
+	put(&e[n++], 0x80000007, 0, 0, (u32[4]){ 0, 0, 0, invariant_tsc() });
 	put(&e[n++], 0x80000008, 0, 0, (u32[4]){ 0x3028, 0, 0, 0 });
 	return n;
 }

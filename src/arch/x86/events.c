@@ -124,8 +124,10 @@ long x86_interrupt_ioctl(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 		return -EINVAL;
 	if (kvmu_irq_in_kernel(cpu->vcpu->vm))
 		return x86_irqchip_interrupt(cpu, k->irq);
-	if (cpu->interrupt.injected)
-		return -ENXIO;
+	/*
+	 * kvm_queue_interrupt: a vector not yet delivered is replaced (a
+	 * VMM asks only while ready_for_interrupt_injection reads 1).
+	 */
 	cpu->interrupt.injected = true;
 	cpu->interrupt.nr = (u8)k->irq;
 	cpu->interrupt_soft = false;

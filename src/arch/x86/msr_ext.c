@@ -32,6 +32,7 @@
 #define MSR_AMD_PERF_CTR3	0xc0010007
 #define MSR_AMD_HWCR		0xc0010015
 #define MSR_AMD_INT_PENDING	0xc0010055
+#define MSR_AMD_NB_CFG		0xc001001f
 
 #define MCG_CTL_P		(1ULL << 8)
 #define KVM_FEATURE_CLOCKSOURCE	0
@@ -202,6 +203,7 @@ int x86_msr_ext_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 	case MSR_AMD_HWCR: *v = cpu->m.msr_hwcr; return 0;
 	case MSR_POWER_CTL: *v = cpu->m.power_ctl; return 0;
 	case MSR_AMD_INT_PENDING: *v = 0; return 0;
+	case MSR_AMD_NB_CFG: *v = 0; return 0;	/* as KVM: reads 0 */
 	case MSR_AMD_PERF_CTL0 ... MSR_AMD_PERF_CTR3:
 		*v = 0;		/* no PMU: the counters read 0, as KVM's */
 		return 0;
@@ -296,7 +298,8 @@ int x86_msr_ext_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 		cpu->m.power_ctl = v;	/* kept, as KVM does; no effect */
 		return 0;
 	case MSR_AMD_INT_PENDING:
-		return 0;	/* SMI/C1E pending: KVM ignores writes */
+	case MSR_AMD_NB_CFG:	/* Linux's amd_bus_cpu_online sets a bit */
+		return 0;	/* KVM ignores writes to both */
 	case MSR_AMD_PERF_CTL0 ... MSR_AMD_PERF_CTR3:
 		/* KVM drops writes of 0 to the legacy counters without PMU */
 		return v ? -1 : 0;
