@@ -269,4 +269,5 @@ const struct kvmu_arch_ops kvmu_s390_ops = {
 	.prepare_memslot = s390_prepare_memslot,
 	.vfio_attach = s390_vfio_attach,
 	.vfio_detach = s390_vfio_detach,
+	.single_as = true,	/* no SMM-like second space: the cap reads 0 */
 };
