@@ -18,6 +18,7 @@
 
 #include "kvmu/kvmu.h"
 #include "kvmu/abi/s390.h"
+#include "cross_asm.h"
 
 #define S390_MEM	0x200000UL
 
@@ -106,33 +107,8 @@ static inline uint16_t get16(const uint8_t *p)
 /* Assemble src and place the bytes at guest address gpa; 0 or -1. */
 static inline int s390_asm(struct s390vm *v, uint64_t gpa, const char *src)
 {
-	char dir[] = "/tmp/kvmu-s390-XXXXXX", cmd[512], path[256];
-	FILE *f;
-	long n;
-
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/g.s", dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, ".text\n%s\n", src);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && s390x-linux-gnu-as -march=z10 -o g.o g.s && "
-		 "s390x-linux-gnu-objcopy -O binary -j .text g.o g.bin", dir);
-	if (system(cmd))
-		return -1;
-	snprintf(path, sizeof(path), "%s/g.bin", dir);
-	f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	n = (long)fread(v->mem + gpa, 1, S390_MEM - gpa, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		return -1;
-	return n > 0 ? 0 : -1;
+	return cross_asm("s390x-linux-gnu", "-march=z10", src, v->mem + gpa,
+			 S390_MEM - gpa);
 }
 
 #define PSW_64		0x0000000180000000ULL	/* EA + BA */

@@ -24,6 +24,7 @@
 
 #include "kvmu/kvmu.h"
 #include "kvmu/abi/arm64.h"
+#include "cross_asm.h"
 
 #define MEM		0x200000UL
 #define RO_GPA		0x400000UL
@@ -37,32 +38,7 @@ struct avm {
 
 static int assemble(uint8_t *dst, size_t room, const char *src)
 {
-	char dir[] = "/tmp/kvmu-a64-XXXXXX", cmd[512], path[256];
-	FILE *f;
-	long n;
-
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/g.s", dir);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fprintf(f, ".text\n%s\n", src);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s && aarch64-linux-gnu-as -o g.o g.s && "
-		 "aarch64-linux-gnu-objcopy -O binary -j .text g.o g.bin", dir);
-	if (system(cmd))
-		return -1;
-	snprintf(path, sizeof(path), "%s/g.bin", dir);
-	f = fopen(path, "rb");
-	n = f ? (long)fread(dst, 1, room, f) : -1;
-	if (f)
-		fclose(f);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd))
-		return -1;
-	return n > 0 ? 0 : -1;
+	return cross_asm("aarch64-linux-gnu", "", src, dst, room);
 }
 
 #define CORE(f) KVMU_REG_ARM64_CORE(KVM_REG_SIZE_U64, f)
