@@ -659,6 +659,25 @@ static void test_attr_read_exec(void **state)
 	teardown(&p);
 }
 
+/* An instruction ending where a no-execute page starts runs. */
+static void test_attr_fetch_edge(void **state)
+{
+	static const uint8_t out[] = { 0xe6, 0x10 };
+	struct pl p;
+
+	(void)state;
+	setup(&p, false, false);
+	tg_put(&p.g, B_CODE - 2, out, sizeof(out));
+	set_rip(&p, p.g.vcpu, B_CODE - 2);
+	assert_int_equal(set_attr(&p, p.g.vm, B_CODE, 4096,
+				  KVMU_MEMORY_ATTRIBUTE_NX), 0);
+	assert_int_equal(run_plane(&p, 0), KVM_EXIT_IO);
+	assert_int_equal(p.g.run->io.port, 0x10);
+	/* the next instruction is on that page: its fetch faults */
+	expect_fault(&p, 0, B_CODE, KVMU_MEMORY_EXIT_FLAG_EXEC);
+	teardown(&p);
+}
+
 struct looper {
 	struct pl *p;
 	int ret;
@@ -720,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_attr_errors),
 		cmocka_unit_test(test_attr_write),
 		cmocka_unit_test(test_attr_read_exec),
+		cmocka_unit_test(test_attr_fetch_edge),
 		cmocka_unit_test(test_attr_running),
 	};
 

@@ -358,8 +358,14 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	cpu->has_run = true;
 	ret = run_loop(cpu);
 	if (unlikely(cpu->mem_fault)) {
-		cpu->mem_fault = false;	/* a plane's memory attributes */
-		ret = -EFAULT;
+		/*
+		 * A plane's memory attributes stopped an access.  A fetch
+		 * check of a page the instruction turned out not to reach
+		 * is overwritten by the exit that really ended the run.
+		 */
+		cpu->mem_fault = false;
+		if (cpu->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+			ret = -EFAULT;
 	}
 out:
 	x86_sync_regs_out(cpu);
