@@ -409,7 +409,7 @@ static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
  * pending events, TF, CR8, queued MMIO writes), so the loop would find
  * nothing new, except what another thread posts (the in-kernel APIC's
  * attention flag: looked at here; kicks and signals: seen at most
- * CHAIN_MAX times later than before, a few thousand instructions).
+ * CHAIN_MAX times later than before: at most 64 units of 8 x 32).
  */
 enum x86_status x86_block_exec(struct x86_cpu *cpu)
 {
