@@ -404,8 +404,17 @@ static bool poll_core(struct s390_cpu *c)
 	return out;
 }
 
+/*
+ * Kicks, timers and slot changes are looked at every POLL_UNITS units (a
+ * block or one instruction) or POLL_INSNS instructions, whichever comes
+ * first: a unit of linked and looping blocks runs many instructions.
+ */
+#define POLL_UNITS	1024
+#define POLL_INSNS	4096
+
 int s390_cpu_run(struct s390_cpu *c)
 {
+	unsigned long long end;
 	int n, rc;
 
 	s390_blocks_new_run(c);
@@ -415,7 +424,9 @@ int s390_cpu_run(struct s390_cpu *c)
 			return -EINTR;
 		}
 		check_timers(c);
-		for (n = 0; n < 256; n++) {
+		end = c->vcpu->stats.instructions + POLL_INSNS;
+		for (n = 0; n < POLL_UNITS &&
+		     c->vcpu->stats.instructions < end; n++) {
 			rc = s390_deliver_irqs(c);
 			if (rc < 0 || rc == S390_EXIT)
 				return rc < 0 ? rc : 0;
