@@ -289,10 +289,75 @@ static void test_send_ipi_forms(void **state)
 	tg_destroy(&v.g);
 }
 
+/*
+ * HvCallFlushVirtualAddressSpace from vCPU 0 for VP 2 (vCPU 1): vCPU 1
+ * keeps reading linear page 0x30000 (mapped to A) on its thread; the host
+ * remaps it to B, vCPU 0 flushes VP 2, and once the call returned the host
+ * raises a flag: vCPU 1's next read must go through the new mapping.
+ */
+#define FL_GO		0x2c000UL
+#define FL_STARTED	0x2c008UL
+#define FL_RESULT	0x2c010UL
+#define FL_CODE		0x2b000UL
+#define FL_LIN		0x30000UL
+#define FL_PAGE_A	0x31000UL
+#define FL_PAGE_B	0x32000UL
+
+static const uint8_t reader_code[] = {
+	0xc6, 0x04, 0x25, 0x08, 0xc0, 0x02, 0x00, 0x01,	/* [STARTED] = 1 */
+	0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x03, 0x00,	/* loop: rax = [LIN] */
+	0x80, 0x3c, 0x25, 0x00, 0xc0, 0x02, 0x00, 0x00,	/* cmp byte [GO], 0 */
+	0x74, 0xee,					/* je loop */
+	0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x03, 0x00,	/* rax = [LIN] */
+	0x48, 0x89, 0x04, 0x25, 0x10, 0xc0, 0x02, 0x00,	/* [RESULT] = rax */
+	0xe6, 0x80,					/* out 0x80 */
+};
+
+static void test_remote_flush(void **state)
+{
+	uint64_t *pte, a = 0x1111, b = 0x2222, in[3] = { 0, 0, BIT(2) };
+	struct kvm_regs r = { .rip = FL_CODE, .rflags = 2,
+			      .rsp = TG_STACK_TOP - 0x1000 };
+	struct thr_arg arg;
+	struct ipi_vm v;
+	int i;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	hv_guest(&v.g, true);
+	v.fd[0] = v.g.vcpu;
+	v.run[0] = v.g.run;
+	add_vcpu(&v, 1);
+	assert_int_equal(tg_ioctl(&v.g, v.fd[1], KVM_SET_REGS, &r), 0);
+	assert_int_equal(hv_host_set(&v.g, v.fd[1], HV_VP_INDEX, 2), 1);
+	assert_int_equal(hv_host_set(&v.g, v.fd[0], HV_OS_ID, LINUX_OS_ID), 1);
+	tg_put(&v.g, FL_CODE, reader_code, sizeof(reader_code));
+	tg_put(&v.g, FL_PAGE_A, &a, 8);
+	tg_put(&v.g, FL_PAGE_B, &b, 8);
+	pte = (uint64_t *)(v.g.mem + TG_PT) + FL_LIN / 4096;
+	*pte = (*pte & 0xfff) | FL_PAGE_A;
+	arg = (struct thr_arg){ &v, 1 };
+	assert_int_equal(pthread_create(&v.thr[1], NULL, run_thread, &arg), 0);
+	for (i = 0; i < 3000 && !__atomic_load_n(v.g.mem + FL_STARTED,
+						 __ATOMIC_ACQUIRE); i++)
+		usleep(10000);	/* a hang guard only */
+	usleep(20000);		/* let it read through the old mapping */
+	__atomic_store_n(pte, (*pte & 0xfff) | FL_PAGE_B, __ATOMIC_SEQ_CST);
+	assert_int_equal(send(&v, 0x0002, page(&v, in, 3), 0, NULL), 0);
+	__atomic_store_n(v.g.mem + FL_GO, 1, __ATOMIC_SEQ_CST);
+	assert_int_equal(pthread_join(v.thr[1], NULL), 0);
+	assert_int_equal(v.exit_reason[1], KVM_EXIT_IO);
+	assert_int_equal(*(uint64_t *)(v.g.mem + FL_RESULT), b);
+	munmap(v.run[1], v.g.run_size);
+	close(v.fd[1]);
+	tg_destroy(&v.g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_send_ipi_forms),
+		cmocka_unit_test(test_remote_flush),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,7 @@
 /*
  * Hyper-V enlightenments for x86 guests, as arch/x86/kvm/hyperv.c offers
  * them: the Hyper-V CPUID leaves (KVM_GET_SUPPORTED_HV_CPUID), the
- * synthetic MSRs (hyperv.c), the SynIC and its synthetic timers
+ * synthetic MSRs (hyperv.c, hyperv_vp.c), the SynIC and its synthetic timers
  * (hyperv_synic.c) and the hypercalls (hyperv_hcall.c).
  *
  * A vCPU is "Hyper-V enabled" when its CPUID 0x40000001 EAX is "Hv#1"
@@ -127,6 +127,12 @@ static inline bool x86_hv_flush_wanted(struct x86_hv_cpu *hv)
 	return atomic_load_explicit(&hv->flush_req, memory_order_acquire) !=
 	       atomic_load_explicit(&hv->flush_ack, memory_order_relaxed);
 }
+
+/* ---- hyperv_vp.c ---- */
+
+/* The per-VP MSRs once allowed: 0 done, -1 #GP. */
+int x86_hv_vp_set(struct x86_cpu *cpu, u32 index, u64 v, bool host);
+int x86_hv_vp_get(struct x86_cpu *cpu, u32 index, u64 *v, bool host);
 
 /* ---- hyperv_synic.c ---- */
 
