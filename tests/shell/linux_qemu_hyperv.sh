@@ -40,7 +40,10 @@ grep -q "Hyper-V: Using hypercall for remote TLB flush" "$txt" ||
 	fail "Linux does not use the TLB flush hypercall"
 grep -q "kvmu-hv: vcpu .*HvCallSendSyntheticClusterIpi" "$txt" ||
 	fail "kvmu served no IPI hypercall"
-grep -q "kvmu-hv: vcpu .*HvCallFlushVirtualAddress" "$txt" ||
-	fail "kvmu served no TLB flush hypercall"
+# Linux flushes another CPU's TLB by hypercall only for a user address
+# space that CPU has loaded, which a boot to a one-shot /init does or does
+# not do depending on where the scheduler put its processes: the count is
+# reported, the served flush itself is checked by test_x86_hyperv_ipi.
+echo "TLB flush hypercalls served: $(grep -c "kvmu-hv: vcpu .*HvCallFlushVirtualAddress" "$txt")"
 grep "kvmu-hv:" "$txt" | tail -n 6
 echo "ok"
