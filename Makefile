@@ -67,8 +67,8 @@ CLI := $(BUILD)/kvmu
 PC := $(BUILD)/kvmu.pc
 PC_UNINST := $(BUILD)/kvmu-uninstalled.pc
 
-.PHONY: all deps check check-run tests demo demo-linux linux-clients bench install clean \
-	tsan fuzz \
+.PHONY: all deps check check-run tests demo demo-linux linux-clients bench \
+	install clean tsan fuzz \
 	difftest difftest-s390 guests
 all: $(LIBA) $(LIBSO) $(CLI) $(PC) $(PC_UNINST) $(if $(SHIM_OBJS),$(SHIM))
 
