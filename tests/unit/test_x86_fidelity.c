@@ -334,6 +334,32 @@ static void test_rdpru_ud_rdpmc_gp(void **state)
 	assert_int_equal(xi_run(g, rdpmc, sizeof(rdpmc), &r), 13);
 }
 
+/*
+ * Without a PMU KVM drops every guest write to the legacy counters and
+ * event selects (AMD 0xc0010000-7, P6 0xc1/0xc2/0x186/0x187) and reads
+ * them as 0: kvm-unit-tests' pmu wrote an event select and took #GP.
+ */
+static void test_legacy_perfctr_writes_dropped(void **state)
+{
+	static const uint8_t c[] = {
+		0x0f, 0x30,				/* wrmsr */
+		0x0f, 0x32,				/* rdmsr */
+	};
+	static const uint32_t msrs[] = { 0xc0010000, 0xc0010007, 0xc1, 0xc2,
+					 0x186, 0x187 };
+	struct tguest *g = *state;
+	struct kvm_regs r;
+	size_t i;
+
+	for (i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		r = (struct kvm_regs){ .rcx = msrs[i], .rax = 0x430076,
+				       .rdx = 0x1 };
+		assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+		assert_int_equal(r.rax, 0);
+		assert_int_equal(r.rdx, 0);
+	}
+}
+
 /* ---- RF in exception frames ---- */
 
 static void test_rf_in_fault_frame(void **state)
@@ -858,7 +884,8 @@ int main(void)
 		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
-		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),
+		T(test_rdpru_ud_rdpmc_gp), T(test_legacy_perfctr_writes_dropped),
+		T(test_rf_in_fault_frame),
 		T(test_tf_single_step), T(test_tf_rep_iteration),
 		T(test_insn_breakpoint_and_rf),
 		T(test_insn_breakpoint_refires_without_rf),
