@@ -253,6 +253,33 @@ static void test_vmmcall_on_intel_patched(void **state)
 	assert_memory_equal(g->mem + TG_CODE, vmcall, 3);
 }
 
+/*
+ * KVM_CAP_DISABLE_QUIRKS2 with KVM_X86_QUIRK_FIX_HYPERCALL_INSN (the
+ * selftest fix_hypercall_test): the other vendor's hypercall is a plain
+ * #UD, left unpatched; quirks kvmu cannot turn off are refused.
+ */
+static void test_fix_hypercall_quirk_disabled(void **state)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_DISABLE_QUIRKS2 };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 11 };
+
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_CHECK_EXTENSION,
+				  (void *)(uintptr_t)KVM_CAP_DISABLE_QUIRKS2),
+			 KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
+	cap.args[0] = KVM_X86_QUIRK_LINT0_REENABLED;
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), -1);
+	assert_int_equal(errno, EINVAL);
+	cap.args[0] = KVM_X86_QUIRK_FIX_HYPERCALL_INSN;
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), 0);
+	set_vendor(g, false);
+	assert_int_equal(xi_run(g, vmmcall, 3, &r), X86_UD_VEC);
+	assert_memory_equal(g->mem + TG_CODE, vmmcall, 3);
+	r = (struct kvm_regs){ .rax = 11 };
+	assert_int_equal(xi_run(g, vmcall, 3, &r), -1);	/* native */
+	assert_int_equal(r.rax, 0);
+}
+
 static void test_vmcall_on_amd_patched(void **state)
 {
 	struct tguest *g = *state;
@@ -883,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_pv_send_ipi_irqchip),
 		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
+		T(test_fix_hypercall_quirk_disabled),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
 		T(test_rdpru_ud_rdpmc_gp), T(test_legacy_perfctr_writes_dropped),
 		T(test_rf_in_fault_frame),

@@ -14,7 +14,8 @@
  * KVM_CAP_ENFORCE_PV_FEATURE_CPUID.  The instruction of the
  * other vendor (VMMCALL on Intel, VMCALL on AMD) is rewritten in guest
  * memory to the native one and run again, as KVM does with its default
- * KVM_X86_QUIRK_FIX_HYPERCALL_INSN.
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN; with that quirk disabled
+ * (KVM_CAP_DISABLE_QUIRKS2) it raises #UD.
  */
 #include <errno.h>
 #include <sched.h>
@@ -156,6 +157,10 @@ static enum x86_status fix_hypercall(struct x86_cpu *cpu, bool amd)
 	u64 lin = cpu->seg[X86_CS].base + cpu->rip;
 	enum x86_status st;
 
+	/* KVM_CAP_DISABLE_QUIRKS2 took the quirk away: a plain #UD */
+	if (x86_cpu_vm(cpu)->m.disabled_quirks &
+	    KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	if (cpu->mode != X86_MODE_LONG64)
 		lin &= 0xffffffffULL;
 	st = x86_write_lin(cpu, lin, insn, sizeof(insn), X86_ACC_WRITE);
