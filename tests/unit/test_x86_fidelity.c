@@ -266,7 +266,8 @@ static void test_fix_hypercall_quirk_disabled(void **state)
 
 	assert_int_equal(tg_ioctl(g, g->vm, KVM_CHECK_EXTENSION,
 				  (void *)(uintptr_t)KVM_CAP_DISABLE_QUIRKS2),
-			 KVM_X86_QUIRK_FIX_HYPERCALL_INSN);
+			 KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
+			 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS);
 	cap.args[0] = KVM_X86_QUIRK_LINT0_REENABLED;
 	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), -1);
 	assert_int_equal(errno, EINVAL);
@@ -278,6 +279,33 @@ static void test_fix_hypercall_quirk_disabled(void **state)
 	r = (struct kvm_regs){ .rax = 11 };
 	assert_int_equal(xi_run(g, vmcall, 3, &r), -1);	/* native */
 	assert_int_equal(r.rax, 0);
+}
+
+/*
+ * MONITOR/MWAIT are NOPs at CPL 0 while KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS
+ * holds (the default); with it disabled and no MONITOR in CPUID, #UD.
+ */
+static void test_monitor_mwait_quirk(void **state)
+{
+	static const uint8_t c[] = {
+		0x0f, 0x01, 0xc8,			/* monitor */
+		0x0f, 0x01, 0xc9,			/* mwait */
+	};
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2,
+		.args[0] = KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS,
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = TG_DATA };
+	uint32_t id[4];
+
+	assert_int_equal(tg_supported_cpuid(g, 1, 0, id), 0);
+	assert_false(id[2] & (1U << 3));		/* no MONITOR */
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), 0);
+	r = (struct kvm_regs){ .rax = TG_DATA };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), X86_UD_VEC);
+	assert_int_equal(r.rip, TG_EXC_STUB(X86_UD_VEC) + 1);
 }
 
 static void test_vmcall_on_amd_patched(void **state)
@@ -911,6 +939,7 @@ int main(void)
 		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
 		T(test_fix_hypercall_quirk_disabled),
+		T(test_monitor_mwait_quirk),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
 		T(test_rdpru_ud_rdpmc_gp), T(test_legacy_perfctr_writes_dropped),
 		T(test_rf_in_fault_frame),

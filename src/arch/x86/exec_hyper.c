@@ -222,7 +222,25 @@ static X86_HANDLER(h_rdpmc)
 	return x86_raise(cpu, X86_GP, 0);
 }
 
+/*
+ * MONITOR/MWAIT (kvm_emulate_monitor_mwait): #UD above CPL 0; else NOPs,
+ * unless user space disabled KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS and the
+ * guest's CPUID lacks MONITOR (leaf 1 ECX bit 3), then #UD.
+ */
+static X86_HANDLER(h_monitor_mwait)
+{
+	if (x86_cpl(cpu) > 0)
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	if ((x86_cpu_vm(cpu)->m.disabled_quirks &
+	     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS) &&
+	    !x86_guest_has(cpu, 1, 0, 2, 3))
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	return X86_OK;
+}
+
 const struct x86_op_entry x86_ops_hyper[] = {
+	{ ZYDIS_MNEMONIC_MONITOR, h_monitor_mwait },
+	{ ZYDIS_MNEMONIC_MWAIT, h_monitor_mwait },
 	{ ZYDIS_MNEMONIC_VMCALL, h_vmcall },
 	{ ZYDIS_MNEMONIC_VMMCALL, h_vmmcall },
 	{ ZYDIS_MNEMONIC_INVPCID, h_invpcid },

@@ -25,7 +25,8 @@
  * The KVM quirks kvmu can turn off (KVM_CAP_DISABLE_QUIRKS2): only those
  * whose quirk-free behaviour it models; KVM 6.1 offers seven.
  */
-#define X86_QUIRKS_DISABLABLE	KVM_X86_QUIRK_FIX_HYPERCALL_INSN
+#define X86_QUIRKS_DISABLABLE	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+				 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
 
 long x86_machine_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 {
