@@ -253,6 +253,61 @@ static void test_vmmcall_on_intel_patched(void **state)
 	assert_memory_equal(g->mem + TG_CODE, vmcall, 3);
 }
 
+/*
+ * KVM_CAP_DISABLE_QUIRKS2 with KVM_X86_QUIRK_FIX_HYPERCALL_INSN (the
+ * selftest fix_hypercall_test): the other vendor's hypercall is a plain
+ * #UD, left unpatched; quirks kvmu cannot turn off are refused.
+ */
+static void test_fix_hypercall_quirk_disabled(void **state)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_DISABLE_QUIRKS2 };
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = 11 };
+
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_CHECK_EXTENSION,
+				  (void *)(uintptr_t)KVM_CAP_DISABLE_QUIRKS2),
+			 KVM_X86_QUIRK_FIX_HYPERCALL_INSN |
+			 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS);
+	cap.args[0] = KVM_X86_QUIRK_LINT0_REENABLED;
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), -1);
+	assert_int_equal(errno, EINVAL);
+	cap.args[0] = KVM_X86_QUIRK_FIX_HYPERCALL_INSN;
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), 0);
+	set_vendor(g, false);
+	assert_int_equal(xi_run(g, vmmcall, 3, &r), X86_UD_VEC);
+	assert_memory_equal(g->mem + TG_CODE, vmmcall, 3);
+	r = (struct kvm_regs){ .rax = 11 };
+	assert_int_equal(xi_run(g, vmcall, 3, &r), -1);	/* native */
+	assert_int_equal(r.rax, 0);
+}
+
+/*
+ * MONITOR/MWAIT are NOPs at CPL 0 while KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS
+ * holds (the default); with it disabled and no MONITOR in CPUID, #UD.
+ */
+static void test_monitor_mwait_quirk(void **state)
+{
+	static const uint8_t c[] = {
+		0x0f, 0x01, 0xc8,			/* monitor */
+		0x0f, 0x01, 0xc9,			/* mwait */
+	};
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2,
+		.args[0] = KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS,
+	};
+	struct tguest *g = *state;
+	struct kvm_regs r = { .rax = TG_DATA };
+	uint32_t id[4];
+
+	assert_int_equal(tg_supported_cpuid(g, 1, 0, id), 0);
+	assert_false(id[2] & (1U << 3));		/* no MONITOR */
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+	assert_int_equal(tg_ioctl(g, g->vm, KVM_ENABLE_CAP, &cap), 0);
+	r = (struct kvm_regs){ .rax = TG_DATA };
+	assert_int_equal(xi_run(g, c, sizeof(c), &r), X86_UD_VEC);
+	assert_int_equal(r.rip, TG_EXC_STUB(X86_UD_VEC) + 1);
+}
+
 static void test_vmcall_on_amd_patched(void **state)
 {
 	struct tguest *g = *state;
@@ -332,6 +387,32 @@ static void test_rdpru_ud_rdpmc_gp(void **state)
 	assert_int_equal(xi_run(g, rdpmc, sizeof(rdpmc), &r), 13);
 	r = (struct kvm_regs){ .rcx = 0x40000000 };
 	assert_int_equal(xi_run(g, rdpmc, sizeof(rdpmc), &r), 13);
+}
+
+/*
+ * Without a PMU KVM drops every guest write to the legacy counters and
+ * event selects (AMD 0xc0010000-7, P6 0xc1/0xc2/0x186/0x187) and reads
+ * them as 0: kvm-unit-tests' pmu wrote an event select and took #GP.
+ */
+static void test_legacy_perfctr_writes_dropped(void **state)
+{
+	static const uint8_t c[] = {
+		0x0f, 0x30,				/* wrmsr */
+		0x0f, 0x32,				/* rdmsr */
+	};
+	static const uint32_t msrs[] = { 0xc0010000, 0xc0010007, 0xc1, 0xc2,
+					 0x186, 0x187 };
+	struct tguest *g = *state;
+	struct kvm_regs r;
+	size_t i;
+
+	for (i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		r = (struct kvm_regs){ .rcx = msrs[i], .rax = 0x430076,
+				       .rdx = 0x1 };
+		assert_int_equal(xi_run(g, c, sizeof(c), &r), -1);
+		assert_int_equal(r.rax, 0);
+		assert_int_equal(r.rdx, 0);
+	}
 }
 
 /* ---- RF in exception frames ---- */
@@ -857,8 +938,11 @@ int main(void)
 		cmocka_unit_test(test_pv_send_ipi_irqchip),
 		T(test_vmmcall_on_intel_patched),
 		T(test_vmcall_on_amd_patched), T(test_hypercall_cpl3_eperm),
+		T(test_fix_hypercall_quirk_disabled),
+		T(test_monitor_mwait_quirk),
 		T(test_invpcid_by_cpuid), T(test_invpcid_types),
-		T(test_rdpru_ud_rdpmc_gp), T(test_rf_in_fault_frame),
+		T(test_rdpru_ud_rdpmc_gp), T(test_legacy_perfctr_writes_dropped),
+		T(test_rf_in_fault_frame),
 		T(test_tf_single_step), T(test_tf_rep_iteration),
 		T(test_insn_breakpoint_and_rf),
 		T(test_insn_breakpoint_refires_without_rf),

@@ -14,7 +14,8 @@
  * KVM_CAP_ENFORCE_PV_FEATURE_CPUID.  The instruction of the
  * other vendor (VMMCALL on Intel, VMCALL on AMD) is rewritten in guest
  * memory to the native one and run again, as KVM does with its default
- * KVM_X86_QUIRK_FIX_HYPERCALL_INSN.
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN; with that quirk disabled
+ * (KVM_CAP_DISABLE_QUIRKS2) it raises #UD.
  */
 #include <errno.h>
 #include <sched.h>
@@ -160,6 +161,10 @@ static enum x86_status fix_hypercall(struct x86_cpu *cpu, bool amd)
 	u64 lin = cpu->seg[X86_CS].base + cpu->rip;
 	enum x86_status st;
 
+	/* KVM_CAP_DISABLE_QUIRKS2 took the quirk away: a plain #UD */
+	if (x86_cpu_vm(cpu)->m.disabled_quirks &
+	    KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
 	if (cpu->mode != X86_MODE_LONG64)
 		lin &= 0xffffffffULL;
 	st = x86_write_lin(cpu, lin, insn, sizeof(insn), X86_ACC_WRITE);
@@ -223,7 +228,25 @@ static X86_HANDLER(h_rdpmc)
 	return x86_raise(cpu, X86_GP, 0);
 }
 
+/*
+ * MONITOR/MWAIT (kvm_emulate_monitor_mwait): #UD above CPL 0; else NOPs,
+ * unless user space disabled KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS and the
+ * guest's CPUID lacks MONITOR (leaf 1 ECX bit 3), then #UD.
+ */
+static X86_HANDLER(h_monitor_mwait)
+{
+	if (x86_cpl(cpu) > 0)
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	if ((x86_cpu_vm(cpu)->m.disabled_quirks &
+	     KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS) &&
+	    !x86_guest_has(cpu, 1, 0, 2, 3))
+		return x86_raise(cpu, X86_UD, X86_NO_ERROR);
+	return X86_OK;
+}
+
 const struct x86_op_entry x86_ops_hyper[] = {
+	{ ZYDIS_MNEMONIC_MONITOR, h_monitor_mwait },
+	{ ZYDIS_MNEMONIC_MWAIT, h_monitor_mwait },
 	{ ZYDIS_MNEMONIC_VMCALL, h_vmcall },
 	{ ZYDIS_MNEMONIC_VMMCALL, h_vmmcall },
 	{ ZYDIS_MNEMONIC_INVPCID, h_invpcid },

@@ -21,6 +21,12 @@
 #define MCI_STATUS_VAL		(1ULL << 63)
 #define MCI_STATUS_OVER		(1ULL << 62)
 #define MCI_STATUS_UC		(1ULL << 61)
+/*
+ * The KVM quirks kvmu can turn off (KVM_CAP_DISABLE_QUIRKS2): only those
+ * whose quirk-free behaviour it models; KVM 6.1 offers seven.
+ */
+#define X86_QUIRKS_DISABLABLE	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+				 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
 
 long x86_machine_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 {
@@ -42,6 +48,8 @@ long x86_machine_check_extension(struct kvmu_vm *vm KVMU_UNUSED, long cap)
 		return SYNC_VALID;
 	case KVM_CAP_MCE:
 		return X86_MCE_BANKS;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return X86_QUIRKS_DISABLABLE;
 	default:
 		return x86_hv_check_extension(cap);
 	}
@@ -73,6 +81,11 @@ int x86_machine_enable_cap(struct kvmu_vm *vm, const struct kvm_enable_cap *c)
 		return enable_max_vcpu_id(vm, c->args[0]);
 	case KVM_CAP_X86_USER_SPACE_MSR:
 		return x86_msr_user_space_enable(vm, c->args[0]);
+	case KVM_CAP_DISABLE_QUIRKS2:
+		if (c->args[0] & ~X86_QUIRKS_DISABLABLE)
+			return -EINVAL;
+		x86_vm_of(vm)->m.disabled_quirks = c->args[0];
+		return 0;
 	default:
 		return -EINVAL;
 	}

@@ -30,6 +30,10 @@
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define MSR_AMD_PERF_CTL0	0xc0010000
 #define MSR_AMD_PERF_CTR3	0xc0010007
+#define MSR_P6_PERFCTR0		0xc1
+#define MSR_P6_PERFCTR1		0xc2
+#define MSR_P6_EVNTSEL0		0x186
+#define MSR_P6_EVNTSEL1		0x187
 #define MSR_AMD_HWCR		0xc0010015
 #define MSR_AMD_INT_PENDING	0xc0010055
 #define MSR_AMD_NB_CFG		0xc001001f
@@ -205,6 +209,8 @@ int x86_msr_ext_get(struct x86_cpu *cpu, u32 i, u64 *v, bool host)
 	case MSR_AMD_INT_PENDING: *v = 0; return 0;
 	case MSR_AMD_NB_CFG: *v = 0; return 0;	/* as KVM: reads 0 */
 	case MSR_AMD_PERF_CTL0 ... MSR_AMD_PERF_CTR3:
+	case MSR_P6_PERFCTR0: case MSR_P6_PERFCTR1:
+	case MSR_P6_EVNTSEL0: case MSR_P6_EVNTSEL1:
 		*v = 0;		/* no PMU: the counters read 0, as KVM's */
 		return 0;
 	default:
@@ -301,8 +307,11 @@ int x86_msr_ext_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)
 	case MSR_AMD_NB_CFG:	/* Linux's amd_bus_cpu_online sets a bit */
 		return 0;	/* KVM ignores writes to both */
 	case MSR_AMD_PERF_CTL0 ... MSR_AMD_PERF_CTR3:
-		/* KVM drops writes of 0 to the legacy counters without PMU */
-		return v ? -1 : 0;
+	case MSR_P6_PERFCTR0: case MSR_P6_PERFCTR1:
+	case MSR_P6_EVNTSEL0: case MSR_P6_EVNTSEL1:
+		/* without a PMU KVM drops every write to the legacy
+		 * counters and event selects (logged when not 0) */
+		return 0;
 	default:
 		return x86_hv_msr_set(cpu, i, v, host);
 	}
