@@ -28,8 +28,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "hv_bench"
+#include "bench_util.h"
+
 #ifdef KVMU
 #include <kvmu/kvmu.h>
+
 #define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
 #define KVM_IOCTL(fd, req, arg) \
 	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
@@ -136,27 +140,6 @@ static void put_tables(uint8_t *ram)
 	memcpy(ram + GDT, gdt, sizeof(gdt));
 	memcpy(ram + IDT + 0x60 * 8, &g60, 8);
 	memcpy(ram + IDT + 0x61 * 8, &g61, 8);
-}
-
-struct bvm {
-	int sys, vm, vcpu[2];
-	struct kvm_run *run[2];
-	size_t run_size;
-	uint8_t *ram;
-};
-
-static void die(const char *what)
-{
-	fprintf(stderr, "hv_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type)

@@ -26,8 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "irq_bench"
+#include "bench_util.h"
+
 #ifdef KVMU
 #include <kvmu/kvmu.h>
+
 #define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
 #define KVM_IOCTL(fd, req, arg) \
 	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
@@ -73,27 +77,6 @@ static const uint8_t g_h1[] = {
 static const uint8_t g_halt[] = {
 	0xfa, 0xf4, 0xeb, 0xfd,
 };
-
-struct bvm {
-	int sys, vm, vcpu[2];
-	struct kvm_run *run[2];
-	size_t run_size;
-	uint8_t *ram;
-};
-
-static void die(const char *what)
-{
-	fprintf(stderr, "irq_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 /* Real mode at 0:rip, x2APIC on (host write of IA32_APIC_BASE). */
 static void vcpu_up(struct bvm *v, int i, uint16_t rip)

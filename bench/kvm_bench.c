@@ -25,8 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "kvm_bench"
+#include "bench_util.h"
+
 #ifdef KVMU
 #include <kvmu/kvmu.h>
+
 #define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
 #define KVM_IOCTL(fd, req, arg) \
 	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
@@ -43,20 +47,6 @@ struct vm {
 	int sys, vm, vcpu, run_size;
 	struct kvm_run *run;
 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "kvm_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void vm_up(struct vm *v, int sys, void *ram)
 {

@@ -22,8 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "shim_bench"
+#include "bench_util.h"
+
 #ifdef KVMU
 #include <kvmu/kvmu.h>
+
 #define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
 #define KVM_IOCTL(fd, req, arg) \
 	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
@@ -34,20 +38,6 @@
 #endif
 
 #define ROUNDS 3
-
-static void die(const char *what)
-{
-	fprintf(stderr, "shim_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static double bench_ioctl(long n)
 {
