@@ -304,7 +304,8 @@ static void test_single_step_and_int3(void **state)
 
 static void test_fail_entry_and_emulation_failure(void **state)
 {
-	static const uint8_t code[] = { 0x0f, 0x01, 0xc8 };	/* monitor */
+	/* encls: SGX is not modelled, so the instruction is not emulated */
+	static const uint8_t code[] = { 0x0f, 0x01, 0xcf };
 	struct kvm_sregs s;
 	struct vm v;
 
