@@ -129,17 +129,8 @@ static bool near_branch(const struct x86_insn *in)
 	case ZYDIS_MNEMONIC_JRCXZ: case ZYDIS_MNEMONIC_LOOP:
 	case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
 		return true;
-	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO:
-	case ZYDIS_MNEMONIC_JB: case ZYDIS_MNEMONIC_JNB:
-	case ZYDIS_MNEMONIC_JZ: case ZYDIS_MNEMONIC_JNZ:
-	case ZYDIS_MNEMONIC_JBE: case ZYDIS_MNEMONIC_JNBE:
-	case ZYDIS_MNEMONIC_JS: case ZYDIS_MNEMONIC_JNS:
-	case ZYDIS_MNEMONIC_JP: case ZYDIS_MNEMONIC_JNP:
-	case ZYDIS_MNEMONIC_JL: case ZYDIS_MNEMONIC_JNL:
-	case ZYDIS_MNEMONIC_JLE: case ZYDIS_MNEMONIC_JNLE:
-		return true;
 	default:
-		return false;
+		return x86_is_jcc(in->mnemonic);
 	}
 }
 

@@ -496,6 +496,24 @@ void x86_flags_szp(struct x86_cpu *cpu, u64 res, int size);
 /* Condition code cc (0..15, Jcc encoding order) against RFLAGS. */
 bool x86_cond(const struct x86_cpu *cpu, int cc);
 
+/* Condition cc (Jcc/SETcc/CMOVcc encoding order) on the flags f. */
+static inline bool x86_flags_cond(u64 f, int cc)
+{
+	bool sf = f & X86_SF, of = f & X86_OF_, zf = f & X86_ZF, r;
+
+	switch (cc >> 1) {
+	case 0: r = of; break;
+	case 1: r = f & X86_CF; break;
+	case 2: r = zf; break;
+	case 3: r = (f & X86_CF) || zf; break;
+	case 4: r = sf; break;
+	case 5: r = f & X86_PF_; break;
+	case 6: r = sf != of; break;
+	default: r = zf || sf != of; break;
+	}
+	return (cc & 1) ? !r : r;
+}
+
 /* ---- decode.c ---- */
 
 /* Decode (or find in the cache) the instruction at cs:rip. */
@@ -517,6 +535,8 @@ bool x86_decode_bytes(struct x86_cpu *cpu, const u8 *buf, u32 avail,
 /* Replace in->fn by a specialised handler if in has a shape fast.c
  * covers (the generic handler stays its fallback and definition). */
 void x86_fast_pick(struct x86_insn *in);
+/* Is mn one of the sixteen conditional near jumps (Jcc)? */
+bool x86_is_jcc(u16 mn);
 
 /* ---- block.c: translated blocks ---- */
 

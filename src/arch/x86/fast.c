@@ -456,31 +456,13 @@ FAST_SHIFT(ror, S_ROR)
 
 /* ---- Jcc rel ---- */
 
-/* Condition cc (Jcc encoding order) on RFLAGS, as x86_cond. */
-static inline bool f_cond(u64 f, int cc)
-{
-	bool sf = f & X86_SF, of = f & X86_OF_, zf = f & X86_ZF, r;
-
-	switch (cc >> 1) {
-	case 0: r = of; break;
-	case 1: r = f & X86_CF; break;
-	case 2: r = zf; break;
-	case 3: r = (f & X86_CF) || zf; break;
-	case 4: r = sf; break;
-	case 5: r = f & X86_PF_; break;
-	case 6: r = sf != of; break;
-	default: r = zf || sf != of; break;
-	}
-	return (cc & 1) ? !r : r;
-}
-
 /* Taken: the target must be canonical (64-bit) or within the CS limit,
  * else the generic handler raises #GP with nothing changed. */
 static enum x86_status f_jcc(struct x86_cpu *cpu, const struct x86_insn *in)
 {
 	u64 t;
 
-	if (!f_cond(cpu->rflags, in->cc))
+	if (!x86_flags_cond(cpu->rflags, in->cc))
 		return X86_OK;
 	t = (cpu->rip + in->len + in->op[0].imm) & x86_mask(in->opsize);
 	if (cpu->mode == X86_MODE_LONG64 ? !x86_canonical(t) :
@@ -490,7 +472,7 @@ static enum x86_status f_jcc(struct x86_cpu *cpu, const struct x86_insn *in)
 	return X86_JUMP;
 }
 
-static bool is_jcc(u16 mn)
+bool x86_is_jcc(u16 mn)
 {
 	switch (mn) {
 	case ZYDIS_MNEMONIC_JO: case ZYDIS_MNEMONIC_JNO:
@@ -642,7 +624,7 @@ void x86_fast_pick(struct x86_insn *in)
 		fn = pick_shift(in);
 	if (!fn)
 		fn = pick_move(in);
-	if (!fn && is_jcc(in->mnemonic) && in->op[0].kind == X86_OP_IMM &&
+	if (!fn && x86_is_jcc(in->mnemonic) && in->op[0].kind == X86_OP_IMM &&
 	    in->op[0].rel)
 		fn = f_jcc;
 	if (fn)

@@ -72,19 +72,5 @@ void x86_flags_logic(struct x86_cpu *cpu, u64 res, int size)
 
 bool x86_cond(const struct x86_cpu *cpu, int cc)
 {
-	u64 f = cpu->rflags;
-	bool sf = f & X86_SF, of = f & X86_OF_, zf = f & X86_ZF;
-	bool r;
-
-	switch (cc >> 1) {
-	case 0: r = of; break;
-	case 1: r = f & X86_CF; break;
-	case 2: r = zf; break;
-	case 3: r = (f & X86_CF) || zf; break;
-	case 4: r = sf; break;
-	case 5: r = f & X86_PF_; break;
-	case 6: r = sf != of; break;
-	default: r = zf || sf != of; break;
-	}
-	return (cc & 1) ? !r : r;
+	return x86_flags_cond(cpu->rflags, cc);
 }
