@@ -4,16 +4,8 @@
 # CPUs online, its clock moves across a one-second sleep, and the guest's
 # reset ends the run with status 0.  Skipped under the sanitizers (a boot
 # there takes many minutes) and when the kernel cannot be downloaded.
-BUILD=${BUILD:-build}
-KVMU=$BUILD/kvmu
-[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
-if [ -n "$KVMU_SAN" ]; then
-	echo "SKIP: a Linux boot under ASan+UBSan takes too long; the plain pass boots it"
-	exit 77
-fi
 . tests/shell/lib/linux.sh
-linux_guest "$BUILD" || exit 77
-fail() { echo "FAIL: $*"; tail -n 40 "$log"; exit 1; }
+linux_test_begin
 
 log=$BUILD/linux-guest/kvmu-run.log
 timeout 1200 "$KVMU" run --smp 2 --mem 256M --initrd "$LINUX_INITRD" \

@@ -11,18 +11,8 @@
 # KVM (docs/clients.md).  `make linux-clients` runs the three.  Skipped
 # under the sanitizers (too slow there), without QEMU, and when the kernel
 # cannot be downloaded.
-BUILD=${BUILD:-build}
-KVMU=$BUILD/kvmu
-[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
-if [ -n "$KVMU_SAN" ]; then
-	echo "SKIP: a Linux boot under ASan+UBSan takes too long; the plain pass boots it"
-	exit 77
-fi
-command -v qemu-system-x86_64 >/dev/null ||
-	{ echo "SKIP: no qemu-system-x86_64"; exit 77; }
 . tests/shell/lib/linux.sh
-linux_guest "$BUILD" || exit 77
-fail() { echo "FAIL: $*"; tail -n 40 "$log"; exit 1; }
+linux_test_begin qemu
 
 machine=pc smp=2 cpus=0-1
 [ -n "$KVMU_QEMU_IRQCHIP" ] && machine="pc,kernel_irqchip=$KVMU_QEMU_IRQCHIP"

@@ -8,18 +8,8 @@
 # hypercalls, brings up both CPUs, and kvmu served both kinds of call
 # (KVMU_HV_TRACE=1 lines).  Skipped under the sanitizers, without QEMU, and
 # when the kernel cannot be downloaded.
-BUILD=${BUILD:-build}
-KVMU=$BUILD/kvmu
-[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
-if [ -n "$KVMU_SAN" ]; then
-	echo "SKIP: a Linux boot under ASan+UBSan takes too long; the plain pass boots it"
-	exit 77
-fi
-command -v qemu-system-x86_64 >/dev/null ||
-	{ echo "SKIP: no qemu-system-x86_64"; exit 77; }
 . tests/shell/lib/linux.sh
-linux_guest "$BUILD" || exit 77
-fail() { echo "FAIL: $*"; tail -n 40 "$log"; exit 1; }
+linux_test_begin qemu
 
 cpu=qemu64,kvm=off,hv-relaxed,hv-vpindex,hv-time,hv-synic,hv-stimer
 cpu=$cpu,hv-ipi,hv-tlbflush

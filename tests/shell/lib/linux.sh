@@ -1,6 +1,6 @@
 # The Linux test guest for the boot tests: linux_guest BUILD sets
 # LINUX_KERNEL and LINUX_INITRD (or prints why it cannot and fails);
-# linux_check LOG CPUS checks what /init printed (fail() is the caller's).
+# linux_check LOG CPUS checks what /init printed.
 linux_guest() {
 	LINUX_DIR=$1/linux-guest
 	if ! sh scripts/linux-guest.sh "$LINUX_DIR" >/dev/null 2>"$1/linux-guest.err"; then
@@ -26,3 +26,25 @@ linux_check() {
 		fail "the guest's clock did not move across sleep 1 ($up)"
 	grep -q "kvmu-linux: done" "$lc_log" || fail "/init did not finish"
 }
+
+# What every Linux-boot test does first: BUILD and KVMU set, skip under
+# the sanitizers (a boot there takes many minutes), without QEMU when $1 is
+# "qemu", and when the kernel cannot be downloaded; LINUX_KERNEL and
+# LINUX_INITRD set.
+linux_test_begin() {
+	BUILD=${BUILD:-build}
+	KVMU=$BUILD/kvmu
+	[ -x "$KVMU" ] || { echo "no $KVMU"; exit 1; }
+	if [ -n "$KVMU_SAN" ]; then
+		echo "SKIP: a Linux boot under ASan+UBSan takes too long; the plain pass boots it"
+		exit 77
+	fi
+	if [ "$1" = qemu ]; then
+		command -v qemu-system-x86_64 >/dev/null ||
+			{ echo "SKIP: no qemu-system-x86_64"; exit 77; }
+	fi
+	linux_guest "$BUILD" || exit 77
+}
+
+# A failed check: why, then the end of the test's $log.
+fail() { echo "FAIL: $*"; tail -n 40 "$log"; exit 1; }
