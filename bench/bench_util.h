@@ -8,13 +8,31 @@
 #define KVMU_BENCH_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include <linux/kvm.h>
+
+/*
+ * Built twice: with -DKVMU against libkvmu, without it against the
+ * kernel's /dev/kvm (the peer column).
+ */
+#ifdef KVMU
+#include <kvmu/kvmu.h>
+
+#define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
+#define KVM_IOCTL(fd, req, arg) \
+	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
+#else
+#define KVM_OPEN()	open("/dev/kvm", O_RDWR | O_CLOEXEC)
+#define KVM_IOCTL(fd, req, arg) \
+	ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
+#endif
 
 /* A VM of two vCPUs, for the benchmarks that send between them. */
 struct bvm {

@@ -31,18 +31,6 @@
 #define BENCH_NAME "hv_bench"
 #include "bench_util.h"
 
-#ifdef KVMU
-#include <kvmu/kvmu.h>
-
-#define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
-#define KVM_IOCTL(fd, req, arg) \
-	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
-#else
-#define KVM_OPEN()	open("/dev/kvm", O_RDWR | O_CLOEXEC)
-#define KVM_IOCTL(fd, req, arg) \
-	ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
-#endif
-
 #define RAM_SIZE	(1UL << 20)
 #define FLAG		0x500		/* cpu0: answer seen */
 #define COUNT		0x504		/* round trips left */

@@ -25,18 +25,6 @@
 #define BENCH_NAME "shim_bench"
 #include "bench_util.h"
 
-#ifdef KVMU
-#include <kvmu/kvmu.h>
-
-#define KVM_OPEN()	kvmu_open(KVMU_ARCH_X86_64, 0)
-#define KVM_IOCTL(fd, req, arg) \
-	kvmu_ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
-#else
-#define KVM_OPEN()	open("/dev/kvm", O_RDWR | O_CLOEXEC)
-#define KVM_IOCTL(fd, req, arg) \
-	ioctl((fd), (unsigned long)(req), (unsigned long)(arg))
-#endif
-
 #define ROUNDS 3
 
 static double bench_ioctl(long n)
