@@ -239,17 +239,13 @@ static uint16_t cmd_destroy_cpu(uint8_t *cb, uint16_t *rrc)
 	return UVC_RC_EXECUTED;
 }
 
-static uint16_t cmd_set_parms(uint8_t *cb, uint16_t *rrc)
+static uint16_t conf_set_parms(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc)
 {
-	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
 	const uint8_t *hdr = (const uint8_t *)(uintptr_t)rd(cb + 0x20, 8);
 	uint64_t len = rd(cb + 0x28, 4);
 	EVP_PKEY *key = NULL;
 	uint16_t rc;
 
-	if (!c)
-		return UVC_RC_INV_GHANDLE;
-	pthread_mutex_lock(&c->lock);
 	if (c->phase != CFG_NEW) {
 		rc = UVC_RC_INV_STATE;
 	} else if (!hdr || len > UV_HDR_MAX) {
@@ -266,25 +262,14 @@ static uint16_t cmd_set_parms(uint8_t *cb, uint16_t *rrc)
 		rc = UVC_RC_NO_RESUME;
 	if (rc == UVC_RC_EXECUTED)
 		c->phase = CFG_PARAMS;
-	pthread_mutex_unlock(&c->lock);
-	uv_cfg_put(c);
 	return rc;
 }
 
-static uint16_t cmd_unpack(uint8_t *cb, uint16_t *rrc)
+static uint16_t conf_unpack(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc)
 {
-	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
-	uint16_t rc;
-
-	if (!c)
-		return UVC_RC_INV_GHANDLE;
-	pthread_mutex_lock(&c->lock);
-	rc = c->phase != CFG_PARAMS ? UVC_RC_INV_STATE :
-	     uv_unpack(c, rd(cb + 0x20, 8), rd(cb + 0x28, 8),
-		       rd(cb + 0x30, 8), rrc);
-	pthread_mutex_unlock(&c->lock);
-	uv_cfg_put(c);
-	return rc;
+	return c->phase != CFG_PARAMS ? UVC_RC_INV_STATE :
+	       uv_unpack(c, rd(cb + 0x20, 8), rd(cb + 0x28, 8),
+			 rd(cb + 0x30, 8), rrc);
 }
 
 /* Compare the unpacked pages with the header: count, then ALD/PLD/TLD. */
@@ -305,35 +290,26 @@ static uint16_t verify(struct uv_cfg *c, uint16_t *rrc)
 	return *rrc ? UVC_RC_IMG_MISMATCH : UVC_RC_EXECUTED;
 }
 
-static uint16_t cmd_verify(uint8_t *cb, uint16_t *rrc)
+static uint16_t conf_verify(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc)
 {
-	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
 	uint16_t rc;
 
-	if (!c)
-		return UVC_RC_INV_GHANDLE;
-	pthread_mutex_lock(&c->lock);
+	(void)cb;
 	rc = c->phase != CFG_PARAMS ? UVC_RC_INV_STATE : verify(c, rrc);
 	se_digests_free(&c->dig);
 	if (rc == UVC_RC_EXECUTED)
 		c->phase = CFG_VERIFIED;
 	else if (c->phase == CFG_PARAMS && se_digests_init(&c->dig))
 		rc = UVC_RC_NO_RESUME;	/* a failed verify starts again */
-	pthread_mutex_unlock(&c->lock);
-	uv_cfg_put(c);
 	return rc;
 }
 
 /* Conf calls without data: prepare reset, unshare all, dump init. */
-static uint16_t cmd_conf_simple(uint8_t *cb, uint16_t *rrc)
+static uint16_t conf_simple(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc)
 {
-	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
 	uint16_t cmd = (uint16_t)rd(cb + 2, 2), rc = UVC_RC_EXECUTED;
 
 	(void)rrc;
-	if (!c)
-		return UVC_RC_INV_GHANDLE;
-	pthread_mutex_lock(&c->lock);
 	if (cmd == UVC_CMD_PREPARE_RESET || cmd == UVC_CMD_SET_UNSHARE_ALL)
 		uv_unshare_all(c);
 	if (cmd == UVC_CMD_DUMP_INIT) {
@@ -345,8 +321,6 @@ static uint16_t cmd_conf_simple(uint8_t *cb, uint16_t *rrc)
 		else
 			c->dumping = true;
 	}
-	pthread_mutex_unlock(&c->lock);
-	uv_cfg_put(c);
 	return rc;
 }
 
@@ -380,18 +354,9 @@ static uint16_t cmd_cpu_state(uint8_t *cb, uint16_t *rrc)
 	return rc;
 }
 
-static uint16_t cmd_conv_to(uint8_t *cb, uint16_t *rrc)
+static uint16_t conf_conv_to(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc)
 {
-	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
-	uint16_t rc;
-
-	if (!c)
-		return UVC_RC_INV_GHANDLE;
-	pthread_mutex_lock(&c->lock);
-	rc = uv_import(c, rd(cb + 0x20, 8), rrc);
-	pthread_mutex_unlock(&c->lock);
-	uv_cfg_put(c);
-	return rc;
+	return uv_import(c, rd(cb + 0x20, 8), rrc);
 }
 
 /* Export, destroy, pin or unpin the secure page at a host address. */
@@ -430,9 +395,15 @@ static uint16_t cmd_host_page(uint8_t *cb, uint16_t *rrc)
 	return rc;
 }
 
+/*
+ * A command on one secure configuration, named by the guest handle at
+ * 0x18: conf runs with the configuration held and locked; fn, when the
+ * command finds its objects itself.
+ */
 static const struct {
 	uint16_t cmd, min_len;
 	uint16_t (*fn)(uint8_t *cb, uint16_t *rrc);
+	uint16_t (*conf)(struct uv_cfg *c, uint8_t *cb, uint16_t *rrc);
 } cmds[] = {
 	{ UVC_CMD_QUI,			0x120,	cmd_query },
 	{ UVC_CMD_CREATE_SEC_CONF,	0x58,	cmd_create_conf },
@@ -440,25 +411,40 @@ static const struct {
 	{ UVC_CMD_DESTROY_SEC_CONF_FAST, 0x20,	cmd_destroy_conf },
 	{ UVC_CMD_CREATE_SEC_CPU,	0x40,	cmd_create_cpu },
 	{ UVC_CMD_DESTROY_SEC_CPU,	0x20,	cmd_destroy_cpu },
-	{ UVC_CMD_CONV_TO_SEC_STOR,	0x28,	cmd_conv_to },
+	{ UVC_CMD_CONV_TO_SEC_STOR,	0x28,	NULL, conf_conv_to },
 	{ UVC_CMD_CONV_FROM_SEC_STOR,	0x20,	cmd_host_page },
 	{ UVC_CMD_DESTR_SEC_STOR,	0x20,	cmd_host_page },
-	{ UVC_CMD_SET_SEC_CONF_PARAMS,	0x30,	cmd_set_parms },
-	{ UVC_CMD_UNPACK_IMG,		0x38,	cmd_unpack },
-	{ UVC_CMD_VERIFY_IMG,		0x20,	cmd_verify },
+	{ UVC_CMD_SET_SEC_CONF_PARAMS,	0x30,	NULL, conf_set_parms },
+	{ UVC_CMD_UNPACK_IMG,		0x38,	NULL, conf_unpack },
+	{ UVC_CMD_VERIFY_IMG,		0x20,	NULL, conf_verify },
 	{ UVC_CMD_CPU_RESET,		0x20,	cmd_cpu_state },
 	{ UVC_CMD_CPU_RESET_INITIAL,	0x20,	cmd_cpu_state },
 	{ UVC_CMD_CPU_RESET_CLEAR,	0x20,	cmd_cpu_state },
 	{ UVC_CMD_CPU_SET_STATE,	0x28,	cmd_cpu_state },
-	{ UVC_CMD_PREPARE_RESET,	0x20,	cmd_conf_simple },
-	{ UVC_CMD_SET_UNSHARE_ALL,	0x20,	cmd_conf_simple },
+	{ UVC_CMD_PREPARE_RESET,	0x20,	NULL, conf_simple },
+	{ UVC_CMD_SET_UNSHARE_ALL,	0x20,	NULL, conf_simple },
 	{ UVC_CMD_PIN_PAGE_SHARED,	0x20,	cmd_host_page },
 	{ UVC_CMD_UNPIN_PAGE_SHARED,	0x20,	cmd_host_page },
-	{ UVC_CMD_DUMP_INIT,		0x20,	cmd_conf_simple },
+	{ UVC_CMD_DUMP_INIT,		0x20,	NULL, conf_simple },
 	{ UVC_CMD_DUMP_CONF_STOR_STATE,	0x30,	uv_cmd_dump },
 	{ UVC_CMD_DUMP_CPU,		0x30,	uv_cmd_dump },
 	{ UVC_CMD_DUMP_COMPLETE,	0x30,	uv_cmd_dump },
 };
+
+static uint16_t on_conf(uint8_t *cb, uint16_t *rrc,
+		       uint16_t (*conf)(struct uv_cfg *, uint8_t *, uint16_t *))
+{
+	struct uv_cfg *c = uv_cfg_get(rd(cb + 0x18, 8));
+	uint16_t rc;
+
+	if (!c)
+		return UVC_RC_INV_GHANDLE;
+	pthread_mutex_lock(&c->lock);
+	rc = conf(c, cb, rrc);
+	pthread_mutex_unlock(&c->lock);
+	uv_cfg_put(c);
+	return rc;
+}
 
 int kvmu_uv_call(void *uvcb)
 {
@@ -473,8 +459,12 @@ int kvmu_uv_call(void *uvcb)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (cmds[i].cmd != cmd)
 			continue;
-		rc = len < cmds[i].min_len ? UVC_RC_INV_LEN :
-		     cmds[i].fn(cb, &rrc);
+		if (len < cmds[i].min_len)
+			rc = UVC_RC_INV_LEN;
+		else if (cmds[i].conf)
+			rc = on_conf(cb, &rrc, cmds[i].conf);
+		else
+			rc = cmds[i].fn(cb, &rrc);
 		break;
 	}
 	wr(cb + 4, rc, 2);
