@@ -86,6 +86,15 @@ static int vcpu_setup(struct kvmu_vm *vm, struct kvmu_vcpu *vcpu)
 	if (!ret)
 		ret = vm->obj.arch->vcpu_init(vcpu);
 	if (ret) {
+		/*
+		 * Out of the table before the descriptor goes.  When the mmap
+		 * failed nothing else holds the memfd: its close evicts it at
+		 * once, and a reap (the one below or another thread's) found
+		 * the half-made vCPU, destroyed it and dropped its VM
+		 * reference, then our caller freed it again.
+		 */
+		vcpu->obj.destroy = NULL;
+		kvmu_obj_closed(&vcpu->obj);
 		close(fd);
 		kvmu_obj_reap();
 		return ret;
@@ -123,13 +132,7 @@ int kvmu_vcpu_create(struct kvmu_vm *vm, unsigned long id)
 	kvmu_obj_ref(&vm->obj);
 	fd = vcpu_setup(vm, vcpu);
 	if (fd < 0) {
-		vcpu->obj.destroy = NULL;
-		/*
-		 * Out of the fd table now: our mapping kept the memfd alive,
-		 * so its inotify event comes only after the free below.
-		 */
-		if (vcpu->obj.ino)
-			kvmu_obj_closed(&vcpu->obj);
+		/* vcpu_setup took it out of the object table */
 		if (vcpu->map)
 			munmap(vcpu->map, vcpu->map_size);
 		kvmu_obj_put(&vm->obj);
