@@ -33,9 +33,17 @@ rc=$?
 [ $rc = 2 ] && grep -q "no such mdev" "$T/err" ||
 	fail "unknown mdev: status $rc ($(cat "$T/err"))"
 
-"$KVMU" host mdev hold $U >/dev/null &
+# the run must come after the hold took the mdev: wait for its line (a
+# fixed sleep lost that race on a loaded machine under the sanitizers)
+"$KVMU" host mdev hold $U >"$T/hold" 2>&1 &
 hold=$!
-sleep 0.5
+i=0
+until grep -q "^holding $U" "$T/hold"; do
+	i=$((i + 1))
+	kill -0 $hold 2>/dev/null || fail "mdev hold: $(cat "$T/hold")"
+	[ $i -lt 1200 ] || fail "mdev hold: not held after 120 s"
+	sleep 0.1
+done
 "$KVMU" run --arch s390x --ap $U "$G/checksum.elf" >/dev/null 2>"$T/err"
 rc=$?
 [ $rc = 2 ] && grep -q "Device or resource busy" "$T/err" ||
