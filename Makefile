@@ -214,7 +214,10 @@ difftest-arm64: $(DA64_TARGETS)
 tests: all guests $(UNIT_BINS) $(API_KVMU_BINS) $(API_KVM_BINS) $(DIFF_BIN) \
 	$(DS390_TARGETS) $(DA64_TARGETS)
 
+# The fuzz smoke test's own build first, outside the test's timeout (a
+# failure or skip there is the test's to report).
 check-run: tests
+	$(Q)BUILD=$(BUILD) sh tests/shell/fuzz_smoke.sh build >/dev/null || :
 	$(Q)BUILD=$(BUILD) KVMU_SAN=$(SAN) sh tests/run.sh
 
 check: deps
