@@ -215,7 +215,10 @@ static void test_tsc_deadline(void **state)
 	prot_mode(&m, 0, CODE);
 	expect_out(&m, 0, 0xf4);
 	assert_int_equal(*w32(&m, VEC_COUNT(0x42)), 1);
-	assert_true(*w32(&m, 0x6f08) != 0);	/* armed: reads back */
+	/* armed (far away): reads back what was written */
+	assert_true(*w32(&m, 0x6f14) != 0);
+	assert_int_equal(*w32(&m, 0x6f08), *w32(&m, 0x6f10));
+	assert_int_equal(*w32(&m, 0x6f18), *w32(&m, 0x6f14));
 	assert_int_equal(*w32(&m, 0x6f0c), 0);	/* fired: cleared */
 	mvm_destroy(&m);
 }

@@ -119,13 +119,21 @@ common:
 	.section .tsc_deadline, "ax"
 	movl $0x1ff, 0xfee000f0
 	movl $0x40042, 0xfee00320
+	/* a deadline 2^44 ticks away reads back: it cannot expire first */
+	rdtsc
+	add $0x1000, %edx
+	mov $0x6e0, %ecx
+	wrmsr
+	mov %eax, 0x6f10
+	mov %edx, 0x6f14
+	rdmsr
+	mov %eax, 0x6f08
+	mov %edx, 0x6f18
+	/* then a near one, which fires */
 	rdtsc
 	add $0x100000, %eax
 	adc $0, %edx
-	mov $0x6e0, %ecx
 	wrmsr
-	rdmsr
-	mov %eax, 0x6f08
 1:	cli
 	cmpl $1, 0x5000 + 0x42 * 4
 	jae 2f
