@@ -97,7 +97,7 @@ static void apic_eoi(void *opaque, struct x86_lapic *a, int vector,
 {
 	struct x86_irqchip *c = opaque;
 
-	x86_hv_synic_eoi(a->owner, vector);	/* kvm_hv_synic_send_eoi */
+	x86_hv_synic_eoi(x86_cpu_of(a->owner), vector);	/* synic_send_eoi */
 	if (c->split) {
 		/* user space's IOAPIC learns of level EOIs by an exit */
 		if (level)

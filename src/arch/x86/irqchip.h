@@ -177,9 +177,10 @@ bool x86_lapic_match(struct x86_lapic *a, struct x86_lapic *src,
 		     const struct x86_apic_irq *irq);
 /* Highest vector deliverable now (above PPR), or -1. */
 int x86_lapic_has_interrupt(struct x86_lapic *a);
-/* Take vector from IRR into ISR (interrupt acknowledge); not into ISR when
- * !in_service (a Hyper-V auto-EOI SINT). */
-void x86_lapic_ack(struct x86_lapic *a, int vector, bool in_service);
+/* Move vector from IRR to ISR (interrupt acknowledge). */
+void x86_lapic_ack(struct x86_lapic *a, int vector);
+/* The same, but not into ISR when !in_service (a Hyper-V auto-EOI SINT). */
+void x86_lapic_ack_eoi(struct x86_lapic *a, int vector, bool in_service);
 /* LVT0 takes the PIC's INTR (ExtINT unmasked, or the APIC off). */
 bool x86_lapic_accepts_pic(struct x86_lapic *a);
 /* Run the timer up to now: inject expiries; returns next deadline or 0. */
