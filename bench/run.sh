@@ -14,6 +14,9 @@
 #  (f) an arm64 C workload under kvmu run --arch arm64 and qemu-aarch64;
 #  (g) the Hyper-V PV IPI (bench/hv_bench.c): the same round trip with a
 #      fast HvCallSendSyntheticClusterIpi against an x2APIC ICR write;
+#  (i) irqfd to guest handler latency (bench/irqfd_bench.c): an eventfd
+#      bound by KVM_IRQFD to a GSI routed to an MSI, then to an IOAPIC pin,
+#      written by the host until the guest's handler counted it;
 #  (h) Linux boot to /init under QEMU+kvmu and QEMU TCG (bench/linux_boot.sh).
 # Ratios only: absolute times depend on the machine.  "n/a" where a peer
 # is missing (no /dev/kvm, no QEMU).
@@ -40,6 +43,11 @@ ${CC:-cc} -O2 -std=gnu17 -o "$OUT/irq_bench-kvm" bench/irq_bench.c \
 # shellcheck disable=SC2086
 ${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/hv_bench-kvmu" \
 	bench/hv_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
+# shellcheck disable=SC2086
+${CC:-cc} -O2 -std=gnu17 -Iinclude -DKVMU -o "$OUT/irqfd_bench-kvmu" \
+	bench/irqfd_bench.c "$BUILD/libkvmu.a" $libs -pthread || exit 1
+${CC:-cc} -O2 -std=gnu17 -o "$OUT/irqfd_bench-kvm" bench/irqfd_bench.c \
+	-pthread || exit 1
 
 now_us() { echo $(($(date +%s%N) / 1000)); }
 # fmt X: a number with two decimals, or "n/a".
@@ -126,6 +134,24 @@ fi
 # Hyper-V PV IPI round trip against the x2APIC ICR one, both on kvmu (us)
 kvmu_hv_ipi=$(field "$OUT/hv_bench-kvmu" hv "$IPI_N")
 kvmu_icr_ipi=$(field "$OUT/hv_bench-kvmu" icr "$IPI_N")
+# irqfd to guest handler (us): median and mean, MSI and IOAPIC routes
+IRQFD_N=${BENCH_IRQFD_N:-2000}
+# irqfd_out BACKEND ROUTE: the program's lines; pick_stat LINES median|mean
+irqfd_out() { "$OUT/irqfd_bench-$1" "$2" "$IRQFD_N" 2>/dev/null; }
+pick_stat() { echo "$1" | awk -v k="$2_ns" '$1 == k { print $2 / 1000 }'; }
+o=$(irqfd_out kvmu msi)
+kvmu_irqfd_msi=$(pick_stat "$o" median) kvmu_irqfd_msi_mean=$(pick_stat "$o" mean)
+o=$(irqfd_out kvmu ioapic)
+kvmu_irqfd_io=$(pick_stat "$o" median) kvmu_irqfd_io_mean=$(pick_stat "$o" mean)
+kvm_irqfd_msi="" kvm_irqfd_msi_mean="" kvm_irqfd_io="" kvm_irqfd_io_mean=""
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	o=$(irqfd_out kvm msi)
+	kvm_irqfd_msi=$(pick_stat "$o" median)
+	kvm_irqfd_msi_mean=$(pick_stat "$o" mean)
+	o=$(irqfd_out kvm ioapic)
+	kvm_irqfd_io=$(pick_stat "$o" median)
+	kvm_irqfd_io_mean=$(pick_stat "$o" mean)
+fi
 
 # ---- (d) s390x workload: kvmu run --arch s390x against qemu-s390x ----
 # The same C workload (tests/guests/common/bench.c) as a kvmu guest and as a
@@ -219,6 +245,18 @@ row "Hyper-V PV IPI round trip, us" "$(fmt "$kvmu_hv_ipi")" \
 	"$(speed "$kvmu_hv_ipi" "$kvmu_icr_ipi" 0)"
 row "halted vCPU, host CPU %" "$(fmt "$kvmu_halt")" "$(fmt "$kvm_halt")" \
 	"/dev/kvm" "-"
+row "irqfd->handler, MSI, median us" "$(fmt "$kvmu_irqfd_msi")" \
+	"$(fmt "$kvm_irqfd_msi")" "/dev/kvm" \
+	"$(speed "$kvmu_irqfd_msi" "$kvm_irqfd_msi" 0)"
+row "irqfd->handler, MSI, mean us" "$(fmt "$kvmu_irqfd_msi_mean")" \
+	"$(fmt "$kvm_irqfd_msi_mean")" "/dev/kvm" \
+	"$(speed "$kvmu_irqfd_msi_mean" "$kvm_irqfd_msi_mean" 0)"
+row "irqfd->handler, IOAPIC, median us" "$(fmt "$kvmu_irqfd_io")" \
+	"$(fmt "$kvm_irqfd_io")" "/dev/kvm" \
+	"$(speed "$kvmu_irqfd_io" "$kvm_irqfd_io" 0)"
+row "irqfd->handler, IOAPIC, mean us" "$(fmt "$kvmu_irqfd_io_mean")" \
+	"$(fmt "$kvm_irqfd_io_mean")" "/dev/kvm" \
+	"$(speed "$kvmu_irqfd_io_mean" "$kvm_irqfd_io_mean" 0)"
 row "s390x guest MIPS, whole run" "$(fmt "$s390_mips")" \
 	"$(fmt "$s390_qemu_mips")" "qemu-s390x" \
 	"$(speed "$s390_mips" "$s390_qemu_mips" 1)"
@@ -234,6 +272,8 @@ echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."
 echo "arm64 workload: ${a64_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch arm64 against the same C code under qemu-aarch64."
+echo "irqfd->handler: host eventfd write until the guest's handler (1 vCPU,"
+echo "halted, real mode) counted it in memory; ${IRQFD_N} round trips."
 echo "Hyper-V PV IPI: its peer is kvmu's own x2APIC ICR write, same guests"
 echo "(32-bit protected mode, 2 vCPUs on 2 threads)."
 echo "plane switch: its peer is kvmu's own PIO round trip; a speed of 0.50x"

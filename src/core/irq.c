@@ -79,7 +79,10 @@ static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 			return -EINVAL;
 		return ops->msi_route_check ? ops->msi_route_check(vm, e) : 0;
 	default:
-		return -EINVAL;
+		/* the arch's own route types (kvm_set_routing_entry) */
+		if (e->flags || !ops->route_check || !ops->route_set)
+			return -EINVAL;
+		return ops->route_check(vm, e);
 	}
 }
 
@@ -251,6 +254,8 @@ static int entry_set(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 	if (e->type == KVM_IRQ_ROUTING_IRQCHIP)
 		return ops->set_pin(vm, e->u.irqchip.irqchip,
 				    e->u.irqchip.pin, level, source_id);
+	if (e->type != KVM_IRQ_ROUTING_MSI)
+		return ops->route_set(vm, e, level);
 	if (!level)
 		return -1;
 	entry_msi(e, &m);
@@ -296,40 +301,60 @@ int kvmu_irq_msi(struct kvmu_vm *vm, const struct kvm_msi *msi)
 	return ops->msi(vm, msi);
 }
 
-int kvmu_irq_chip_gsi(struct kvmu_vm *vm, u32 irqchip, u32 pin)
+int kvmu_irq_route_gsi(struct kvmu_vm *vm, u32 type, const void *key,
+		       size_t len)
 {
 	struct kvmu_irq *irq = vm->irq;
 	int gsi = -1;
 	u32 i;
 
+	if (len > sizeof(irq->table->e[0].u))
+		return -1;
 	pthread_mutex_lock(&irq->lock);
 	for (i = 0; irq->table && i < irq->table->nr; i++) {
 		const struct kvm_irq_routing_entry *e = &irq->table->e[i];
 
-		if (e->type == KVM_IRQ_ROUTING_IRQCHIP &&
-		    e->u.irqchip.irqchip == irqchip && e->u.irqchip.pin == pin)
+		if (e->type == type && !memcmp(&e->u, key, len))
 			gsi = (int)e->gsi;
 	}
 	pthread_mutex_unlock(&irq->lock);
 	return gsi;
 }
 
-void kvmu_irq_ack(struct kvmu_vm *vm, u32 irqchip, u32 pin)
+int kvmu_irq_chip_gsi(struct kvmu_vm *vm, u32 irqchip, u32 pin)
+{
+	struct kvm_irq_routing_irqchip key = { irqchip, pin };
+
+	return kvmu_irq_route_gsi(vm, KVM_IRQ_ROUTING_IRQCHIP, &key,
+				  sizeof(key));
+}
+
+bool kvmu_irq_has_acks(struct kvmu_vm *vm)
+{
+	return vm->irq && atomic_load(&vm->irq->nr_acks);
+}
+
+void kvmu_irq_ack_gsi(struct kvmu_vm *vm, u32 gsi)
 {
 	struct kvmu_irq *irq = vm->irq;
 	struct kvmu_irq_ack_notifier *n;
-	int gsi;
 
-	if (!atomic_load(&irq->nr_acks))
-		return;
-	gsi = kvmu_irq_chip_gsi(vm, irqchip, pin);
-	if (gsi < 0)
-		return;
 	pthread_mutex_lock(&irq->ack_lock);
 	for (n = irq->acks; n; n = n->next)
-		if (n->gsi == (u32)gsi)
+		if (n->gsi == gsi)
 			n->fn(n);
 	pthread_mutex_unlock(&irq->ack_lock);
+}
+
+void kvmu_irq_ack(struct kvmu_vm *vm, u32 irqchip, u32 pin)
+{
+	int gsi;
+
+	if (!atomic_load(&vm->irq->nr_acks))
+		return;
+	gsi = kvmu_irq_chip_gsi(vm, irqchip, pin);
+	if (gsi >= 0)
+		kvmu_irq_ack_gsi(vm, (u32)gsi);
 }
 
 void kvmu_irq_register_ack(struct kvmu_vm *vm, struct kvmu_irq_ack_notifier *n)

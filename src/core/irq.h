@@ -34,6 +34,16 @@ struct kvmu_irqchip_ops {
 			       const struct kvm_irq_routing_entry *e);
 	/* Optional: the table was replaced (kvm_arch_irq_routing_update) */
 	void (*routing_changed)(struct kvmu_vm *vm);
+	/*
+	 * Optional: route types other than IRQCHIP and MSI (the arch's, e.g.
+	 * KVM_IRQ_ROUTING_HV_SINT).  route_check: 0 or -EINVAL for one entry
+	 * (flags are already checked to be 0); route_set: deliver it, with
+	 * set_pin's returns.  NULL: such routes are refused (-EINVAL).
+	 */
+	int (*route_check)(struct kvmu_vm *vm,
+			   const struct kvm_irq_routing_entry *e);
+	int (*route_set)(struct kvmu_vm *vm,
+			 const struct kvm_irq_routing_entry *e, int level);
 };
 
 /*
@@ -75,6 +85,16 @@ void kvmu_irq_register_ack(struct kvmu_vm *vm, struct kvmu_irq_ack_notifier *n);
 /* Remove n; when this returns n->fn is not running and will not run. */
 void kvmu_irq_unregister_ack(struct kvmu_vm *vm,
 			     struct kvmu_irq_ack_notifier *n);
+/* gsi was acknowledged (kvm_notify_acked_gsi): run its ack notifiers. */
+void kvmu_irq_ack_gsi(struct kvmu_vm *vm, u32 gsi);
+/* Does any ack notifier exist?  (Cheap check before a route lookup.) */
+bool kvmu_irq_has_acks(struct kvmu_vm *vm);
+/*
+ * The gsi of a route of type whose union u starts with the len bytes at
+ * key, or -1 (the last such route, as the table is walked).
+ */
+int kvmu_irq_route_gsi(struct kvmu_vm *vm, u32 type, const void *key,
+		       size_t len);
 /* Is there an irqchip route to (irqchip, pin)?  -1: none, else its gsi. */
 int kvmu_irq_chip_gsi(struct kvmu_vm *vm, u32 irqchip, u32 pin);
 /*

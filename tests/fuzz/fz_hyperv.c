@@ -4,8 +4,13 @@
  * nent, any pointer), the vCPU capabilities SYNIC, SYNIC2 and
  * ENFORCE_CPUID with fuzzed arguments, host writes of the synthetic MSRs
  * (pages and timers pointing anywhere) and the Hyper-V CPUID leaves, so
- * that guest code run by op_run meets the hypercalls and MSRs enabled.
+ * that guest code run by op_run meets the hypercalls and MSRs enabled;
+ * KVM_HYPERV_EVENTFD with fuzzed ids and flags on eventfds, other files
+ * and junk descriptors.
  */
+#define _GNU_SOURCE
+#include <sys/eventfd.h>
+
 #include "fz.h"
 
 static void hv_cpuid(struct fdp *f, int fd)
@@ -75,15 +80,53 @@ static void hv_set_cpuid(struct fdp *f, int sys, int fd)
 	xioctl(fd, KVM_SET_CPUID2, (unsigned long)c);
 }
 
+/* KVM_HYPERV_EVENTFD: assign and deassign (the VM keeps its own dup). */
+static void hv_eventfd(struct fdp *f, int vm)
+{
+	static const u64 ids[] = { 0, 1, 4, 0xffffff, 0x1000000, ~0ULL };
+	struct kvm_hyperv_eventfd *a = (void *)arena_tail(sizeof(*a));
+	int kind = pick_ptr(f), made = -1;
+
+	memset(a, 0, sizeof(*a));
+	a->conn_id = pick(f, 2) ? (u32)pick(f, 8) : (u32)CHOOSE(f, ids);
+	a->flags = pick(f, 4) ? (u32)pick(f, 2) : (u32)take(f, 4);
+	switch (pick(f, 4)) {
+	case 0:
+		a->fd = (int)take(f, 4);
+		break;
+	case 1:
+		a->fd = G.null_fd;
+		break;
+	default:
+		made = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		a->fd = made;
+		break;
+	}
+	if (kind != PTR_GOOD && kind != PTR_RO)
+		expect_fail(xioctl(vm, KVM_HYPERV_EVENTFD,
+				   make_ptr(kind, sizeof(*a))),
+			    KVM_HYPERV_EVENTFD, ptr_names[kind]);
+	else
+		xioctl(vm, KVM_HYPERV_EVENTFD, (unsigned long)a);
+	if (made >= 0)
+		close(made);
+}
+
 void op_hyperv(struct fz *z, struct fdp *f)
 {
 	int sys = pick_fd(f, z->sys, MAX_SYS);
 	struct fz_vcpu *c = pick_vcpu(z, f);
 
-	switch (pick(f, 5)) {
+	int vm = pick_fd(f, z->vm, MAX_VMS);
+
+	switch (pick(f, 6)) {
 	case 0:
 		if (sys >= 0)
 			hv_cpuid(f, sys);
+		break;
+	case 5:
+		if (vm >= 0)
+			hv_eventfd(f, vm);
 		break;
 	case 1:
 		if (c)

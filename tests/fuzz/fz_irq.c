@@ -46,7 +46,9 @@ static void irq_routing(int vm, struct fdp *f, int kind)
 
 		memset(e, 0, sizeof(*e));
 		e->gsi = pick(f, 4) ? (u32)pick(f, 32) : (u32)take(f, 4);
-		e->type = pick(f, 4) ? 1 + pick(f, 2) : (u32)take(f, 4);
+		/* IRQCHIP, MSI, HV_SINT, or anything */
+		e->type = pick(f, 4) ? 1 + pick(f, 2) + 2 * !pick(f, 4) :
+				       (u32)take(f, 4);
 		e->flags = pick(f, 6) ? 0 : (u32)take(f, 4);
 		fill(f, &e->u, 16);
 	}

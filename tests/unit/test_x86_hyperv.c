@@ -107,7 +107,7 @@ static void test_caps(void **state)
 		KVM_CAP_HYPERV_SYNIC2, KVM_CAP_HYPERV_VP_INDEX,
 		KVM_CAP_HYPERV_TLBFLUSH, KVM_CAP_HYPERV_SEND_IPI,
 		KVM_CAP_HYPERV_CPUID, KVM_CAP_HYPERV_ENFORCE_CPUID,
-		KVM_CAP_SYS_HYPERV_CPUID,
+		KVM_CAP_SYS_HYPERV_CPUID, KVM_CAP_HYPERV_EVENTFD,
 	};
 	struct tguest *g = *state;
 	struct kvm_enable_cap ec = { .cap = KVM_CAP_HYPERV_SYNIC2,
@@ -117,9 +117,7 @@ static void test_caps(void **state)
 	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
 		assert_int_equal(tg_ioctl(g, g->sys, KVM_CHECK_EXTENSION,
 					  (void *)caps[i]), 1);
-	/* no eventfds, no enlightened VMCS: not reported */
-	assert_int_equal(tg_ioctl(g, g->sys, KVM_CHECK_EXTENSION,
-				  (void *)(long)KVM_CAP_HYPERV_EVENTFD), 0);
+	/* no enlightened VMCS: not reported */
 	assert_int_equal(tg_ioctl(g, g->sys, KVM_CHECK_EXTENSION,
 			 (void *)(long)KVM_CAP_HYPERV_ENLIGHTENED_VMCS), 0);
 	/* SYNIC2 takes no argument */

@@ -210,6 +210,7 @@ long x86_hv_check_extension(long cap)
 	case KVM_CAP_HYPERV_CPUID:
 	case KVM_CAP_HYPERV_ENFORCE_CPUID:
 	case KVM_CAP_SYS_HYPERV_CPUID:
+	case KVM_CAP_HYPERV_EVENTFD:
 		return 1;
 	default:
 		return 0;
@@ -230,7 +231,8 @@ long x86_hv_vcpu_enable_cap(struct x86_cpu *cpu,
 	case KVM_CAP_HYPERV_SYNIC:
 		if (!x86_cpu_vm(cpu)->irqchip)
 			return -EINVAL;
-		hv->synic_active = true;
+		/* read by other threads' SINT routes (hyperv_route.c) */
+		__atomic_store_n(&hv->synic_active, true, __ATOMIC_RELEASE);
 		hv->dont_zero_pages = c->cap == KVM_CAP_HYPERV_SYNIC2;
 		hv->scontrol = 1;	/* HV_SYNIC_CONTROL_ENABLE */
 		return 0;
@@ -261,6 +263,7 @@ void x86_hv_vm_init(struct x86_hv_vm *hv)
 
 void x86_hv_vm_destroy(struct x86_hv_vm *hv)
 {
+	x86_hv_conns_free(hv);
 	if (hv->lock_init)
 		pthread_mutex_destroy(&hv->lock);
 	hv->lock_init = false;

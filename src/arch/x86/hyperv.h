@@ -67,6 +67,12 @@ enum { X86_HV_WAIT_NONE, X86_HV_WAIT_HCALL, X86_HV_WAIT_SYNDBG };
 enum { X86_HV_TSC_UNSET, X86_HV_TSC_GUEST_CHANGED, X86_HV_TSC_HOST_CHANGED,
        X86_HV_TSC_SET, X86_HV_TSC_BROKEN };
 
+/* A connection id bound by KVM_HYPERV_EVENTFD (our dup of the eventfd). */
+struct x86_hv_conn {
+	u32 id;
+	int fd;
+};
+
 /* Per VM: the partition-wide MSRs (KVM's struct kvm_hv). */
 struct x86_hv_vm {
 	pthread_mutex_t lock;
@@ -80,6 +86,8 @@ struct x86_hv_vm {
 	u64 reenlightenment, tsc_emul_ctl, tsc_emul_status;
 	u64 syndbg_control, syndbg_status, syndbg_send, syndbg_recv,
 	    syndbg_pending, syndbg_options;
+	struct x86_hv_conn *conns;	/* KVM_HYPERV_EVENTFD, under lock */
+	u32 nr_conns, cap_conns;
 };
 
 struct x86_cpu;
@@ -145,6 +153,28 @@ int x86_hv_stimer_set(struct x86_cpu *cpu, u32 index, u64 v, bool host);
 u64 x86_hv_stimers_run(struct x86_cpu *cpu, u64 now_ns);
 /* Reset SINTs and timers as synic_init/stimer_init. */
 void x86_hv_synic_init(struct x86_hv_cpu *hv);
+/* The LAPIC EOIed vector: SINTs on it are acknowledged (send_eoi). */
+void x86_hv_synic_eoi(struct x86_cpu *cpu, int vector);
+/* Is vector an auto-EOI SINT's (no ISR bit when taken)? */
+bool x86_hv_synic_auto_eoi(struct x86_cpu *cpu, int vector);
+
+/* ---- hyperv_route.c ---- */
+
+/* KVM_IRQ_ROUTING_HV_SINT entries, for the irqchip's routing hooks. */
+int x86_hv_sint_route_check(struct kvmu_vm *vm,
+			    const struct kvm_irq_routing_entry *e);
+int x86_hv_sint_route_set(struct kvmu_vm *vm,
+			  const struct kvm_irq_routing_entry *e, int level);
+/* Raise SINT sint of the vCPU with VP index vp; kvm_set_irq's returns. */
+int x86_hv_synic_set_irq(struct kvmu_vm *vm, u32 vp, u32 sint);
+/* The guest is done with sint: acknowledge its HV_SINT route's GSI. */
+void x86_hv_sint_route_ack(struct x86_cpu *cpu, u32 sint);
+/* KVM_HYPERV_EVENTFD (VM ioctl). */
+long x86_vm_hyperv_eventfd(struct kvmu_obj *obj, struct kvmu_ioctl_req *r);
+/* Close the bound eventfds (VM destruction). */
+void x86_hv_conns_free(struct x86_hv_vm *hv);
+/* HvCallSignalEvent's lookup; a Hyper-V status (17: no such port). */
+u64 x86_hv_signal_event(struct x86_cpu *cpu, u64 in, bool fast);
 
 /* ---- hyperv_hcall.c ---- */
 

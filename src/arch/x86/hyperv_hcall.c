@@ -11,7 +11,8 @@
  *
  * Served here: HvCallSendSyntheticClusterIpi(Ex), HvCallFlushVirtual-
  * AddressSpace/List(Ex) and HvCallNotifyLongSpinWait.  HvCallPostMessage,
- * HvCallSignalEvent (kvmu has no KVM_HYPERV_EVENTFD) and the synthetic
+ * HvCallSignalEvent for a connection without a KVM_HYPERV_EVENTFD
+ * (hyperv_route.c) and the synthetic
  * debugger calls exit to user space with KVM_EXIT_HYPERV_HCALL, and the
  * VMM's result reaches the guest on the next KVM_RUN; unknown codes answer
  * HV_STATUS_INVALID_HYPERCALL_CODE, as KVM does.
@@ -44,6 +45,7 @@
 #define ST_INVALID_PARAMETER	5
 #define ST_ACCESS_DENIED	6
 #define ST_OPERATION_DENIED	8
+#define ST_INVALID_PORT_ID	17
 
 #define CTL_FAST		(1ULL << 16)
 #define CTL_RSVD		(0x1fULL << 27 | 0xfULL << 44 | 0xfULL << 60)
@@ -442,8 +444,16 @@ static int serve(struct x86_cpu *cpu, struct hcall *hc, u64 *ret)
 		sched_yield();
 		return 0;
 	case HVCALL_SIGNAL_EVENT:
+		if (hc->rep || hc->var_cnt) {
+			*ret = ST_INVALID_INPUT;
+			return 0;
+		}
+		*ret = x86_hv_signal_event(cpu, hc->ingpa, hc->fast);
+		if (*ret != ST_INVALID_PORT_ID)
+			return 0;
+		/* no eventfd for it: user space may know it */
+		/* fall through */
 	case HVCALL_POST_MESSAGE:
-		/* no eventfd for any connection: user space may know it */
 		if (hc->rep || hc->var_cnt || !cpu->m.hv.synic_active) {
 			*ret = ST_INVALID_INPUT;
 			return 0;

@@ -12,8 +12,9 @@
  * timer waits for the guest's EOM), or, in direct mode, raises its own
  * APIC vector.  Timers are looked at by the vCPU thread with the LAPIC
  * timers (irqchip_vcpu.c), which also sleep until the next deadline.
- * Not modelled: SINT auto-EOI and the EOI-triggered retry of pending
- * messages (the EOM retry is), and SINT routing to GSIs.
+ * A SINT with auto-EOI is taken without an ISR bit; EOM, and the EOI of a
+ * SINT's vector, retry the timers waiting for a free slot and acknowledge
+ * the SINT's GSI route (hyperv_route.c).
  */
 #include <string.h>
 
@@ -30,6 +31,7 @@
 #define MSR_STIMER0_CONFIG	0x400000b0
 
 #define SINT_MASKED		(1ULL << 16)
+#define SINT_AUTO_EOI		(1ULL << 17)
 #define SINT_VECTOR(v)		((u32)((v) & 0xff))
 #define FIRST_VALID_VECTOR	16
 #define SYNIC_VERSION_1		1
@@ -98,6 +100,39 @@ static void sint_acked(struct x86_cpu *cpu, u32 sint)
 		    !(t->config & CFG_DIRECT) && CFG_SINT(t->config) == sint)
 			t->pending = true;
 	}
+	x86_hv_sint_route_ack(cpu, sint);
+}
+
+void x86_hv_synic_eoi(struct x86_cpu *cpu, int vector)
+{
+	struct x86_hv_cpu *hv = &cpu->m.hv;
+	u32 s;
+
+	if (!hv->synic_active)
+		return;
+	for (s = 0; s < X86_HV_SINTS; s++) {
+		u64 sv = atomic_load(&hv->sint[s]);
+
+		if (!(sv & SINT_MASKED) && SINT_VECTOR(sv) == (u32)vector)
+			sint_acked(cpu, s);
+	}
+}
+
+bool x86_hv_synic_auto_eoi(struct x86_cpu *cpu, int vector)
+{
+	struct x86_hv_cpu *hv = &cpu->m.hv;
+	u32 s;
+
+	if (!hv->synic_active)
+		return false;
+	for (s = 0; s < X86_HV_SINTS; s++) {
+		u64 sv = atomic_load(&hv->sint[s]);
+
+		if (!(sv & SINT_MASKED) && (sv & SINT_AUTO_EOI) &&
+		    SINT_VECTOR(sv) == (u32)vector)
+			return true;
+	}
+	return false;
 }
 
 int x86_hv_synic_set(struct x86_cpu *cpu, u32 i, u64 v, bool host)

@@ -97,6 +97,7 @@ static void apic_eoi(void *opaque, struct x86_lapic *a, int vector,
 {
 	struct x86_irqchip *c = opaque;
 
+	x86_hv_synic_eoi(x86_cpu_of(a->owner), vector);	/* synic_send_eoi */
 	if (c->split) {
 		/* user space's IOAPIC learns of level EOIs by an exit */
 		if (level)
@@ -182,10 +183,14 @@ static int msi(struct kvmu_vm *vm, const struct kvm_msi *m)
 static const struct kvmu_irqchip_ops full_ops = {
 	.set_pin = set_pin,
 	.msi = msi,
+	.route_check = x86_hv_sint_route_check,
+	.route_set = x86_hv_sint_route_set,
 };
 
 static const struct kvmu_irqchip_ops split_ops = {
 	.msi = msi,
+	.route_check = x86_hv_sint_route_check,
+	.route_set = x86_hv_sint_route_set,
 };
 
 /* ---- the devices on the I/O bus ---- */

@@ -179,6 +179,8 @@ bool x86_lapic_match(struct x86_lapic *a, struct x86_lapic *src,
 int x86_lapic_has_interrupt(struct x86_lapic *a);
 /* Move vector from IRR to ISR (interrupt acknowledge). */
 void x86_lapic_ack(struct x86_lapic *a, int vector);
+/* The same, but not into ISR when !in_service (a Hyper-V auto-EOI SINT). */
+void x86_lapic_ack_eoi(struct x86_lapic *a, int vector, bool in_service);
 /* LVT0 takes the PIC's INTR (ExtINT unmasked, or the APIC off). */
 bool x86_lapic_accepts_pic(struct x86_lapic *a);
 /* Run the timer up to now: inject expiries; returns next deadline or 0. */

@@ -159,7 +159,8 @@ static void inject_irq(struct x86_cpu *cpu, struct x86_irqchip *c)
 		int cand = x86_lapic_has_interrupt(cpu->apic);
 
 		if (cand >= 0 && x86_ready_for_injection(cpu)) {
-			x86_lapic_ack(cpu->apic, cand);
+			x86_lapic_ack_eoi(cpu->apic, cand,
+					  !x86_hv_synic_auto_eoi(cpu, cand));
 			v = cand;
 		}
 		cpu->apic_want = cand >= 0 && v < 0;

@@ -250,9 +250,15 @@ int x86_lapic_has_interrupt(struct x86_lapic *a)
 
 void x86_lapic_ack(struct x86_lapic *a, int vector)
 {
+	x86_lapic_ack_eoi(a, vector, true);
+}
+
+void x86_lapic_ack_eoi(struct x86_lapic *a, int vector, bool in_service)
+{
 	pthread_mutex_lock(&a->lock);
 	vec_set(a, R_IRR, vector, false);
-	vec_set(a, R_ISR, vector, true);
+	if (in_service)
+		vec_set(a, R_ISR, vector, true);
 	pthread_mutex_unlock(&a->lock);
 }
 

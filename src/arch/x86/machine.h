@@ -60,7 +60,8 @@ struct x86_machine_vm {
 	u64 last_tsc_write, last_tsc_host_ns;
 	u32 last_tsc_khz;
 	bool tsc_written;
-	s64 kvmclock_offset;		/* kvmclock ns = host ns + offset */
+	/* kvmclock's master pair (tsc.c): ns master_ns at host TSC master_tsc */
+	u64 master_tsc, master_ns;
 	u64 wall_clock_gpa;
 	struct x86_msr_filter *msr_filter;	/* KVM_X86_SET_MSR_FILTER */
 	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */

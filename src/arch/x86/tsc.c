@@ -58,12 +58,25 @@ u32 x86_host_tsc_khz(void)
 	return host_khz;
 }
 
-/* Host nanoseconds (kvmclock's base) at host TSC value tsc. */
+/*
+ * Host nanoseconds (kvmclock's base) at host TSC value tsc.  The delta is
+ * signed: a TSC read before the first calibration (which samples ref_tsc
+ * ~20 ms later) is older than ref_tsc, and as an unsigned difference it
+ * became ~2^64 ticks, the -2^63 ns warp kvm-unit-tests' kvmclock_test saw.
+ */
 static u64 host_ns_at(u64 tsc)
 {
+	s64 d = (s64)(tsc - ref_tsc);
+
 	x86_host_tsc_khz();
-	return ref_ns + (u64)((unsigned __int128)(tsc - ref_tsc) * 1000000ULL /
-			      host_khz);
+	return ref_ns + (u64)(s64)((__int128)d * 1000000 / host_khz);
+}
+
+/* Host TSC now, read after the calibration (so never before ref_tsc). */
+static u64 host_tsc(void)
+{
+	x86_host_tsc_khz();
+	return __rdtsc();
 }
 
 static u64 scale(struct x86_cpu *cpu, u64 host)
@@ -82,7 +95,7 @@ u64 x86_guest_tsc_at(struct x86_cpu *cpu, u64 host)
 
 u64 x86_guest_tsc(struct x86_cpu *cpu)
 {
-	return x86_guest_tsc_at(cpu, __rdtsc());
+	return x86_guest_tsc_at(cpu, host_tsc());
 }
 
 /*
@@ -93,7 +106,7 @@ u64 x86_guest_tsc(struct x86_cpu *cpu)
 static void tsc_sync(struct x86_cpu *cpu, u64 data)
 {
 	struct x86_machine_vm *m = &x86_cpu_vm(cpu)->m;
-	u64 host = __rdtsc(), ns = host_ns_at(host), khz = cpu->m.tsc_khz;
+	u64 host = host_tsc(), ns = host_ns_at(host), khz = cpu->m.tsc_khz;
 	bool sync = false;
 
 	pthread_mutex_lock(&m->tsc_lock);
@@ -142,6 +155,7 @@ void x86_tsc_msr_write(struct x86_cpu *cpu, u64 v, bool host)
 	adj = (s64)(v - x86_guest_tsc(cpu));
 	cpu->tsc_offset += (u64)adj;
 	cpu->m.tsc_adjust += adj;
+	x86_kvmclock_update(cpu);	/* KVM_REQ_CLOCK_UPDATE */
 }
 
 int x86_tsc_adjust_write(struct x86_cpu *cpu, u64 v, bool host)
@@ -152,6 +166,7 @@ int x86_tsc_adjust_write(struct x86_cpu *cpu, u64 v, bool host)
 	if (!host)
 		cpu->tsc_offset += v - (u64)cpu->m.tsc_adjust;
 	cpu->m.tsc_adjust = (s64)v;
+	x86_kvmclock_update(cpu);
 	return 0;
 }
 
@@ -174,7 +189,7 @@ long x86_set_tsc_khz(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 		khz = x86_host_tsc_khz();
 	/* keep the guest's TSC continuous across the change of rate */
 	cpu->m.tsc_khz = khz;
-	cpu->tsc_offset = now - scale(cpu, __rdtsc());
+	cpu->tsc_offset = now - scale(cpu, host_tsc());
 	return 0;
 }
 
@@ -207,18 +222,20 @@ long x86_vm_set_tsc_khz(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 
 /* ---- kvmclock ---- */
 
+/*
+ * kvmclock runs on one (host TSC, ns) pair per VM, as KVM's master clock:
+ * every vCPU's pvclock page is that pair seen through the vCPU's TSC, so
+ * all vCPUs (and KVM_GET_CLOCK) compute one function of the TSC, and a
+ * clock read on one vCPU never goes behind a read on another.
+ */
 void x86_vm_clock_init(struct kvmu_vm *vm)
 {
 	struct x86_machine_vm *m = &x86_vm_of(vm)->m;
 
 	pthread_mutex_init(&m->tsc_lock, NULL);
 	/* a new VM's kvmclock starts at 0, as kvm_arch_init_vm */
-	m->kvmclock_offset = -(s64)host_ns_at(__rdtsc());
-}
-
-u64 x86_kvmclock_ns(struct kvmu_vm *vm)
-{
-	return host_ns_at(__rdtsc()) + (u64)x86_vm_of(vm)->m.kvmclock_offset;
+	m->master_tsc = host_tsc();
+	m->master_ns = 0;
 }
 
 /* kvm_get_time_scale: ns = ((tsc << shift) * mul) >> 32, mul >= 2^31. */
@@ -241,6 +258,39 @@ static void time_scale(u32 khz, s8 *shift, u32 *mul)
 	*mul = (u32)m;
 }
 
+/* pvclock_scale_delta, the guest's own arithmetic. */
+static u64 pv_scale(u64 delta, u32 mul, s8 shift)
+{
+	if (shift < 0)
+		delta >>= -shift;
+	else
+		delta <<= shift;
+	return (u64)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/* kvmclock ns now, by the pvclock formula at the host rate; *host: TSC. */
+static u64 kvmclock_now(struct x86_machine_vm *m, u64 *host)
+{
+	u64 ns;
+	u32 mul;
+	s8 shift;
+
+	time_scale(x86_host_tsc_khz(), &shift, &mul);
+	/* the TSC is read under the lock: never older than master_tsc */
+	pthread_mutex_lock(&m->tsc_lock);
+	*host = __rdtsc();
+	ns = m->master_ns + pv_scale(*host - m->master_tsc, mul, shift);
+	pthread_mutex_unlock(&m->tsc_lock);
+	return ns;
+}
+
+u64 x86_kvmclock_ns(struct kvmu_vm *vm)
+{
+	u64 host;
+
+	return kvmclock_now(&x86_vm_of(vm)->m, &host);
+}
+
 /* Guest-physical bytes at gpa, or NULL when not plain RAM of one slot. */
 static u8 *guest_ram(struct x86_cpu *cpu, u64 gpa, u32 len)
 {
@@ -256,8 +306,8 @@ static u8 *guest_ram(struct x86_cpu *cpu, u64 gpa, u32 len)
  * data, version even. */
 void x86_kvmclock_update(struct x86_cpu *cpu)
 {
-	struct kvmu_vm *vm = cpu->vcpu->vm;
-	u64 host, tsc, ns;
+	struct x86_machine_vm *m = &x86_cpu_vm(cpu)->m;
+	u64 tsc, ns;
 	_Atomic u32 *ver;
 	u32 mul;
 	s8 shift;
@@ -268,9 +318,10 @@ void x86_kvmclock_update(struct x86_cpu *cpu)
 	p = guest_ram(cpu, cpu->m.pvclock_gpa, 32);
 	if (!p)
 		return;
-	host = __rdtsc();
-	tsc = x86_guest_tsc_at(cpu, host);
-	ns = host_ns_at(host) + (u64)x86_vm_of(vm)->m.kvmclock_offset;
+	pthread_mutex_lock(&m->tsc_lock);
+	tsc = x86_guest_tsc_at(cpu, m->master_tsc);
+	ns = m->master_ns;
+	pthread_mutex_unlock(&m->tsc_lock);
 	time_scale(cpu->m.tsc_khz, &shift, &mul);
 	ver = (_Atomic u32 *)p;
 	atomic_store(ver, (atomic_load(ver) + 1) | 1);
@@ -319,11 +370,11 @@ long x86_vm_get_clock(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	struct kvmu_vm *vm = (struct kvmu_vm *)obj;
 	struct kvm_clock_data *d = r->karg;
-	u64 host = __rdtsc();
+	u64 host;
 
 	memset(d, 0, sizeof(*d));
 	d->realtime = clock_ns(CLOCK_REALTIME);
-	d->clock = host_ns_at(host) + (u64)x86_vm_of(vm)->m.kvmclock_offset;
+	d->clock = kvmclock_now(&x86_vm_of(vm)->m, &host);
 	d->host_tsc = host;
 	d->flags = KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		   KVM_CLOCK_HOST_TSC;
@@ -334,7 +385,8 @@ long x86_vm_set_clock(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 {
 	struct kvmu_vm *vm = (struct kvmu_vm *)obj;
 	const struct kvm_clock_data *d = r->karg;
-	u64 now_ns = host_ns_at(__rdtsc()), clock = d->clock;
+	struct x86_machine_vm *m = &x86_vm_of(vm)->m;
+	u64 clock = d->clock;
 
 	if (d->flags & ~(KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC |
 			 KVM_CLOCK_TSC_STABLE))
@@ -347,7 +399,10 @@ long x86_vm_set_clock(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 			clock += real - d->realtime;
 	}
 	/* each vCPU rewrites its pvclock page at its next entry */
-	x86_vm_of(vm)->m.kvmclock_offset = (s64)(clock - now_ns);
+	pthread_mutex_lock(&m->tsc_lock);
+	m->master_tsc = host_tsc();
+	m->master_ns = clock;
+	pthread_mutex_unlock(&m->tsc_lock);
 	x86_hv_clock_changed(vm);	/* and the Hyper-V TSC page */
 	return 0;
 }
@@ -379,7 +434,7 @@ static long tsc_attr(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	pthread_mutex_lock(&m->tsc_lock);
 	cpu->tsc_offset = off;
 	m->cur_tsc_offset = (s64)off;
-	m->last_tsc_host_ns = host_ns_at(__rdtsc());
+	m->last_tsc_host_ns = host_ns_at(host_tsc());
 	m->last_tsc_write = x86_guest_tsc(cpu);
 	m->last_tsc_khz = cpu->m.tsc_khz;
 	m->tsc_written = true;
