@@ -65,7 +65,10 @@ static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 		       const struct kvm_irq_routing_entry *e)
 {
 	const u16 *pins = vm->obj.arch->irqchip_pins;
+	int ret = ops->route_check ? ops->route_check(vm, e) : 0;
 
+	if (ret)
+		return ret;
 	switch (e->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
 		if (e->flags || !ops->set_pin)
@@ -248,6 +251,8 @@ static int entry_set(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 {
 	struct kvm_msi m;
 
+	if (ops->route_set)
+		return ops->route_set(vm, e, source_id, level);
 	if (e->type == KVM_IRQ_ROUTING_IRQCHIP)
 		return ops->set_pin(vm, e->u.irqchip.irqchip,
 				    e->u.irqchip.pin, level, source_id);

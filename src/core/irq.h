@@ -32,6 +32,21 @@ struct kvmu_irqchip_ops {
 	 */
 	int (*msi_route_check)(struct kvmu_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
+	/*
+	 * Optional (VM planes): check entry e beyond the generic checks,
+	 * e.g. the plane its pad field names; 0 or -EINVAL.  NULL: pad is
+	 * ignored, as mainline KVM does.
+	 */
+	int (*route_check)(struct kvmu_vm *vm,
+			   const struct kvm_irq_routing_entry *e);
+	/*
+	 * Optional (VM planes): deliver entry e, pad naming the plane whose
+	 * interrupt controllers it reaches; set_pin's returns.  NULL:
+	 * set_pin or msi, plane 0.
+	 */
+	int (*route_set)(struct kvmu_vm *vm,
+			 const struct kvm_irq_routing_entry *e, int source_id,
+			 int level);
 	/* Optional: the table was replaced (kvm_arch_irq_routing_update) */
 	void (*routing_changed)(struct kvmu_vm *vm);
 };
