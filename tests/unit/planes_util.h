@@ -71,6 +71,25 @@ static inline void setup(struct pl *p, bool irqchip, bool fpu_shared)
 	set_rip(p, p->pvcpu, B_CODE);
 }
 
+/* The same with the supported CPUID set on plane 0 first (inherited). */
+static inline void setup_cpuid(struct pl *p, bool irqchip)
+{
+	struct kvm_sregs s;
+
+	assert_int_equal(irqchip ? tg_create_irqchip(&p->g, &tg_kvmu) :
+				   tg_create(&p->g, &tg_kvmu), 0);
+	assert_int_equal(tg_set_supported_cpuid(&p->g), 0);
+	assert_int_equal(tg_long_mode(&p->g, A_CODE, TG_STACK_TOP), 0);
+	p->plane = (int)ioval(p, p->g.vm, KVM_CREATE_PLANE, 1);
+	assert_true(p->plane >= 0);
+	p->pvcpu = (int)ioval(p, p->plane, KVM_CREATE_VCPU_PLANE,
+			      (unsigned long)p->g.vcpu);
+	assert_true(p->pvcpu >= 0);
+	assert_int_equal(io(p, p->g.vcpu, KVM_GET_SREGS, &s), 0);
+	assert_int_equal(io(p, p->pvcpu, KVM_SET_SREGS, &s), 0);
+	set_rip(p, p->pvcpu, B_CODE);
+}
+
 static inline void teardown(struct pl *p)
 {
 	close(p->pvcpu);
@@ -180,6 +199,18 @@ static inline void expect_fault(struct pl *p, int plane, uint64_t gpa,
 	assert_int_equal(mf[0], flags);
 	assert_int_equal(mf[1], gpa);
 	assert_int_equal(mf[2], 4096);
+}
+
+/* mov byte [PAGE_P+8], 0x5a; mov al, [PAGE_P]; out 0x10, al */
+static inline void put_write_read(struct pl *p, uint64_t gpa, uint8_t port)
+{
+	uint8_t c[] = { 0xc6, 0x04, 0x25, 0, 0, 0, 0, 0x5a,
+			0x8a, 0x04, 0x25, 0, 0, 0, 0, 0xe6, port };
+	uint32_t w = PAGE_P + 8, r = PAGE_P;
+
+	memcpy(c + 3, &w, 4);
+	memcpy(c + 11, &r, 4);
+	tg_put(&p->g, gpa, c, sizeof(c));
 }
 
 #endif

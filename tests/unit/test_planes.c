@@ -428,18 +428,6 @@ static void test_attr_errors(void **state)
 	teardown(&p);
 }
 
-/* mov byte [PAGE_P+8], 0x5a; mov al, [PAGE_P]; out 0x10, al */
-static void put_write_read(struct pl *p, uint64_t gpa, uint8_t port)
-{
-	uint8_t c[] = { 0xc6, 0x04, 0x25, 0, 0, 0, 0, 0x5a,
-			0x8a, 0x04, 0x25, 0, 0, 0, 0, 0xe6, port };
-	uint32_t w = PAGE_P + 8, r = PAGE_P;
-
-	memcpy(c + 3, &w, 4);
-	memcpy(c + 11, &r, 4);
-	tg_put(&p->g, gpa, c, sizeof(c));
-}
-
 static void test_attr_write(void **state)
 {
 	struct kvm_regs r;

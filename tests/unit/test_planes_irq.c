@@ -18,19 +18,7 @@
 /* A VM with an irqchip, the supported CPUID, plane 1 and both APICs on. */
 static void setup_irq(struct pl *p)
 {
-	struct kvm_sregs s;
-
-	assert_int_equal(tg_create_irqchip(&p->g, &tg_kvmu), 0);
-	assert_int_equal(tg_set_supported_cpuid(&p->g), 0);
-	assert_int_equal(tg_long_mode(&p->g, A_CODE, TG_STACK_TOP), 0);
-	p->plane = (int)ioval(p, p->g.vm, KVM_CREATE_PLANE, 1);
-	assert_true(p->plane >= 0);
-	p->pvcpu = (int)ioval(p, p->plane, KVM_CREATE_VCPU_PLANE,
-			      (unsigned long)p->g.vcpu);
-	assert_true(p->pvcpu >= 0);
-	assert_int_equal(io(p, p->g.vcpu, KVM_GET_SREGS, &s), 0);
-	assert_int_equal(io(p, p->pvcpu, KVM_SET_SREGS, &s), 0);
-	set_rip(p, p->pvcpu, B_CODE);
+	setup_cpuid(p, true);
 	lapic_enable(p, p->g.vcpu);
 	lapic_enable(p, p->pvcpu);
 }

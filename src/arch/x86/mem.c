@@ -89,8 +89,7 @@ u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write)
 	 * pages, SMM state save) is not made, as on a read-only slot.
 	 * Guest accesses have exited in x86_translate before this.
 	 */
-	if (unlikely(cpu->mem_attrs) &&
-	    x86_plane_kernel_denied(cpu, gpa, size,
+	if (x86_plane_kernel_denied(cpu, gpa, size,
 				    write ? X86_ACC_WRITE : X86_ACC_READ, false))
 		return NULL;
 	if (write) {

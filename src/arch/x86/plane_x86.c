@@ -236,7 +236,9 @@ bool x86_plane_kernel_denied(struct x86_cpu *cpu, u64 gpa, u32 len, int acc,
 {
 	u64 last = gpa + (len ? len - 1 : 0);
 
-	if (likely(!cpu->mem_attrs))
+	/* mem_attrs is the run loop's copy; an ioctl may come before it */
+	if (likely(!cpu->mem_attrs) &&
+	    !kvmu_memattr_any(cpu->vcpu->vm, cpu->vcpu->plane))
 		return false;
 	if (page_denied(cpu, gpa, acc, report))
 		return true;
