@@ -5,8 +5,9 @@
  * SET_MEMORY_ATTRIBUTES, CREATE_VCPU_PLANE with every kind of fd) and
  * others it refuses, plane vCPU ioctls with bad pointers, memory attributes
  * on the VM fd, GSI routes naming planes in their pad, and KVM_RUN with a
- * fuzzed kvm_run->plane and req_exit_planes.  The fds an operation makes are closed before it
- * returns; the planes and plane vCPUs stay with their VM.
+ * fuzzed kvm_run->plane and req_exit_planes.  The fds an operation makes
+ * are closed before it returns; the planes and plane vCPUs stay with their
+ * VM.
  */
 #include "fz.h"
 #include "kvmu/abi/planes.h"

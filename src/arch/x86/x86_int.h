@@ -194,8 +194,9 @@ u64 x86_plane_timers(struct x86_cpu *cpu, u64 now);
 /*
  * An access acc (X86_ACC_*) of len bytes (a page at most) at gpa that
  * the emulated hardware makes on the plane's behalf (page-table walker,
- * kvmclock, VAPIC, Hyper-V pages): true when the plane's attributes forbid it; with
- * report, the KVM_EXIT_MEMORY_FAULT exit is filled (cpu->mem_fault).
+ * kvmclock, VAPIC, Hyper-V pages): true when the plane's attributes
+ * forbid it; with report, the KVM_EXIT_MEMORY_FAULT exit is filled
+ * (cpu->mem_fault).
  */
 bool x86_plane_kernel_denied(struct x86_cpu *cpu, u64 gpa, u32 len, int acc,
 			     bool report);
