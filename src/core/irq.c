@@ -65,7 +65,10 @@ static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 		       const struct kvm_irq_routing_entry *e)
 {
 	const u16 *pins = vm->obj.arch->irqchip_pins;
+	int ret = ops->route_check ? ops->route_check(vm, e) : 0;
 
+	if (ret)
+		return ret;
 	switch (e->type) {
 	case KVM_IRQ_ROUTING_IRQCHIP:
 		if (e->flags || !ops->set_pin)
@@ -80,9 +83,10 @@ static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 		return ops->msi_route_check ? ops->msi_route_check(vm, e) : 0;
 	default:
 		/* the arch's own route types (kvm_set_routing_entry) */
-		if (e->flags || !ops->route_check || !ops->route_set)
+		if (e->flags || !ops->arch_route_check ||
+		    !ops->arch_route_set)
 			return -EINVAL;
-		return ops->route_check(vm, e);
+		return ops->arch_route_check(vm, e);
 	}
 }
 
@@ -251,11 +255,14 @@ static int entry_set(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 {
 	struct kvm_msi m;
 
+	if (e->type != KVM_IRQ_ROUTING_IRQCHIP &&
+	    e->type != KVM_IRQ_ROUTING_MSI)
+		return ops->arch_route_set(vm, e, level);
+	if (ops->route_set)
+		return ops->route_set(vm, e, source_id, level);
 	if (e->type == KVM_IRQ_ROUTING_IRQCHIP)
 		return ops->set_pin(vm, e->u.irqchip.irqchip,
 				    e->u.irqchip.pin, level, source_id);
-	if (e->type != KVM_IRQ_ROUTING_MSI)
-		return ops->route_set(vm, e, level);
 	if (!level)
 		return -1;
 	entry_msi(e, &m);

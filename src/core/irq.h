@@ -32,18 +32,34 @@ struct kvmu_irqchip_ops {
 	 */
 	int (*msi_route_check)(struct kvmu_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
+	/*
+	 * Optional (VM planes): check entry e beyond the generic checks,
+	 * e.g. the plane its pad field names; 0 or -EINVAL.  NULL: pad is
+	 * ignored, as mainline KVM does.
+	 */
+	int (*route_check)(struct kvmu_vm *vm,
+			   const struct kvm_irq_routing_entry *e);
+	/*
+	 * Optional (VM planes): deliver entry e, pad naming the plane whose
+	 * interrupt controllers it reaches; set_pin's returns.  NULL:
+	 * set_pin or msi, plane 0.
+	 */
+	int (*route_set)(struct kvmu_vm *vm,
+			 const struct kvm_irq_routing_entry *e, int source_id,
+			 int level);
 	/* Optional: the table was replaced (kvm_arch_irq_routing_update) */
 	void (*routing_changed)(struct kvmu_vm *vm);
 	/*
 	 * Optional: route types other than IRQCHIP and MSI (the arch's, e.g.
-	 * KVM_IRQ_ROUTING_HV_SINT).  route_check: 0 or -EINVAL for one entry
-	 * (flags are already checked to be 0); route_set: deliver it, with
+	 * KVM_IRQ_ROUTING_HV_SINT).  arch_route_check: 0 or -EINVAL for one entry
+	 * (flags are already checked to be 0); arch_route_set: deliver it, with
 	 * set_pin's returns.  NULL: such routes are refused (-EINVAL).
 	 */
-	int (*route_check)(struct kvmu_vm *vm,
-			   const struct kvm_irq_routing_entry *e);
-	int (*route_set)(struct kvmu_vm *vm,
-			 const struct kvm_irq_routing_entry *e, int level);
+	int (*arch_route_check)(struct kvmu_vm *vm,
+				const struct kvm_irq_routing_entry *e);
+	int (*arch_route_set)(struct kvmu_vm *vm,
+			      const struct kvm_irq_routing_entry *e,
+			      int level);
 };
 
 /*

@@ -406,11 +406,26 @@ bool kvmu_plane_event_exit(struct kvmu_vcpu *v)
 	return event_exit(kvmu_vcpu_runner(v), v->plane, v->plane_req);
 }
 
+/*
+ * suspended_planes: a switch to a more privileged (higher) plane suspends
+ * the plane that ran; running a plane resumes it and drops the planes
+ * above it from the chain (docs/planes.md).
+ */
+static u16 suspended_after(const struct kvmu_vcpu_planes *pl, int p)
+{
+	u16 s = pl->suspended;
+
+	if (pl->last < p)
+		s |= (u16)(1u << pl->last);
+	return s & (u16)((1u << p) - 1);
+}
+
 int kvmu_plane_enter(struct kvmu_vcpu *vcpu0, struct kvmu_vcpu **run)
 {
 	const struct kvmu_plane_ops *ops = ops_of(vcpu0->vm);
 	struct kvmu_run_planes *rp = (struct kvmu_run_planes *)vcpu0->run;
 	u8 p = __atomic_load_n(&rp->plane, __ATOMIC_ACQUIRE);
+	struct kvmu_vcpu_planes *pl;
 	struct kvmu_vcpu *v;
 	u16 req;
 
@@ -419,11 +434,16 @@ int kvmu_plane_enter(struct kvmu_vcpu *vcpu0, struct kvmu_vcpu **run)
 	v = kvmu_plane_vcpu(vcpu0, p);
 	if (!v || p >= ops->nr_planes)
 		return -EINVAL;
-	rp->suspended_planes = 0;
+	pl = vcpu0->planes;
+	rp->suspended_planes = pl ? pl->suspended : 0;
 	req = __atomic_load_n(&rp->req_exit_planes, __ATOMIC_ACQUIRE);
 	v->plane_req = req & (u16)~(1u << p);	/* own bit ignored */
 	if (v->plane_req && event_exit(vcpu0, p, v->plane_req))
-		return 1;
+		return 1;		/* nothing ran: no switch */
+	if (pl) {
+		pl->suspended = rp->suspended_planes = suspended_after(pl, p);
+		pl->last = p;
+	}
 	v->immediate = vcpu0->immediate;
 	if (ops->sync)
 		ops->sync(v, 0);

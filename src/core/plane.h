@@ -37,6 +37,8 @@ struct kvmu_vcpu_planes {
 	struct kvmu_vcpu *v[KVMU_MAX_PLANES];	/* [0]: the plane-0 vCPU */
 	void (*destroy0)(struct kvmu_obj *obj);	/* plane 0's own destroy */
 	int fpu_owner;			/* plane holding the shared FPU */
+	int last;			/* the plane that ran last */
+	u16 suspended;			/* kvm_run->suspended_planes */
 };
 
 /* The VM's plane state, allocated on first use (under vm->lock). */

@@ -4,9 +4,10 @@
  * id, the plane fd's requests (CHECK_EXTENSION, SIGNAL_MSI,
  * SET_MEMORY_ATTRIBUTES, CREATE_VCPU_PLANE with every kind of fd) and
  * others it refuses, plane vCPU ioctls with bad pointers, memory attributes
- * on the VM fd, and KVM_RUN with a fuzzed kvm_run->plane and
- * req_exit_planes.  The fds an operation makes are closed before it
- * returns; the planes and plane vCPUs stay with their VM.
+ * on the VM fd, GSI routes naming planes in their pad, and KVM_RUN with a
+ * fuzzed kvm_run->plane and req_exit_planes.  The fds an operation makes
+ * are closed before it returns; the planes and plane vCPUs stay with their
+ * VM.
  */
 #include "fz.h"
 #include "kvmu/abi/planes.h"
@@ -68,6 +69,45 @@ static void attrs(int fd, struct fdp *f, int kind)
 	xioctl(fd, KVM_SET_MEMORY_ATTRIBUTES, make_ptr(kind, sizeof(*a)));
 }
 
+/*
+ * GSI routes naming a plane in their pad (MSI and irqchip routes, planes
+ * past the last), then each route's GSI raised and lowered: interrupts
+ * reach other planes' APICs, IOAPIC pins take a plane.
+ */
+static void plane_routes(int vm, struct fdp *f)
+{
+	struct kvm_irq_routing *r;
+	struct kvm_irq_level *l;
+	u32 n = 1 + (u32)pick(f, 4), i;
+
+	r = (void *)arena_tail(sizeof(*r) + n * sizeof(r->entries[0]));
+	r->nr = n;
+	r->flags = 0;
+	for (i = 0; i < n; i++) {
+		struct kvm_irq_routing_entry *e = &r->entries[i];
+
+		memset(e, 0, sizeof(*e));
+		e->gsi = (u32)pick(f, 24);
+		e->type = 1 + (u32)pick(f, 2);
+		e->pad = pick(f, 4) ? (u32)pick(f, 18) : (u32)take(f, 4);
+		fill(f, &e->u, 16);
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP) {
+			e->u.irqchip.irqchip = (u32)pick(f, 3);
+			e->u.irqchip.pin = (u32)pick(f, 24);
+		}
+	}
+	if (xioctl(vm, KVM_SET_GSI_ROUTING, (unsigned long)r) < 0)
+		return;
+	l = (void *)arena_tail(sizeof(*l));
+	for (i = 0; i < n; i++) {
+		l->irq = r->entries[i].gsi;
+		l->level = 1;
+		xioctl(vm, KVM_IRQ_LINE, (unsigned long)l);
+		l->level = 0;
+		xioctl(vm, KVM_IRQ_LINE, (unsigned long)l);
+	}
+}
+
 static void run_plane(struct fz *z, struct fdp *f)
 {
 	struct fz_vcpu *c = pick_vcpu(z, f);
@@ -95,6 +135,11 @@ void op_planes(struct fz *z, struct fdp *f)
 		return;
 	if (pick(f, 4) == 0) {
 		attrs(vm, f, kind);
+		run_plane(z, f);
+		return;
+	}
+	if (pick(f, 4) == 0) {
+		plane_routes(vm, f);
 		run_plane(z, f);
 		return;
 	}

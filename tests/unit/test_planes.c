@@ -22,92 +22,7 @@
 #include <kvmu/kvmu.h>
 #include "kvmu/abi/planes.h"
 #include "x86_guest.h"
-
-#define A_CODE	(TG_CODE)		/* plane 0's code */
-#define B_CODE	(TG_CODE + 0x1000)	/* plane 1's code */
-#define PAGE_P	(TG_DATA)		/* a data page */
-#define PAGE_Q	(TG_DATA + 0x1000)	/* a code page for NX */
-
-struct pl {
-	struct tguest g;
-	int plane, pvcpu;		/* plane 1's fd and vCPU fd */
-};
-
-static int io(struct pl *p, int fd, unsigned long req, void *arg)
-{
-	return tg_ioctl(&p->g, fd, req, arg);
-}
-
-static long ioval(struct pl *p, int fd, unsigned long req, unsigned long v)
-{
-	return tg_ioctl(&p->g, fd, req, (void *)v);
-}
-
-static struct kvmu_run_planes *runp(struct pl *p)
-{
-	return (struct kvmu_run_planes *)p->g.run;
-}
-
-static void set_rip(struct pl *p, int fd, uint64_t rip);
-
-/* A VM with plane 1 and vCPU 0 in both planes, in long mode at CPL 0. */
-static void setup(struct pl *p, bool irqchip, bool fpu_shared)
-{
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_PLANES_FPU,
-				      .args = { 1 } };
-	struct kvm_sregs s;
-
-	assert_int_equal(irqchip ? tg_create_irqchip(&p->g, &tg_kvmu) :
-				   tg_create(&p->g, &tg_kvmu), 0);
-	if (fpu_shared)
-		assert_int_equal(io(p, p->g.vm, KVM_ENABLE_CAP, &cap), 0);
-	assert_int_equal(tg_long_mode(&p->g, A_CODE, TG_STACK_TOP), 0);
-	p->plane = (int)ioval(p, p->g.vm, KVM_CREATE_PLANE, 1);
-	assert_true(p->plane >= 0);
-	p->pvcpu = (int)ioval(p, p->plane, KVM_CREATE_VCPU_PLANE,
-			      (unsigned long)p->g.vcpu);
-	assert_true(p->pvcpu >= 0);
-	/* plane 1 starts in plane 0's mode at its own code */
-	assert_int_equal(io(p, p->g.vcpu, KVM_GET_SREGS, &s), 0);
-	assert_int_equal(io(p, p->pvcpu, KVM_SET_SREGS, &s), 0);
-	set_rip(p, p->pvcpu, B_CODE);
-}
-
-static void teardown(struct pl *p)
-{
-	close(p->pvcpu);
-	close(p->plane);
-	tg_destroy(&p->g);
-}
-
-static void set_rip(struct pl *p, int fd, uint64_t rip)
-{
-	struct kvm_regs r;
-
-	memset(&r, 0, sizeof(r));
-	r.rip = rip;
-	r.rsp = TG_STACK_TOP - 0x100;
-	r.rflags = 2;
-	assert_int_equal(io(p, fd, KVM_SET_REGS, &r), 0);
-}
-
-/* KVM_RUN on plane `plane`; the exit reason, or -errno. */
-static int run_plane(struct pl *p, int plane)
-{
-	runp(p)->plane = (uint8_t)plane;
-	if (io(p, p->g.vcpu, KVM_RUN, NULL) < 0)
-		return -errno;
-	assert_int_equal(runp(p)->plane, plane);
-	return (int)p->g.run->exit_reason;
-}
-
-static uint64_t rax_of(struct pl *p, int fd)
-{
-	struct kvm_regs r;
-
-	assert_int_equal(io(p, fd, KVM_GET_REGS, &r), 0);
-	return r.rax;
-}
+#include "planes_util.h"
 
 /* ---- plane_test.c (generic) ---- */
 
@@ -137,12 +52,6 @@ static void test_caps(void **state)
 	assert_int_equal(ioval(&p, p.plane, KVM_CHECK_EXTENSION,
 			       KVM_CAP_USER_MEMORY), 0);
 	teardown(&p);
-}
-
-static void expect_err(long ret, int err)
-{
-	assert_int_equal(ret, -1);
-	assert_int_equal(errno, err);
 }
 
 static void test_create_errors(void **state)
@@ -289,15 +198,6 @@ static void test_cpuid_locked(void **state)
 
 /* ---- x86/plane_test.c ---- */
 
-/* mov eax, imm32; out 0x10+plane, al */
-static void put_mark(struct pl *p, uint64_t gpa, uint32_t v, uint8_t port)
-{
-	uint8_t c[] = { 0xb8, (uint8_t)v, (uint8_t)(v >> 8),
-			(uint8_t)(v >> 16), (uint8_t)(v >> 24), 0xe6, port };
-
-	tg_put(&p->g, gpa, c, sizeof(c));
-}
-
 static void test_regs_independent(void **state)
 {
 	struct pl p;
@@ -377,34 +277,6 @@ static void test_fpu_shared(void **state)
 	teardown(&p);
 }
 
-static void lapic_enable(struct pl *p, int fd)
-{
-	struct kvm_lapic_state s;
-	uint32_t *svr;
-
-	assert_int_equal(io(p, fd, KVM_GET_LAPIC, &s), 0);
-	svr = (uint32_t *)&s.regs[0xf0];
-	*svr |= 0x1ff;
-	assert_int_equal(io(p, fd, KVM_SET_LAPIC, &s), 0);
-}
-
-static bool irr_has(struct pl *p, int fd, int vec)
-{
-	struct kvm_lapic_state s;
-	uint32_t w;
-
-	assert_int_equal(io(p, fd, KVM_GET_LAPIC, &s), 0);
-	memcpy(&w, &s.regs[0x200 + (vec / 32) * 0x10], 4);
-	return w & (1u << (vec % 32));
-}
-
-static void msi(struct pl *p, int fd, int vec)
-{
-	struct kvm_msi m = { .address_lo = 0xfee00000, .data = (uint32_t)vec };
-
-	assert_int_equal(io(p, fd, KVM_SIGNAL_MSI, &m), 1);
-}
-
 static void test_msi_plane(void **state)
 {
 	struct pl p;
@@ -420,15 +292,6 @@ static void test_msi_plane(void **state)
 	assert_true(irr_has(&p, p.g.vcpu, 0x41));
 	assert_false(irr_has(&p, p.pvcpu, 0x41));
 	teardown(&p);
-}
-
-/* Map the xAPIC page (a 2 MiB page at 0xfee00000, uncached). */
-static void map_apic(struct pl *p)
-{
-	uint64_t pdpte = 0x5000 | 3, pde = 0xfee00000ULL | 0x93;
-
-	memcpy(p->g.mem + TG_PDPT + 3 * 8, &pdpte, 8);
-	memcpy(p->g.mem + 0x5000 + 0x1f7 * 8, &pde, 8);
 }
 
 /* An IPI that plane 1 sends reaches plane 1's APICs only. */
@@ -537,15 +400,6 @@ static void test_event_while_halted(void **state)
 
 /* ---- per-plane memory attributes ---- */
 
-static int set_attr(struct pl *p, int fd, uint64_t gpa, uint64_t size,
-		    uint64_t attrs)
-{
-	struct kvm_memory_attributes a = { .address = gpa, .size = size,
-					   .attributes = attrs };
-
-	return io(p, fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
-}
-
 static void test_attr_errors(void **state)
 {
 	struct kvm_memory_attributes a = { .address = PAGE_P, .size = 4096,
@@ -572,31 +426,6 @@ static void test_attr_errors(void **state)
 	assert_int_equal(set_attr(&p, p.plane, PAGE_P, 4096, 2), 0);
 	assert_int_equal(set_attr(&p, p.plane, PAGE_P, 4096, 0), 0);
 	teardown(&p);
-}
-
-/* The access faults: KVM_RUN fails with EFAULT and a memory-fault exit. */
-static void expect_fault(struct pl *p, int plane, uint64_t gpa,
-			 uint64_t flags)
-{
-	uint64_t *mf = (uint64_t *)((uint8_t *)p->g.run + 32);
-
-	assert_int_equal(run_plane(p, plane), -EFAULT);
-	assert_int_equal(p->g.run->exit_reason, KVM_EXIT_MEMORY_FAULT);
-	assert_int_equal(mf[0], flags);
-	assert_int_equal(mf[1], gpa);
-	assert_int_equal(mf[2], 4096);
-}
-
-/* mov byte [PAGE_P+8], 0x5a; mov al, [PAGE_P]; out 0x10, al */
-static void put_write_read(struct pl *p, uint64_t gpa, uint8_t port)
-{
-	uint8_t c[] = { 0xc6, 0x04, 0x25, 0, 0, 0, 0, 0x5a,
-			0x8a, 0x04, 0x25, 0, 0, 0, 0, 0xe6, port };
-	uint32_t w = PAGE_P + 8, r = PAGE_P;
-
-	memcpy(c + 3, &w, 4);
-	memcpy(c + 11, &r, 4);
-	tg_put(&p->g, gpa, c, sizeof(c));
 }
 
 static void test_attr_write(void **state)

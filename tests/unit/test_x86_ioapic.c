@@ -106,11 +106,11 @@ static void test_edge_and_level(void **state)
 	assert_int_equal(x86_ioapic_set_irq(&c.io, 9, 0, 1), 1);
 	assert_int_equal(rd(&c, 0x10 + 2 * 9) & 0x4000, 0x4000);
 	assert_int_equal(x86_ioapic_set_irq(&c.io, 9, 0, 1), -1);
-	x86_ioapic_eoi(&c.io, 0x52, true);	/* still high: again */
+	x86_ioapic_eoi(&c.io, -1, 0x52, true);	/* still high: again */
 	assert_int_equal(c.delivered, 4);
 	assert_int_equal(c.acked, 1u << 9);
 	x86_ioapic_set_irq(&c.io, 9, 0, 0);
-	x86_ioapic_eoi(&c.io, 0x52, true);
+	x86_ioapic_eoi(&c.io, -1, 0x52, true);
 	assert_int_equal(c.delivered, 4);
 	assert_int_equal(rd(&c, 0x10 + 2 * 9) & 0x4000, 0);
 	/* the EOI register of the version 0x20 IOAPIC, as KVM accepts it */
@@ -151,7 +151,8 @@ static void test_garbage(void **state)
 		x86_ioapic_set_irq(&c.io, (int)((x >> 8) % 24), (int)((x >> 5) & 3),
 				   (x >> 3) & 1);
 		if ((x & 0x30) == 0x30)
-			x86_ioapic_eoi(&c.io, (int)((x >> 16) & 0xff), x & 0x40);
+			x86_ioapic_eoi(&c.io, -1, (int)((x >> 16) & 0xff),
+				       x & 0x40);
 	}
 	assert_int_equal(x86_ioapic_read(&c.io, 0, 3, &v), -EOPNOTSUPP);
 	assert_int_equal(x86_ioapic_set_irq(&c.io, 24, 0, 1), -EINVAL);

@@ -226,7 +226,10 @@ static void send_ipis(struct x86_cpu *cpu, const struct vcpu_set *s,
 	int i, n = atomic_load(&vm->nr_vcpus);
 
 	for (i = 0; i < n; i++) {
-		struct x86_cpu *t = nth_cpu(vm, i);
+		/* the sender's plane's APICs (docs/planes.md) */
+		struct kvmu_vcpu *v = vm->vcpus[i] ?
+			kvmu_plane_vcpu(vm->vcpus[i], cpu->vcpu->plane) : NULL;
+		struct x86_cpu *t = v ? x86_cpu_of(v) : NULL;
 
 		if (t && t->apic && x86_lapic_hw_enabled(t->apic) &&
 		    in_set(s, t))

@@ -57,6 +57,7 @@ static int service(struct x86_ioapic *io, int pin)
 		.dest = RTE_DEST(*e), .vector = RTE_VECTOR(*e),
 		.delivery_mode = RTE_DM(*e), .dest_mode = RTE_DESTMODE(*e),
 		.trig_mode = !!(*e & RTE_LEVEL), .level = 1,
+		.plane = __atomic_load_n(&io->pin_plane[pin], __ATOMIC_RELAXED),
 	};
 	/* an edge stays in IRR until the line drops; GET hides it */
 	if (!(*e & RTE_LEVEL))
@@ -174,7 +175,8 @@ int x86_ioapic_read(struct x86_ioapic *io, u64 off, u32 len, void *val)
  * there), then remote IRR cleared and the pin delivered again if its
  * line is still high.
  */
-void x86_ioapic_eoi(struct x86_ioapic *io, int vector, bool level)
+void x86_ioapic_eoi(struct x86_ioapic *io, int plane, int vector,
+		    bool level)
 {
 	int i;
 
@@ -183,7 +185,9 @@ void x86_ioapic_eoi(struct x86_ioapic *io, int vector, bool level)
 		bool match;
 
 		pthread_mutex_lock(&io->lock);
-		match = RTE_VECTOR(*e) == vector;
+		match = RTE_VECTOR(*e) == vector &&
+			(plane < 0 || plane == __atomic_load_n(
+				&io->pin_plane[i], __ATOMIC_RELAXED));
 		pthread_mutex_unlock(&io->lock);
 		if (!match)
 			continue;
@@ -229,7 +233,7 @@ int x86_ioapic_write(struct x86_ioapic *io, u64 off, u32 len,
 	}
 	pthread_mutex_unlock(&io->lock);
 	if (eoi >= 0)
-		x86_ioapic_eoi(io, eoi, true);
+		x86_ioapic_eoi(io, -1, eoi, true);
 	return 0;
 }
 

@@ -39,8 +39,8 @@ static int deliver(struct x86_irqchip *c, struct x86_lapic *src,
 	struct kvmu_vm *vm = c->vm;
 	int i, n = atomic_load(&vm->nr_vcpus), ret = -1;
 	struct x86_lapic *lowest = NULL;
-	/* an IPI stays in its sender's plane (plane_x86.c) */
-	int plane = src ? ((struct kvmu_vcpu *)src->owner)->plane : 0;
+	/* an IPI stays in its sender's plane; others name theirs */
+	int plane = src ? ((struct kvmu_vcpu *)src->owner)->plane : m->plane;
 	u32 best = ~0u;
 
 	for (i = 0; i < n; i++) {
@@ -104,7 +104,8 @@ static void apic_eoi(void *opaque, struct x86_lapic *a, int vector,
 			a->eoi_exit = vector + 1;
 		return;
 	}
-	x86_ioapic_eoi(&c->ioapic, vector, level);
+	x86_ioapic_eoi(&c->ioapic, ((struct kvmu_vcpu *)a->owner)->plane,
+		       vector, level);
 }
 
 static void pic_kick(void *opaque)
@@ -165,32 +166,80 @@ static int set_pin(struct kvmu_vm *vm, u32 irqchip, u32 pin, int level,
 	}
 }
 
-static int msi(struct kvmu_vm *vm, const struct kvm_msi *m)
+/* An MSI (address/data as struct kvm_msi) to plane's local APICs. */
+static int msi_plane(struct kvmu_vm *vm, u32 address_lo, u32 data,
+		     u8 plane)
 {
 	struct x86_irqchip *c = chip_of(vm);
 	struct x86_apic_irq irq = {
-		.dest = (m->address_lo >> 12) & 0xff,
-		.dest_mode = (m->address_lo >> 2) & 1,
-		.vector = (u8)m->data,
-		.delivery_mode = (m->data >> 8) & 7,
-		.trig_mode = (m->data >> 15) & 1,
+		.dest = (address_lo >> 12) & 0xff,
+		.dest_mode = (address_lo >> 2) & 1,
+		.vector = (u8)data,
+		.delivery_mode = (data >> 8) & 7,
+		.trig_mode = (data >> 15) & 1,
 		.level = 1,
+		.plane = plane,
 	};
 
 	return c ? deliver(c, NULL, &irq) : -EINVAL;
 }
 
+static int msi(struct kvmu_vm *vm, const struct kvm_msi *m)
+{
+	return msi_plane(vm, m->address_lo, m->data, 0);
+}
+
+/*
+ * VM planes: a route's pad names the plane it reaches (docs/planes.md).
+ * The PICs feed plane 0's LINT0 only, so their routes stay in plane 0.
+ */
+static int route_check(struct kvmu_vm *vm,
+		       const struct kvm_irq_routing_entry *e)
+{
+	if (e->pad >= (u32)vm->obj.arch->planes->nr_planes)
+		return -EINVAL;
+	if (e->pad && e->type == KVM_IRQ_ROUTING_IRQCHIP &&
+	    e->u.irqchip.irqchip != KVM_IRQCHIP_IOAPIC)
+		return -EINVAL;
+	/* a SINT names a VP index, whose SynIC is plane 0's */
+	if (e->pad && e->type == KVM_IRQ_ROUTING_HV_SINT)
+		return -EINVAL;
+	return 0;
+}
+
+/* An IOAPIC pin takes the plane of the route that raises it. */
+static int route_set(struct kvmu_vm *vm,
+		     const struct kvm_irq_routing_entry *e, int source,
+		     int level)
+{
+	struct x86_irqchip *c = chip_of(vm);
+	u32 pin = e->u.irqchip.pin;
+
+	if (e->type == KVM_IRQ_ROUTING_MSI)
+		return level ? msi_plane(vm, e->u.msi.address_lo,
+					 e->u.msi.data, (u8)e->pad) : -1;
+	if (e->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC && level && c &&
+	    pin < X86_IOAPIC_PINS)
+		__atomic_store_n(&c->ioapic.pin_plane[pin], (u8)e->pad,
+				 __ATOMIC_RELAXED);
+	return set_pin(vm, e->u.irqchip.irqchip, pin, level, source);
+}
+
 static const struct kvmu_irqchip_ops full_ops = {
 	.set_pin = set_pin,
 	.msi = msi,
-	.route_check = x86_hv_sint_route_check,
-	.route_set = x86_hv_sint_route_set,
+	.route_check = route_check,
+	.route_set = route_set,
+	.arch_route_check = x86_hv_sint_route_check,
+	.arch_route_set = x86_hv_sint_route_set,
 };
 
 static const struct kvmu_irqchip_ops split_ops = {
 	.msi = msi,
-	.route_check = x86_hv_sint_route_check,
-	.route_set = x86_hv_sint_route_set,
+	.route_check = route_check,
+	.route_set = route_set,
+	.arch_route_check = x86_hv_sint_route_check,
+	.arch_route_set = x86_hv_sint_route_set,
 };
 
 /* ---- the devices on the I/O bus ---- */

@@ -33,6 +33,7 @@ struct x86_apic_irq {
 	u8 trig_mode;		/* 0 edge, 1 level */
 	u8 level;
 	u8 shorthand;		/* X86_SH_* */
+	u8 plane;		/* whose APICs, when no APIC sends it */
 };
 
 /* ---- i8259.c: the master and slave PICs ---- */
@@ -70,6 +71,7 @@ struct x86_ioapic {
 	struct kvm_ioapic_state s;
 	u32 lines[X86_IOAPIC_PINS];
 	u32 irr_delivered;
+	u8 pin_plane[X86_IOAPIC_PINS];	/* the plane of each pin's route */
 	void *opaque;
 	/* to the local APICs, under the IOAPIC lock; >0 delivered, 0 none */
 	int (*deliver)(void *opaque, const struct x86_apic_irq *irq);
@@ -83,8 +85,12 @@ int x86_ioapic_set_irq(struct x86_ioapic *io, int pin, int source, int level);
 int x86_ioapic_read(struct x86_ioapic *io, u64 off, u32 len, void *val);
 int x86_ioapic_write(struct x86_ioapic *io, u64 off, u32 len,
 		     const void *val);
-/* A local APIC EOIed vector (level: TMR was set). */
-void x86_ioapic_eoi(struct x86_ioapic *io, int vector, bool level);
+/*
+ * A local APIC of plane (-1: any, the IOAPIC's own EOI register) EOIed
+ * vector (level: TMR was set).
+ */
+void x86_ioapic_eoi(struct x86_ioapic *io, int plane, int vector,
+		    bool level);
 void x86_ioapic_get(struct x86_ioapic *io, struct kvm_ioapic_state *s);
 void x86_ioapic_set(struct x86_ioapic *io, const struct kvm_ioapic_state *s);
 
@@ -241,8 +247,11 @@ void x86_irqchip_vm_destroy(struct kvmu_vm *vm);
 int x86_irqchip_events(struct x86_cpu *cpu);
 /* A MOV to CR8 since the APIC last looked: into its TPR. */
 void x86_irqchip_sync_cr8(struct x86_cpu *cpu);
-/* Timers due now (every few blocks). */
-void x86_irqchip_timers(struct x86_cpu *cpu);
+/*
+ * Timers due now and the VAPIC page (every few blocks); true: the plane
+ * may not access the VAPIC page, KVM_EXIT_MEMORY_FAULT is filled.
+ */
+bool x86_irqchip_timers(struct x86_cpu *cpu);
 /* Sleep while the vCPU is not runnable; 0 go on, -EINTR leave. */
 int x86_irqchip_block(struct x86_cpu *cpu);
 /* KVM_RUN of an UNINITIALIZED AP: one sleep, then -EAGAIN or -EINTR. */

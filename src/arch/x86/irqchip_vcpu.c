@@ -235,7 +235,10 @@ static u64 run_timers(struct x86_cpu *cpu)
 		x86_pit_tick(pit, now);
 		next = min_deadline(next, atomic_load(&pit->next_ns));
 	}
-	return min_deadline(next, x86_hv_stimers_run(cpu, now));
+	next = min_deadline(next, x86_hv_stimers_run(cpu, now));
+	if (unlikely(cpu->vcpu->plane_req))	/* another plane's timer */
+		next = min_deadline(next, x86_plane_timers(cpu, now));
+	return next;
 }
 
 /*
@@ -257,16 +260,22 @@ static u32 highest(const struct x86_lapic *a, u32 reg)
 	return 0;
 }
 
-static void sync_vapic(struct x86_cpu *cpu)
+/* false: the plane may not read or write the page (an exit is filled) */
+static bool sync_vapic(struct x86_cpu *cpu)
 {
 	struct x86_lapic *a = cpu->apic;
 	const struct kvmu_memslot *s;
 	u32 data, tpr;
 	u8 *p;
 
+	if (x86_plane_kernel_denied(cpu, a->vapic_addr, 4, X86_ACC_READ,
+				    true) ||
+	    x86_plane_kernel_denied(cpu, a->vapic_addr, 4, X86_ACC_WRITE,
+				    true))
+		return false;
 	s = kvmu_memslot_find(cpu->vcpu->vm, 0, a->vapic_addr);
 	if (!s || a->vapic_addr + 4 > s->gpa + s->size)
-		return;
+		return true;
 	p = (u8 *)(uintptr_t)(s->hva + (a->vapic_addr - s->gpa));
 	memcpy(&data, p, 4);
 	pthread_mutex_lock(&a->lock);
@@ -278,17 +287,17 @@ static void sync_vapic(struct x86_cpu *cpu)
 	cpu->cr8 = cpu->apic_cr8 = tpr >> 4;
 	memcpy(p, &data, 4);
 	kvmu_memslot_mark_dirty(s, a->vapic_addr);
+	return true;
 }
 
-void x86_irqchip_timers(struct x86_cpu *cpu)
+bool x86_irqchip_timers(struct x86_cpu *cpu)
 {
 	/* the clock is read every 256 instructions, not at every branch */
 	if (cpu->icount - cpu->apic_icount < 256)
-		return;
+		return false;
 	cpu->apic_icount = cpu->icount;
 	run_timers(cpu);
-	if (cpu->apic->vapic_addr)
-		sync_vapic(cpu);
+	return cpu->apic->vapic_addr && !sync_vapic(cpu);
 }
 
 void x86_irqchip_halt(struct x86_cpu *cpu)
@@ -304,9 +313,9 @@ int x86_irqchip_block(struct x86_cpu *cpu)
 
 	for (;;) {
 		next = run_timers(cpu);
-		/* woken for another plane that req_exit_planes names? */
-		if (kvmu_vcpu_take_wake(vcpu) && unlikely(vcpu->plane_req) &&
-		    kvmu_plane_event_exit(vcpu))
+		/* an event of another plane that req_exit_planes names? */
+		kvmu_vcpu_take_wake(vcpu);
+		if (unlikely(vcpu->plane_req) && kvmu_plane_event_exit(vcpu))
 			return 1;
 		if (x86_irqchip_events(cpu))
 			return 1;

@@ -87,8 +87,11 @@ int x86_tsc_adjust_write(struct x86_cpu *cpu, u64 v, bool host);
 /* kvmclock MSR writes; 0 or -1 (#GP). */
 int x86_kvmclock_system_time(struct x86_cpu *cpu, u64 v);
 int x86_kvmclock_wall_clock(struct x86_cpu *cpu, u64 gpa);
-/* Refresh the guest's pvclock page before entering the guest. */
-void x86_kvmclock_update(struct x86_cpu *cpu);
+/*
+ * Refresh the guest's pvclock page before entering the guest; 0, or
+ * -EFAULT with KVM_EXIT_MEMORY_FAULT when the plane may not write it.
+ */
+int x86_kvmclock_update(struct x86_cpu *cpu);
 /* kvmclock nanoseconds of vm now. */
 u64 x86_kvmclock_ns(struct kvmu_vm *vm);
 void x86_vm_clock_init(struct kvmu_vm *vm);

@@ -84,6 +84,14 @@ u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write)
 
 	if (!m || gpa + size > m->gpa + m->size || gpa + size < gpa)
 		return NULL;
+	/*
+	 * The plane may not read/write it: an in-kernel access (Hyper-V
+	 * pages, SMM state save) is not made, as on a read-only slot.
+	 * Guest accesses have exited in x86_translate before this.
+	 */
+	if (x86_plane_kernel_denied(cpu, gpa, size,
+				    write ? X86_ACC_WRITE : X86_ACC_READ, false))
+		return NULL;
 	if (write) {
 		if (m->flags & KVM_MEM_READONLY)
 			return NULL;

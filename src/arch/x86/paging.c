@@ -33,6 +33,8 @@ struct walk {
 	bool user, write, nx;
 	u32 fault;		/* error code when !ok */
 	bool ok;
+	bool check;		/* the plane's memory attributes apply */
+	bool memfault;		/* !ok: they stopped a table read */
 };
 
 void x86_tlb_flush(struct x86_cpu *cpu)
@@ -65,11 +67,19 @@ static u64 rsvd_phys(struct x86_cpu *cpu)
 	return m >= 52 ? 0 : ((1ULL << 52) - 1) & ~((1ULL << m) - 1);
 }
 
-static bool read_pte(struct x86_cpu *cpu, u64 gpa, int size, u64 *pte)
+/* A table entry; w (NULL: none) says whether the walk checks attributes. */
+static bool read_pte(struct x86_cpu *cpu, struct walk *w, u64 gpa, int size,
+		     u64 *pte)
 {
-	u8 *p = x86_phys_ptr(cpu, gpa, (u32)size, false);
+	u8 *p;
 
 	*pte = 0;
+	if (w && unlikely(w->check) &&
+	    x86_plane_kernel_denied(cpu, gpa, (u32)size, X86_ACC_READ, true)) {
+		w->memfault = true;	/* an exit, not a #PF */
+		return false;
+	}
+	p = x86_phys_ptr(cpu, gpa, (u32)size, false);
 	if (!p)
 		return false;
 	/* other vCPUs set accessed/dirty bits atomically: read atomically */
@@ -89,7 +99,7 @@ bool x86_load_pdptrs(struct x86_cpu *cpu)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		if (!read_pte(cpu, base + 8 * (u64)i, 8, &v[i]))
+		if (!read_pte(cpu, NULL, base + 8 * (u64)i, 8, &v[i]))
 			return false;
 		if ((v[i] & PTE_P) && (v[i] & rsvd))
 			return false;
@@ -129,7 +139,7 @@ static bool step64(struct x86_cpu *cpu, struct walk *w, int lvl, u64 *table,
 	u64 pte;
 
 	w->pte_gpa[w->levels++] = gpa;
-	if (!read_pte(cpu, gpa, 8, &pte) || !(pte & PTE_P)) {
+	if (!read_pte(cpu, w, gpa, 8, &pte) || !(pte & PTE_P)) {
 		fault(w, 0);
 		return false;
 	}
@@ -178,7 +188,7 @@ static void walk32(struct x86_cpu *cpu, struct walk *w, u64 lin)
 
 	w->pte_size = 4;
 	w->pte_gpa[w->levels++] = gpa;
-	if (!read_pte(cpu, gpa, 4, &pde) || !(pde & PTE_P))
+	if (!read_pte(cpu, w, gpa, 4, &pde) || !(pde & PTE_P))
 		return fault(w, 0);
 	w->user &= !!(pde & PTE_U);
 	w->write &= !!(pde & PTE_W);
@@ -192,17 +202,18 @@ static void walk32(struct x86_cpu *cpu, struct walk *w, u64 lin)
 	}
 	gpa = (pde & 0xfffff000ULL) + ((lin >> 12) & 1023) * 4;
 	w->pte_gpa[w->levels++] = gpa;
-	if (!read_pte(cpu, gpa, 4, &pte) || !(pte & PTE_P))
+	if (!read_pte(cpu, w, gpa, 4, &pte) || !(pte & PTE_P))
 		return fault(w, 0);
 	w->user &= !!(pte & PTE_U);
 	w->write &= !!(pte & PTE_W);
 	w->gpa = (pte & 0xfffff000ULL) | (lin & 0xfff);
 }
 
-static void walk(struct x86_cpu *cpu, struct walk *w, u64 lin)
+static void walk(struct x86_cpu *cpu, struct walk *w, u64 lin, bool check)
 {
 	memset(w, 0, sizeof(*w));
 	w->ok = true;
+	w->check = check;
 	w->user = w->write = true;
 	if (cpu->cr4 & X86_CR4_PAE)
 		walk64(cpu, w, lin);
@@ -218,7 +229,7 @@ bool x86_walk_peek(struct x86_cpu *cpu, u64 lin, u64 *gpa)
 		*gpa = (cpu->efer & X86_EFER_LMA) ? lin : lin & 0xffffffffULL;
 		return true;
 	}
-	walk(cpu, &w, lin);
+	walk(cpu, &w, lin, false);
 	*gpa = w.gpa;
 	return w.ok;
 }
@@ -252,6 +263,27 @@ static u32 access_bits(struct x86_cpu *cpu, int acc)
 	    (cpu->efer & X86_EFER_NXE))
 		e |= PF_I;
 	return e;
+}
+
+/*
+ * The walker's A/D updates are writes of the plane: stopped (an exit)
+ * where its attributes forbid writing a table that needs a bit set.
+ */
+static bool ad_denied(struct x86_cpu *cpu, struct walk *w, bool write)
+{
+	int i;
+
+	for (i = 0; i < w->levels; i++) {
+		u64 bits = PTE_A | (write && i == w->levels - 1 ? PTE_D : 0);
+		u64 pte;
+
+		if (read_pte(cpu, NULL, w->pte_gpa[i], w->pte_size, &pte) &&
+		    (pte & bits) != bits &&
+		    x86_plane_kernel_denied(cpu, w->pte_gpa[i], w->pte_size,
+					    X86_ACC_WRITE, true))
+			return true;
+	}
+	return false;
 }
 
 /* Set A on every entry used and D on the leaf for writes. */
@@ -329,11 +361,15 @@ enum x86_status x86_translate(struct x86_cpu *cpu, u64 lin, int acc,
 		return unlikely(cpu->mem_attrs) ?
 		       x86_plane_mem_check(cpu, *gpa, acc) : X86_OK;
 	}
-	walk(cpu, &w, lin);
+	walk(cpu, &w, lin, cpu->mem_attrs);
+	if (unlikely(w.memfault))
+		return X86_EXIT;	/* the walker may not read a table */
 	if (!w.ok)
 		return x86_raise_pf(cpu, lin, w.fault | access_bits(cpu, acc));
 	if (denied(cpu, w.user, w.write, w.nx, acc))
 		return x86_raise_pf(cpu, lin, PF_P | access_bits(cpu, acc));
+	if (unlikely(cpu->mem_attrs) && ad_denied(cpu, &w, wr))
+		return X86_EXIT;
 	tlb_fill(cpu, lin, w.gpa, &w, set_ad(cpu, &w, wr));
 	*gpa = w.gpa;
 	return unlikely(cpu->mem_attrs) ?

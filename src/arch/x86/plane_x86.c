@@ -120,6 +120,31 @@ static bool x86_plane_pending(struct kvmu_vcpu *v)
 	       x86_lapic_has_interrupt(cpu->apic) >= 0;
 }
 
+u64 x86_plane_timers(struct x86_cpu *cpu, u64 now)
+{
+	struct kvmu_vcpu *v0 = kvmu_vcpu_runner(cpu->vcpu);
+	u16 req = cpu->vcpu->plane_req;
+	u64 next = 0;
+	int i;
+
+	/*
+	 * Only the planes req_exit_planes names: the others' timers
+	 * catch up when they next run, as a halted vCPU's do.
+	 */
+	for (i = 0; req && i < KVMU_MAX_PLANES; i++, req >>= 1) {
+		struct kvmu_vcpu *v = (req & 1) ? kvmu_plane_vcpu(v0, i) : NULL;
+		struct x86_cpu *c = v ? x86_cpu_of(v) : NULL;
+		u64 d;
+
+		if (!c || !c->apic || c == cpu)
+			continue;
+		d = x86_lapic_timer(c->apic, now);
+		if (d && (!next || d < next))
+			next = d;
+	}
+	return next;
+}
+
 /* KVM_SIGNAL_MSI on a plane fd: that plane's local APICs only. */
 static int x86_plane_msi(struct kvmu_vm *vm, int plane,
 			 const struct kvm_msi *m)
@@ -163,26 +188,31 @@ bool x86_plane_page_restricted(struct x86_cpu *cpu, u64 gpa)
 	return kvmu_memattr_get(cpu->vcpu->vm, cpu->vcpu->plane, gpa) != 0;
 }
 
-enum x86_status x86_plane_mem_check(struct x86_cpu *cpu, u64 gpa, int acc)
+/* The exit flag of an access acc to gpa the plane may not make, or 0. */
+static u64 denied(struct x86_cpu *cpu, u64 gpa, int acc)
 {
 	u64 a = kvmu_memattr_get(cpu->vcpu->vm, cpu->vcpu->plane, gpa);
-	u64 flag, *mf;
 
+	if (likely(!a))
+		return 0;
 	switch (acc & 3) {
 	case X86_ACC_WRITE:
-		flag = KVMU_MEMORY_EXIT_FLAG_WRITE;
-		a &= KVMU_MEMORY_ATTRIBUTE_NW;
-		break;
+		return a & KVMU_MEMORY_ATTRIBUTE_NW ?
+		       KVMU_MEMORY_EXIT_FLAG_WRITE : 0;
 	case X86_ACC_EXEC:
-		flag = KVMU_MEMORY_EXIT_FLAG_EXEC;
-		a &= KVMU_MEMORY_ATTRIBUTE_NX;
-		break;
+		return a & KVMU_MEMORY_ATTRIBUTE_NX ?
+		       KVMU_MEMORY_EXIT_FLAG_EXEC : 0;
 	default:
-		flag = KVMU_MEMORY_EXIT_FLAG_READ;
-		a &= KVMU_MEMORY_ATTRIBUTE_NR;
-		break;
+		return a & KVMU_MEMORY_ATTRIBUTE_NR ?
+		       KVMU_MEMORY_EXIT_FLAG_READ : 0;
 	}
-	if (!a)
+}
+
+enum x86_status x86_plane_mem_check(struct x86_cpu *cpu, u64 gpa, int acc)
+{
+	u64 flag = denied(cpu, gpa, acc), *mf;
+
+	if (!flag)
 		return X86_OK;
 	/* KVM_EXIT_MEMORY_FAULT {flags, gpa, size}; KVM_RUN gives EFAULT */
 	mf = (u64 *)((u8 *)cpu->run + KVMU_RUN_EXIT_OFFSET);
@@ -192,6 +222,27 @@ enum x86_status x86_plane_mem_check(struct x86_cpu *cpu, u64 gpa, int acc)
 	mf[2] = KVMU_PAGE_SIZE;
 	cpu->mem_fault = true;
 	return X86_EXIT;
+}
+
+static bool page_denied(struct x86_cpu *cpu, u64 gpa, int acc, bool report)
+{
+	if (report)
+		return x86_plane_mem_check(cpu, gpa, acc) != X86_OK;
+	return denied(cpu, gpa, acc) != 0;
+}
+
+bool x86_plane_kernel_denied(struct x86_cpu *cpu, u64 gpa, u32 len, int acc,
+			     bool report)
+{
+	u64 last = gpa + (len ? len - 1 : 0);
+
+	/* mem_attrs is the run loop's copy; an ioctl may come before it */
+	if (likely(!cpu->mem_attrs) &&
+	    !kvmu_memattr_any(cpu->vcpu->vm, cpu->vcpu->plane))
+		return false;
+	if (page_denied(cpu, gpa, acc, report))
+		return true;
+	return ((last ^ gpa) >> 12) && page_denied(cpu, last, acc, report);
 }
 
 const struct kvmu_plane_ops kvmu_x86_plane_ops = {

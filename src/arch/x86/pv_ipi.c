@@ -76,6 +76,7 @@ long x86_lapic_pv_send_ipi(struct x86_cpu *cpu, u64 bitmap_lo, u64 bitmap_hi,
 		.delivery_mode = (u8)((icr & ICR_MODE) >> 8),
 		.level = !!(icr & ICR_LEVEL),
 		.trig_mode = !!(icr & ICR_TRIGGER),
+		.plane = cpu->vcpu->plane,	/* the caller's plane's APICs */
 	};
 	u64 cluster = op64 ? 64 : 32;
 

@@ -259,8 +259,8 @@ static int run_loop(struct x86_cpu *cpu)
 				x86_tlb_flush(cpu);
 				x86_decode_flush(cpu);
 			}
-			if (cpu->apic)
-				x86_irqchip_timers(cpu);
+			if (cpu->apic && x86_irqchip_timers(cpu))
+				return 0;	/* the VAPIC page: an exit */
 		}
 		if (cpu->apic) {
 			int r = irqchip_step(cpu);
@@ -329,7 +329,11 @@ int x86_vcpu_run(struct kvmu_vcpu *vcpu)
 	ret = x86_sync_regs_in(cpu);
 	if (ret)
 		goto out;
-	x86_kvmclock_update(cpu);
+	if (unlikely(x86_kvmclock_update(cpu))) {
+		cpu->mem_fault = false;	/* the exit is filled; nothing ran */
+		ret = -EFAULT;
+		goto out;
+	}
 	x86_hv_entry(cpu);
 	if (cpu->apic && cpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
 		ret = x86_irqchip_wait_init(cpu);

@@ -302,9 +302,19 @@ static u8 *guest_ram(struct x86_cpu *cpu, u64 gpa, u32 len)
 	return (u8 *)(uintptr_t)(s->hva + (gpa - s->gpa));
 }
 
-/* struct pvclock_vcpu_time_info, written as the kernel does: version odd,
- * data, version even. */
-void x86_kvmclock_update(struct x86_cpu *cpu)
+static int kvmclock_write(struct x86_cpu *cpu, bool report);
+
+int x86_kvmclock_update(struct x86_cpu *cpu)
+{
+	return kvmclock_write(cpu, true);
+}
+
+/*
+ * struct pvclock_vcpu_time_info, written as the kernel does: version odd,
+ * data, version even.  Not written where the plane may not write the page
+ * (report: KVM_EXIT_MEMORY_FAULT filled, -EFAULT).
+ */
+static int kvmclock_write(struct x86_cpu *cpu, bool report)
 {
 	struct x86_machine_vm *m = &x86_cpu_vm(cpu)->m;
 	u64 tsc, ns;
@@ -314,10 +324,13 @@ void x86_kvmclock_update(struct x86_cpu *cpu)
 	u8 *p;
 
 	if (!cpu->m.pv_time_enabled)
-		return;
+		return 0;
+	if (x86_plane_kernel_denied(cpu, cpu->m.pvclock_gpa, 32, X86_ACC_WRITE,
+				    report))
+		return -EFAULT;
 	p = guest_ram(cpu, cpu->m.pvclock_gpa, 32);
 	if (!p)
-		return;
+		return 0;
 	pthread_mutex_lock(&m->tsc_lock);
 	tsc = x86_guest_tsc_at(cpu, m->master_tsc);
 	ns = m->master_ns;
@@ -331,6 +344,7 @@ void x86_kvmclock_update(struct x86_cpu *cpu)
 	p[28] = (u8)shift;
 	p[29] = PVCLOCK_TSC_STABLE;
 	atomic_store(ver, atomic_load(ver) + 1);
+	return 0;
 }
 
 int x86_kvmclock_system_time(struct x86_cpu *cpu, u64 v)
@@ -338,7 +352,8 @@ int x86_kvmclock_system_time(struct x86_cpu *cpu, u64 v)
 	cpu->m.system_time = v;
 	cpu->m.pv_time_enabled = v & 1;
 	cpu->m.pvclock_gpa = v & ~1ULL;
-	x86_kvmclock_update(cpu);
+	/* a forbidden page is reported by the next KVM_RUN's update */
+	kvmclock_write(cpu, false);
 	return 0;
 }
 

@@ -186,6 +186,20 @@ extern const struct kvmu_plane_ops kvmu_x86_plane_ops;
 void x86_plane_attrs_refresh(struct x86_cpu *cpu);
 /* The page of gpa is restricted for this plane: keep it out of fast paths. */
 bool x86_plane_page_restricted(struct x86_cpu *cpu, u64 gpa);
+/*
+ * Run the due local APIC timers of the other planes req_exit_planes names
+ * (their expiry is a plane event); returns their next deadline, 0: none.
+ */
+u64 x86_plane_timers(struct x86_cpu *cpu, u64 now);
+/*
+ * An access acc (X86_ACC_*) of len bytes (a page at most) at gpa that
+ * the emulated hardware makes on the plane's behalf (page-table walker,
+ * kvmclock, VAPIC, Hyper-V pages): true when the plane's attributes
+ * forbid it; with report, the KVM_EXIT_MEMORY_FAULT exit is filled
+ * (cpu->mem_fault).
+ */
+bool x86_plane_kernel_denied(struct x86_cpu *cpu, u64 gpa, u32 len, int acc,
+			     bool report);
 /* acc (X86_ACC_*) to gpa allowed by the plane's attributes, or X86_EXIT. */
 enum x86_status x86_plane_mem_check(struct x86_cpu *cpu, u64 gpa, int acc);
 
