@@ -19,13 +19,16 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "kvmu/kvmu.h"
 #include "x86_guest.h"
 
+#define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
+#define WALL_CLOCK		(TG_DATA + 0x300)
 #define NR_VCPUS		3
 #define LOOPS			20000
 /* 4-aligned, not 32, as kvm-unit-tests places them */
@@ -181,6 +184,43 @@ static void test_readers_monotonic(void **state)
 	}
 }
 
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The wall clock (boot time) plus kvmclock is the host's real time: it
+ * lies between CLOCK_REALTIME read before and after (1 ms of slack for
+ * the rounding of the two clocks, no speed involved).
+ */
+static void test_wall_clock(void **state)
+{
+	struct tguest *g = &guest;
+	struct { struct kvm_msrs h; struct kvm_msr_entry e; } m = {
+		.h.nmsrs = 1, .e.index = MSR_KVM_WALL_CLOCK_NEW,
+		.e.data = WALL_CLOCK };
+	uint64_t r0, r1, wall;
+	uint32_t sec, nsec, ver;
+
+	(void)state;
+	assert_true(have_guest);
+	r0 = realtime_ns();
+	assert_int_equal(tg_ioctl(g, g->vcpu, KVM_SET_MSRS, &m), 1);
+	memcpy(&ver, g->mem + WALL_CLOCK, 4);
+	memcpy(&sec, g->mem + WALL_CLOCK + 4, 4);
+	memcpy(&nsec, g->mem + WALL_CLOCK + 8, 4);
+	wall = (uint64_t)sec * 1000000000ULL + nsec + vm_clock(g);
+	r1 = realtime_ns();
+	assert_int_equal(ver & 1, 0);
+	assert_true(nsec < 1000000000U);
+	assert_true(wall + 1000000 >= r0);
+	assert_true(wall <= r1 + 1000000);
+}
+
 /* KVM_SET_CLOCK moves every vCPU's reading, still one clock. */
 static void test_set_clock_moves_pages(void **state)
 {
@@ -212,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_vm_clock),
 		cmocka_unit_test(test_readers_monotonic),
+		cmocka_unit_test(test_wall_clock),
 		cmocka_unit_test(test_set_clock_moves_pages),
 	};
 
