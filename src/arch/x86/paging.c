@@ -38,6 +38,7 @@ struct walk {
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
 	memset(cpu->tlb, 0, sizeof(cpu->tlb));
+	cpu->slot_last = NULL;
 	cpu->fetch_vpage = 0;
 	x86_plane_attrs_refresh(cpu);
 }
@@ -291,7 +292,7 @@ static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w
 	const struct kvmu_memslot *slot;
 	u64 page = gpa & ~0xfffULL;
 
-	slot = kvmu_memslot_find(cpu->vcpu->vm, cpu->m.smm, page);
+	slot = x86_slot_of(cpu, page);
 	e->vpage = (lin & ~0xfffULL) | 1;
 	e->ppage = page;
 	e->slot = slot;
