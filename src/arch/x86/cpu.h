@@ -189,7 +189,7 @@ struct x86_io_pending {
 
 #define X86_MAX_CPUID 256
 #define X86_DECODE_CACHE 4096
-#define X86_TLB_SIZE 256
+#define X86_TLB_SIZE 2048
 
 struct x86_tlb_entry {
 	u64 vpage;		/* linear page | 1 when valid */
@@ -198,6 +198,7 @@ struct x86_tlb_entry {
 	u8 user, write, nx;	/* permissions of the walk */
 	u8 ro_slot;		/* slot is read-only: writes exit */
 	u8 dirty;		/* D is set: writes need no walk */
+	u8 global;		/* G with CR4.PGE: kept by CR3 writes */
 	const struct kvmu_memslot *slot;	/* NULL: MMIO */
 };
 
@@ -373,6 +374,8 @@ u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write);
 bool x86_fetch_page_hit(struct x86_cpu *cpu, u64 lin);
 /* Drop every cached translation (CR3/CR0/CR4 writes, memslot changes). */
 void x86_tlb_flush(struct x86_cpu *cpu);
+/* Drop every translation but global ones (MOV to CR3, SDM 4.10.4.1). */
+void x86_tlb_flush_nonglobal(struct x86_cpu *cpu);
 /* Drop the translation of one linear page (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin);
 /* Current privilege level. */
