@@ -374,8 +374,8 @@ static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 		return x86_step(cpu);
 	off = lin & (KVMU_PAGE_SIZE - 1);
 	/* the code page x86_step last fetched from, same mode and CPL */
-	if (cpu->fetch_vpage != ((lin - off) | 1) ||
-	    cpu->fetch_cpl != x86_cpl(cpu))
+	if ((cpu->fetch_vpage != ((lin - off) | 1) ||
+	     cpu->fetch_cpl != x86_cpl(cpu)) && !x86_fetch_page_hit(cpu, lin))
 		return x86_step(cpu);
 	b = lookup(cpu, cpu->fetch_gpage + off, cpu->fetch_host, (u32)off);
 	if (!b || !b->n || !within_cs(cpu, b->len))

@@ -189,7 +189,7 @@ struct x86_io_pending {
 
 #define X86_MAX_CPUID 256
 #define X86_DECODE_CACHE 4096
-#define X86_TLB_SIZE 256
+#define X86_TLB_SIZE 2048
 
 struct x86_tlb_entry {
 	u64 vpage;		/* linear page | 1 when valid */
@@ -198,6 +198,7 @@ struct x86_tlb_entry {
 	u8 user, write, nx;	/* permissions of the walk */
 	u8 ro_slot;		/* slot is read-only: writes exit */
 	u8 dirty;		/* D is set: writes need no walk */
+	u8 global;		/* G with CR4.PGE: kept by CR3 writes */
 	const struct kvmu_memslot *slot;	/* NULL: MMIO */
 };
 
@@ -281,6 +282,11 @@ struct x86_cpu {
 	enum x86_mode mode;
 	ZydisDecoder decoder[X86_MODE_LONG64 + 1];
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];
+	/* the slot of the last guest-physical lookup (mem.c), flushed with
+	 * the TLB (which slot changes flush); slot_as: its address space */
+	const struct kvmu_memslot *slot_last;
+	int slot_as;
+	u8 maxphy;			/* MAXPHYADDR from CPUID; 0: unknown */
 	/* the code page instructions are fetched from (fast path) */
 	u64 fetch_vpage;		/* linear page | 1 when valid */
 	u64 fetch_gpage;
@@ -359,10 +365,17 @@ enum x86_status x86_read_phys(struct x86_cpu *cpu, u64 gpa, void *val,
 			      u32 size);
 enum x86_status x86_write_phys(struct x86_cpu *cpu, u64 gpa,
 			       const void *val, u32 size);
+/* The slot holding gpa in the vCPU's address space (cached), NULL: none. */
+const struct kvmu_memslot *x86_slot_of(struct x86_cpu *cpu, u64 gpa);
 /* Host pointer for [gpa, gpa+size) inside one slot, NULL if none. */
 u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write);
+/* Make lin's page the code page if a TLB entry maps it to RAM and allows
+ * the fetch at the current CPL (no walk, no fault); false: fetch as usual. */
+bool x86_fetch_page_hit(struct x86_cpu *cpu, u64 lin);
 /* Drop every cached translation (CR3/CR0/CR4 writes, memslot changes). */
 void x86_tlb_flush(struct x86_cpu *cpu);
+/* Drop every translation but global ones (MOV to CR3, SDM 4.10.4.1). */
+void x86_tlb_flush_nonglobal(struct x86_cpu *cpu);
 /* Drop the translation of one linear page (INVLPG). */
 void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin);
 /* Current privilege level. */

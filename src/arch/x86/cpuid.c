@@ -339,7 +339,7 @@ bool x86_guest_has(struct x86_cpu *cpu, u32 leaf, u32 sub, int reg, int bit)
 	return (out[reg & 3] >> (bit & 31)) & 1;
 }
 
-int x86_maxphyaddr(struct x86_cpu *cpu)
+static int maxphyaddr(struct x86_cpu *cpu)
 {
 	const struct kvm_cpuid_entry2 *e = find(cpu, 0x80000000, 0);
 	u32 out[4];
@@ -350,6 +350,15 @@ int x86_maxphyaddr(struct x86_cpu *cpu)
 	out[0] &= 0xff;
 	/* KVM_SET_CPUID2 may claim any width: 52 is the architectural limit */
 	return !out[0] ? 36 : out[0] > 52 ? 52 : (int)out[0];
+}
+
+/* Cached: every page walk asks (reserved bits), and it only changes with
+ * the CPUID table (x86_set_cpuid2, a plane's copy reset cpu->maxphy). */
+int x86_maxphyaddr(struct x86_cpu *cpu)
+{
+	if (unlikely(!cpu->maxphy))
+		cpu->maxphy = (u8)maxphyaddr(cpu);
+	return cpu->maxphy;
 }
 
 long x86_set_cpuid2(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
@@ -396,6 +405,7 @@ long x86_set_cpuid2(struct kvmu_obj *obj, struct kvmu_ioctl_req *r)
 	memcpy(cpu->cpuid, e, hdr.nent * sizeof(e[0]));
 	cpu->nr_cpuid = (int)hdr.nent;
 	cpu->cpuid_set = true;
+	cpu->maxphy = 0;
 	x86_tlb_flush(cpu);
 	return 0;
 }

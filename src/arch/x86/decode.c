@@ -381,6 +381,24 @@ static void fetch_page_fill(struct x86_cpu *cpu, u64 lin, u64 gpa)
 	cpu->fetch_cpl = (u8)x86_cpl(cpu);
 }
 
+bool x86_fetch_page_hit(struct x86_cpu *cpu, u64 lin)
+{
+	const struct x86_tlb_entry *e = &cpu->tlb[(lin >> 12) % X86_TLB_SIZE];
+	int cpl = x86_cpl(cpu);
+
+	/* an instruction fetch is a user access at CPL 3 (SDM 4.6.1);
+	 * restricted plane pages check each access: leave them to the walk */
+	if (e->vpage != ((lin & ~0xfffULL) | 1) || !e->host || e->nx ||
+	    (cpl == 3 && !e->user) || cpu->mem_attrs)
+		return false;
+	cpu->fetch_vpage = e->vpage;
+	cpu->fetch_gpage = e->ppage;
+	cpu->fetch_host = e->host;
+	cpu->fetch_mode = (u8)cpu->mode;
+	cpu->fetch_cpl = (u8)cpl;
+	return true;
+}
+
 /* Fetch from memory (not the current code page), decode, and make the
  * page the current code page. */
 static __attribute__((noinline)) enum x86_status

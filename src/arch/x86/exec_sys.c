@@ -78,7 +78,8 @@ static enum x86_status set_cr3(struct x86_cpu *cpu, u64 v)
 	cpu->cr3 = v;
 	if (x86_is_pae_paging(cpu) && !x86_load_pdptrs(cpu))
 		return gp0(cpu);
-	x86_tlb_flush(cpu);
+	/* global entries exist only while CR4.PGE is set, and they stay */
+	x86_tlb_flush_nonglobal(cpu);
 	return X86_OK;
 }
 

@@ -72,15 +72,31 @@ enum x86_status x86_seg_linear(struct x86_cpu *cpu, int seg, u64 off,
 	return X86_OK;
 }
 
-static const struct kvmu_memslot *slot_of(struct x86_cpu *cpu, u64 gpa)
+/*
+ * The slot of gpa.  Page walks and fetches look up the same few slots
+ * again and again: the last one found is remembered.  Its pointer lives as
+ * long as the TLB's (x86_tlb_flush, which every slot change reaches before
+ * the vCPU runs on, clears it).
+ */
+const struct kvmu_memslot *x86_slot_of(struct x86_cpu *cpu, u64 gpa)
 {
 	/* kvm_arch_vcpu_memslots_id: SMM sees address space 1 */
-	return kvmu_memslot_find(cpu->vcpu->vm, cpu->m.smm, gpa);
+	int as = cpu->m.smm;
+	const struct kvmu_memslot *m = cpu->slot_last;
+
+	if (m && cpu->slot_as == as && gpa - m->gpa < m->size)
+		return m;
+	m = kvmu_memslot_find(cpu->vcpu->vm, as, gpa);
+	if (m) {
+		cpu->slot_last = m;
+		cpu->slot_as = as;
+	}
+	return m;
 }
 
 u8 *x86_phys_ptr(struct x86_cpu *cpu, u64 gpa, u32 size, bool write)
 {
-	const struct kvmu_memslot *m = slot_of(cpu, gpa);
+	const struct kvmu_memslot *m = x86_slot_of(cpu, gpa);
 
 	if (!m || gpa + size > m->gpa + m->size || gpa + size < gpa)
 		return NULL;
@@ -241,7 +257,7 @@ enum x86_status x86_read_phys(struct x86_cpu *cpu, u64 gpa, void *val,
 	u8 *out = val;
 
 	while (size) {
-		const struct kvmu_memslot *m = slot_of(cpu, gpa);
+		const struct kvmu_memslot *m = x86_slot_of(cpu, gpa);
 		u32 n = size;
 
 		if (!m)
@@ -262,7 +278,7 @@ enum x86_status x86_write_phys(struct x86_cpu *cpu, u64 gpa,
 	const u8 *in = val;
 
 	while (size) {
-		const struct kvmu_memslot *m = slot_of(cpu, gpa);
+		const struct kvmu_memslot *m = x86_slot_of(cpu, gpa);
 		u32 n = size;
 
 		if (!m)

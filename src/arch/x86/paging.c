@@ -17,6 +17,7 @@
 #define PTE_A	(1ULL << 5)
 #define PTE_D	(1ULL << 6)
 #define PTE_PS	(1ULL << 7)
+#define PTE_G	(1ULL << 8)
 #define PTE_NX	(1ULL << 63)
 
 #define PF_P	1U
@@ -28,6 +29,7 @@
 struct walk {
 	u64 gpa;		/* translated address */
 	u64 pte_gpa[4];		/* entries used, for A/D updates */
+	u64 pte_val[4];		/* their values as the walk read them */
 	u8 pte_size;		/* 4 or 8 */
 	int levels;
 	bool user, write, nx;
@@ -40,8 +42,19 @@ struct walk {
 void x86_tlb_flush(struct x86_cpu *cpu)
 {
 	memset(cpu->tlb, 0, sizeof(cpu->tlb));
+	cpu->slot_last = NULL;
 	cpu->fetch_vpage = 0;
 	x86_plane_attrs_refresh(cpu);
+}
+
+void x86_tlb_flush_nonglobal(struct x86_cpu *cpu)
+{
+	struct x86_tlb_entry *e;
+
+	for (e = cpu->tlb; e < cpu->tlb + X86_TLB_SIZE; e++)
+		if (!e->global)
+			e->vpage = 0;
+	cpu->fetch_vpage = 0;
 }
 
 void x86_tlb_flush_page(struct x86_cpu *cpu, u64 lin)
@@ -143,6 +156,7 @@ static bool step64(struct x86_cpu *cpu, struct walk *w, int lvl, u64 *table,
 		fault(w, 0);
 		return false;
 	}
+	w->pte_val[w->levels - 1] = pte;
 	if (pte & rsvd_bits(cpu, lvl, pte, lm)) {
 		fault(w, PF_P | PF_RSVD);
 		return false;
@@ -190,6 +204,7 @@ static void walk32(struct x86_cpu *cpu, struct walk *w, u64 lin)
 	w->pte_gpa[w->levels++] = gpa;
 	if (!read_pte(cpu, w, gpa, 4, &pde) || !(pde & PTE_P))
 		return fault(w, 0);
+	w->pte_val[0] = pde;
 	w->user &= !!(pde & PTE_U);
 	w->write &= !!(pde & PTE_W);
 	if ((pde & PTE_PS) && (cpu->cr4 & X86_CR4_PSE)) {
@@ -204,6 +219,7 @@ static void walk32(struct x86_cpu *cpu, struct walk *w, u64 lin)
 	w->pte_gpa[w->levels++] = gpa;
 	if (!read_pte(cpu, w, gpa, 4, &pte) || !(pte & PTE_P))
 		return fault(w, 0);
+	w->pte_val[1] = pte;
 	w->user &= !!(pte & PTE_U);
 	w->write &= !!(pte & PTE_W);
 	w->gpa = (pte & 0xfffff000ULL) | (lin & 0xfff);
@@ -286,17 +302,26 @@ static bool ad_denied(struct x86_cpu *cpu, struct walk *w, bool write)
 	return false;
 }
 
-/* Set A on every entry used and D on the leaf for writes. */
+/*
+ * Set A on every entry used and D on the leaf for writes; entries the walk
+ * read with the bits already set are not written (as the processor, which
+ * sets them only when clear).  Returns whether the translation may be
+ * cached as dirty: a write, or a leaf whose D the walk found set (SDM
+ * 4.10.2.2 lets the TLB cache D as read).
+ */
 static bool set_ad(struct x86_cpu *cpu, struct walk *w, bool write)
 {
 	int i;
 
 	for (i = 0; i < w->levels; i++) {
 		u64 bits = PTE_A | (write && i == w->levels - 1 ? PTE_D : 0);
-		u8 *p = x86_phys_ptr(cpu, w->pte_gpa[i], w->pte_size, true);
+		u8 *p;
 		u32 v32;
 		u64 v;
 
+		if ((w->pte_val[i] & bits) == bits)
+			continue;
+		p = x86_phys_ptr(cpu, w->pte_gpa[i], w->pte_size, true);
 		if (!p)
 			continue;	/* read-only slot: leave it */
 		/* page tables are aligned (the walk masks the low bits) */
@@ -313,7 +338,7 @@ static bool set_ad(struct x86_cpu *cpu, struct walk *w, bool write)
 		}
 	}
 	/* a 2M/4M/1G leaf is at a higher level: D goes on that entry */
-	return write;
+	return write || (w->levels && (w->pte_val[w->levels - 1] & PTE_D));
 }
 
 static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w,
@@ -323,7 +348,7 @@ static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w
 	const struct kvmu_memslot *slot;
 	u64 page = gpa & ~0xfffULL;
 
-	slot = kvmu_memslot_find(cpu->vcpu->vm, cpu->m.smm, page);
+	slot = x86_slot_of(cpu, page);
 	e->vpage = (lin & ~0xfffULL) | 1;
 	e->ppage = page;
 	e->slot = slot;
@@ -336,6 +361,9 @@ static void tlb_fill(struct x86_cpu *cpu, u64 lin, u64 gpa, const struct walk *w
 	e->write = w->write;
 	e->nx = w->nx;
 	e->dirty = dirty;
+	/* only a leaf has G (bit 8); without paging there is no walk */
+	e->global = w->levels && (cpu->cr4 & X86_CR4_PGE) &&
+		    (w->pte_val[w->levels - 1] & PTE_G);
 }
 
 enum x86_status x86_translate(struct x86_cpu *cpu, u64 lin, int acc,

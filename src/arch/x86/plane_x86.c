@@ -60,6 +60,7 @@ static int x86_plane_vcpu_init(struct kvmu_vcpu *v, struct kvmu_vcpu *vcpu0)
 	memcpy(cpu->cpuid, c0->cpuid, sizeof(cpu->cpuid));
 	cpu->nr_cpuid = c0->nr_cpuid;
 	cpu->cpuid_set = c0->cpuid_set;
+	cpu->maxphy = 0;
 	cpu->has_run = c0->has_run = true;
 	if (cpu->apic)
 		cpu->apic->tsc_deadline_ok = c0->apic && c0->apic->tsc_deadline_ok;
