@@ -19,7 +19,8 @@
  *   difftest [-n N] [-s SEED] [-l MAXLEN] [-v] [-k] [-e] [-E ENGINE]
  *   (-k: kvmu only; -e: kvmu's block engine against its reference
  *   interpreter; -E interp: the interpreter with the specialised handlers
- *   against the reference)
+ *   against the reference; -E jit: the JIT, host code at a block's first
+ *   entry unless KVMU_JIT_HOT says otherwise)
  */
 #include <Zydis/Zydis.h>
 #include <errno.h>
@@ -284,6 +285,9 @@ int main(int argc, char **argv)
 	/* KVMU_ENGINE is read when a vCPU is created */
 	if (o.engines)
 		setenv("KVMU_ENGINE", o.engine, 1);
+	/* each sequence runs once: host code at a block's first entry */
+	if (o.engines && !strcmp(o.engine, "jit"))
+		setenv("KVMU_JIT_HOT", "1", 0);
 #ifdef DIFFTEST_KVM_VS_KVM	/* checks the generator itself */
 	if (setup(&ku, &tg_kvm) < 0) {
 #else
@@ -339,9 +343,11 @@ int main(int argc, char **argv)
 	}
 	printf("difftest: %ld sequences, %ld divergences (%ld instructions, "
 	       "seed %" PRIu64 ", %s)\n", o.n, bad, insns, o.seed,
-	       o.engines ? (strcmp(o.engine, "block") ?
-			    "kvmu interp vs kvmu interpreter (ref)" :
-			    "kvmu blocks vs kvmu interpreter (ref)") :
+	       o.engines ? (!strcmp(o.engine, "block") ?
+			    "kvmu blocks vs kvmu interpreter (ref)" :
+			    !strcmp(o.engine, "jit") ?
+			    "kvmu jit vs kvmu interpreter (ref)" :
+			    "kvmu interp vs kvmu interpreter (ref)") :
 	       have_kvm ? "kvmu vs /dev/kvm" : "kvmu only");
 	tg_destroy(&ku);
 	if (have_kvm)
