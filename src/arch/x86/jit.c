@@ -24,6 +24,7 @@
  */
 #include <stddef.h>
 
+#include "arch/x86/fastmem.h"
 #include "arch/x86/jit.h"
 #include "arch/x86/jit_emit.h"
 
@@ -41,12 +42,13 @@ struct jrule {
 	u16 writes;	/* flags written */
 	u16 val;	/* of them, the LAHF bits taken from the host */
 	u16 reads;	/* flags read */
+	u8 mem;		/* 1 + index of the memory operand, 0: none */
 };
 
-#define ALU(m, o, v, r) { ZYDIS_MNEMONIC_##m, J_ALU, o, ARITH, v, r }
-#define UN(m, o, w) { ZYDIS_MNEMONIC_##m, J_UNARY, o, w, (w) & LAHF_BITS, 0 }
-#define SH(m, o) { ZYDIS_MNEMONIC_##m, J_SHIFT, o, ARITH, 0, 0 }
-#define OTHER(m, k) { ZYDIS_MNEMONIC_##m, k, 0, 0, 0, 0 }
+#define ALU(m, o, v, r) { ZYDIS_MNEMONIC_##m, J_ALU, o, ARITH, v, r, 0 }
+#define UN(m, o, w) { ZYDIS_MNEMONIC_##m, J_UNARY, o, w, (w) & LAHF_BITS, 0, 0 }
+#define SH(m, o) { ZYDIS_MNEMONIC_##m, J_SHIFT, o, ARITH, 0, 0, 0 }
+#define OTHER(m, k) { ZYDIS_MNEMONIC_##m, k, 0, 0, 0, 0, 0 }
 
 enum { OP_TEST = 8 };	/* not in the 0x00-0x38 group */
 
@@ -78,21 +80,60 @@ static u32 gpr_disp(const struct x86_operand *o)
 	return CPU(gpr) + 8 * (u32)o->reg;
 }
 
-/* Does the operand shape fit the rule's inline form? */
-static bool shape_ok(const struct x86_insn *in, const struct jrule *r)
+/* A memory operand the inline path reaches (x86_tlb_fast, one access). */
+static bool mem_op(const struct x86_operand *o)
+{
+	return o->kind == X86_OP_MEM && o->visible &&
+	       (o->size == 1 || o->size == 2 || o->size == 4 ||
+		o->size == 8) && o->base <= 16 && o->index < 16 &&
+	       (o->index < 0 || o->scale == 1 || o->scale == 2 ||
+		o->scale == 4 || o->scale == 8);
+}
+
+/* MOV and the ALU: r/m, r/m/imm of one size, at most one in memory;
+ * sets *mem (1 + the memory operand's index, or 0). */
+static bool shape_two(const struct x86_insn *in, u8 *mem)
 {
 	const struct x86_operand *d = &in->op[0], *s = &in->op[1];
 
-	if (in->nops < 1 || !d->visible || !gpr_op(d))
+	if (in->nops < 2 || !d->visible || !s->visible)
 		return false;
+	if (mem_op(d) && (s->kind == X86_OP_IMM ||
+			  (gpr_op(s) && s->size == d->size))) {
+		*mem = 1;
+		return true;
+	}
+	if (!gpr_op(d))
+		return false;
+	if (mem_op(s) && s->size == d->size)
+		*mem = 2;
+	return *mem || s->kind == X86_OP_IMM ||
+	       (gpr_op(s) && s->size == d->size);
+}
+
+/* Does the operand shape fit the rule's inline form?  Sets r->mem. */
+static bool shape_ok(const struct x86_insn *in, struct jrule *r)
+{
+	const struct x86_operand *d = &in->op[0], *s = &in->op[1];
+
+	if (r->kind == J_MOV || r->kind == J_ALU)
+		return shape_two(in, &r->mem);
+	if (in->nops < 1 || !d->visible)
+		return false;
+	if (r->kind == J_UNARY && mem_op(d)) {
+		r->mem = 1;
+		return true;
+	}
+	if (!gpr_op(d))
+		return false;
+	if (r->kind == J_EXT && in->nops >= 2 && mem_op(s) && s->size <= 4 &&
+	    d->size >= 2) {
+		r->mem = 2;
+		return true;
+	}
 	switch (r->kind) {
 	case J_UNARY:
 		return true;
-	case J_MOV:
-	case J_ALU:
-		return in->nops >= 2 && s->visible &&
-		       (s->kind == X86_OP_IMM ||
-			(gpr_op(s) && s->size == d->size));
 	case J_SHIFT:
 		return in->nops >= 2 && s->kind == X86_OP_IMM && !d->high8 &&
 		       (d->size == 4 || d->size == 8);
@@ -113,7 +154,7 @@ static bool shape_ok(const struct x86_insn *in, const struct jrule *r)
  * when it is not emitted inline. */
 static struct jrule classify(const struct x86_insn *in)
 {
-	struct jrule call = { 0, J_CALL, 0, 0, 0, 0 }, r;
+	struct jrule call = { 0, J_CALL, 0, 0, 0, 0, 0 }, r;
 	size_t i;
 
 	if (!in->fn || in->lock || in->rep || in->mode != X86_MODE_LONG64)
@@ -121,9 +162,9 @@ static struct jrule classify(const struct x86_insn *in)
 	for (i = 0; i < ARRAY_SIZE(rules); i++) {
 		if (rules[i].mn != in->mnemonic)
 			continue;
-		if (!shape_ok(in, &rules[i]))
-			return call;
 		r = rules[i];
+		if (!shape_ok(in, &r))
+			return call;
 		if (r.kind == J_SHIFT) {
 			u64 c = in->op[1].imm & (in->op[0].size == 8 ? 63 : 31);
 
@@ -196,20 +237,36 @@ static void emit_mov(struct jit_emit *e, const struct x86_insn *in)
 	e_store(e, d->size == 4 ? 8 : d->size, H_RCX, gpr_disp(d));
 }
 
-static void emit_alu(struct jit_emit *e, const struct x86_insn *in,
-		     const struct jrule *r, bool flags)
+static bool alu_writes(const struct jrule *r)
 {
-	const struct x86_operand *d = &in->op[0];
-	bool wr = r->op != 7 && r->op != OP_TEST;
-	u8 op8 = r->op == OP_TEST ? 0x84 : (u8)(r->op << 3);
-	int size = d->size;
+	return r->op != 7 && r->op != OP_TEST;
+}
 
-	load_src(e, &in->op[1], size);
+static u8 alu_op8(const struct jrule *r)
+{
+	return r->op == OP_TEST ? 0x84 : (u8)(r->op << 3);
+}
+
+/* CF of the guest into the host's CF (ADC, SBB). */
+static void load_cf(struct jit_emit *e, const struct jrule *r)
+{
 	if (r->reads & X86_CF) {
 		E(e, 0x0f, 0xba, 0xa3);		/* bt dword [rbx+rflags], 0 */
 		e_u32(e, CPU(rflags));
 		e_b(e, 0);
 	}
+}
+
+/* The ALU on a GPR destination with the source in rcx. */
+static void emit_alu_rcx(struct jit_emit *e, const struct x86_insn *in,
+			 const struct jrule *r, bool flags)
+{
+	const struct x86_operand *d = &in->op[0];
+	bool wr = alu_writes(r);
+	u8 op8 = alu_op8(r);
+	int size = d->size;
+
+	load_cf(e, r);
 	if (size == 4) {
 		e_load(e, 4, H_RDX, gpr_disp(d));
 		e_rr(e, 4, op8, op8 + 1, H_RCX, H_RDX);	/* op edx, ecx */
@@ -220,6 +277,13 @@ static void emit_alu(struct jit_emit *e, const struct x86_insn *in,
 	}
 	if (flags)
 		emit_flags(e, r->val, r->writes);
+}
+
+static void emit_alu(struct jit_emit *e, const struct x86_insn *in,
+		     const struct jrule *r, bool flags)
+{
+	load_src(e, &in->op[1], in->op[0].size);
+	emit_alu_rcx(e, in, r, flags);
 }
 
 static void emit_unary(struct jit_emit *e, const struct x86_insn *in,
@@ -300,7 +364,10 @@ static void emit_shift(struct jit_emit *e, const struct x86_insn *in,
 	e_store(e, 8, H_RDX, gpr_disp(d));
 }
 
-static void emit_ext(struct jit_emit *e, const struct x86_insn *in)
+/* MOVZX/MOVSX(D) into rdx from the GPR source (disp >= 0: [rbx+disp])
+ * or from [rax] (disp < 0), then into the destination. */
+static void emit_ext_at(struct jit_emit *e, const struct x86_insn *in,
+			s64 disp)
 {
 	const struct x86_operand *s = &in->op[1];
 	bool sx = in->mnemonic != ZYDIS_MNEMONIC_MOVZX;
@@ -316,15 +383,24 @@ static void emit_ext(struct jit_emit *e, const struct x86_insn *in)
 		e_b(e, 0x0f);
 		e_b(e, (u8)((sx ? 0xbe : 0xb6) + (s->size == 2)));
 	}
-	e_b(e, (u8)(0x80 | (H_RDX << 3) | H_RBX));
-	e_u32(e, gpr_disp(s));
+	if (disp < 0) {
+		e_b(e, (u8)(H_RDX << 3));	/* [rax] */
+	} else {
+		e_b(e, (u8)(0x80 | (H_RDX << 3) | H_RBX));
+		e_u32(e, (u32)disp);
+	}
 	store_rdx(e, &in->op[0]);
 }
 
-/* LEA: rdx = disp + base + index * scale, at the address size. */
-static void emit_lea(struct jit_emit *e, const struct x86_insn *in, u32 off)
+static void emit_ext(struct jit_emit *e, const struct x86_insn *in)
 {
-	const struct x86_operand *m = &in->op[1];
+	emit_ext_at(e, in, gpr_disp(&in->op[1]));
+}
+
+/* rdx = disp + base + index * scale of m, at the address size. */
+static void emit_ea(struct jit_emit *e, const struct x86_insn *in,
+		    const struct x86_operand *m, u32 off)
+{
 	static const u8 log2[9] = { 0, 0, 1, 0, 2, 0, 0, 0, 3 };
 
 	if (m->base == 16) {
@@ -346,7 +422,27 @@ static void emit_lea(struct jit_emit *e, const struct x86_insn *in, u32 off)
 		E(e, 0x89, 0xd2);		/* mov edx, edx */
 	else if (in->addrsize == 2)
 		E(e, 0x0f, 0xb7, 0xd2);		/* movzx edx, dx */
+}
+
+static void emit_lea(struct jit_emit *e, const struct x86_insn *in, u32 off)
+{
+	emit_ea(e, in, &in->op[1], off);
 	store_rdx(e, &in->op[0]);
+}
+
+/* After instruction i stored (the next one at next): end the block
+ * there if the store hit the block's page (x86_code_store). */
+static void emit_stop_check(struct jit_emit *e, u32 i, u32 next)
+{
+	u8 *go;
+
+	E(e, 0x80, 0xbb);			/* cmp byte [block_stop], 0 */
+	e_u32(e, CPU(block_stop));
+	e_b(e, 0);
+	go = e_jcc8(e, 0x4);			/* jz go */
+	e_set_rip(e, CPU(rip), next);
+	e_return(e, (i + 1) << 8 | X86_JIT_STOP, false);
+	e_patch8(e, go);
 }
 
 /* A call to the handler of in (instruction i at offset off, the next one
@@ -380,9 +476,112 @@ static void emit_call(struct jit_emit *e, const struct x86_insn *in, u32 i,
 	e_patch8(e, go);
 }
 
+/* ---- memory operands ---- */
+
+/* Host pointer of [lin, lin+size) on the software-TLB fast path, or NULL
+ * (the handler then does the access: walk, fault, MMIO, breakpoints).
+ * Called from JIT code; the TLB layout stays the TLB's business. */
+static u8 *jit_mem(struct x86_cpu *cpu, u64 lin, u32 size, u32 wr)
+{
+	if (!x86_canonical(lin) || x86_dbg_armed(cpu))
+		return NULL;
+	return x86_tlb_fast(cpu, lin, size, wr);
+}
+
+/* rax = jit_mem(linear address of m); returns the jz to the slow path. */
+static u8 *emit_tlb(struct jit_emit *e, const struct x86_insn *in,
+		    const struct x86_operand *m, u32 off, bool wr)
+{
+	emit_ea(e, in, m, off);
+	if (m->seg == X86_FS || m->seg == X86_GS) {
+		E(e, 0x48, 0x03, 0x93);		/* add rdx, [seg base] */
+		e_u32(e, CPU(seg) + m->seg * (u32)sizeof(struct x86_seg) +
+			 (u32)offsetof(struct x86_seg, base));
+	}
+	E(e, 0x48, 0x89, 0xd6, 0x48, 0x89, 0xdf); /* mov rsi, rdx; rdi, rbx */
+	e_b(e, 0xba);				/* mov edx, size */
+	e_u32(e, m->size);
+	e_b(e, 0xb9);				/* mov ecx, wr */
+	e_u32(e, wr);
+	E(e, 0x48, 0xb8);			/* mov rax, jit_mem */
+	e_u64(e, (u64)(uintptr_t)jit_mem);
+	E(e, 0xff, 0xd0, 0x48, 0x85, 0xc0);	/* call rax; test rax, rax */
+	return e_jcc32(e, 0x4);			/* jz slow */
+}
+
+/* op8/op at the size with ModRM to [rax] and reg field reg. */
+static void e_at_rax(struct jit_emit *e, int size, u8 op8, u8 op, int reg)
+{
+	e_size(e, size);
+	e_b(e, size == 1 ? op8 : op);
+	e_b(e, (u8)(reg << 3));
+}
+
+/* The access itself, rax pointing at the memory operand. */
+static void emit_mem_body(struct jit_emit *e, const struct x86_insn *in,
+			  const struct jrule *r, bool flags)
+{
+	const struct x86_operand *d = &in->op[0], *s = &in->op[1];
+
+	if (r->kind == J_EXT) {
+		emit_ext_at(e, in, -1);
+	} else if (r->mem == 2) {		/* MOV/ALU reg, [rax] */
+		e_at_rax(e, d->size, 0x8a, 0x8b, H_RCX);
+		if (r->kind == J_MOV)
+			e_store(e, d->size == 4 ? 8 : d->size, H_RCX,
+				gpr_disp(d));
+		else
+			emit_alu_rcx(e, in, r, flags);
+	} else if (r->kind == J_UNARY) {
+		u8 op8 = r->op <= 1 ? 0xfe : 0xf6;
+
+		e_at_rax(e, d->size, op8, op8 + 1, r->op);
+		if (flags && r->writes)
+			emit_flags(e, r->val, r->writes);
+	} else {				/* MOV/ALU [rax], reg/imm */
+		load_src(e, s, d->size);
+		if (r->kind == J_MOV) {
+			e_at_rax(e, d->size, 0x88, 0x89, H_RCX);
+			return;
+		}
+		load_cf(e, r);
+		e_at_rax(e, d->size, alu_op8(r), alu_op8(r) + 1, H_RCX);
+		if (flags)
+			emit_flags(e, r->val, r->writes);
+	}
+}
+
+/* Does the inline access of rule r write its memory operand? */
+static bool mem_writes(const struct jrule *r)
+{
+	return r->mem == 1 && (r->kind != J_ALU || alu_writes(r));
+}
+
+/* An instruction with a memory operand: the TLB fast path inline, the
+ * handler (with its faults and exits) when it misses. */
+static void emit_memop(struct jit_emit *e, const struct x86_insn *in,
+		       const struct jrule *r, bool flags, u32 i, u32 off)
+{
+	bool wr = mem_writes(r);
+	u8 *slow, *done;
+
+	slow = emit_tlb(e, in, &in->op[r->mem - 1], off, wr);
+	emit_mem_body(e, in, r, flags);
+	if (wr)
+		emit_stop_check(e, i, off + in->len);
+	done = e_jmp32(e);
+	e_patch32(e, slow);
+	emit_call(e, in, i, off, off + in->len);
+	e_patch32(e, done);
+}
+
 static void emit_one(struct jit_emit *e, const struct x86_insn *in,
 		     const struct jrule *r, bool flags, u32 i, u32 off)
 {
+	if (r->mem) {
+		emit_memop(e, in, r, flags, i, off);
+		return;
+	}
 	switch (r->kind) {
 	case J_MOV: emit_mov(e, in); break;
 	case J_ALU: emit_alu(e, in, r, flags); break;
@@ -414,6 +613,8 @@ static bool emit_block(struct jit_emit *e, const struct x86_insn *in, u32 n)
 		}
 		need[i] = (r[i].writes & live) != 0;
 		live = (u16)((live & ~r[i].writes) | r[i].reads);
+		if (r[i].mem)
+			live = ARITH;	/* its slow path is a handler */
 	}
 	e_prologue(e);
 	for (i = 0; i < n; i++) {

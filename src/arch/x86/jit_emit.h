@@ -168,4 +168,30 @@ static inline void e_patch8(struct jit_emit *e, u8 *at)
 		*at = (u8)(e->p - at - 1);
 }
 
+/* Forward jcc rel32 / jmp rel32, target set later by e_patch32. */
+static inline u8 *e_jcc32(struct jit_emit *e, u8 cc)
+{
+	e_b(e, 0x0f);
+	e_b(e, (u8)(0x80 | cc));
+	e_u32(e, 0);
+	return e->full ? NULL : e->p - 4;
+}
+
+static inline u8 *e_jmp32(struct jit_emit *e)
+{
+	e_b(e, 0xe9);
+	e_u32(e, 0);
+	return e->full ? NULL : e->p - 4;
+}
+
+static inline void e_patch32(struct jit_emit *e, u8 *at)
+{
+	u32 rel;
+
+	if (!at || e->full)
+		return;
+	rel = (u32)(e->p - at - 4);
+	memcpy(at, &rel, 4);
+}
+
 #endif /* KVMU_X86_JIT_EMIT_H */
