@@ -72,6 +72,25 @@ t1=$(now_us)
 interp_mips=""
 [ "$rc" = 33 ] && [ -n "$insns" ] &&
 	interp_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+# the same image with the JIT (KVMU_ENGINE=jit: host code for hot blocks)
+t0=$(now_us)
+KVMU_ENGINE=jit "$KVMU" run "$IMAGE" >/dev/null 2>&1
+rc=$?
+t1=$(now_us)
+jit_mips=""
+[ "$rc" = 33 ] && [ -n "$insns" ] &&
+	jit_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+# what the JIT's code cache costs: peak RSS with the JIT minus with blocks
+# (GNU time's %M, KiB; empty without /usr/bin/time)
+peak_kb() {
+	KVMU_ENGINE=$1 /usr/bin/time -f %M "$KVMU" run "$IMAGE" 2>&1 \
+		>/dev/null | tail -n 1
+}
+jit_rss="" block_rss=""
+if [ -x /usr/bin/time ]; then
+	jit_rss=$(peak_kb jit)
+	block_rss=$(peak_kb block)
+fi
 # QEMU's rate over its whole run, and without its start-up: the time to
 # boot the smallest multiboot guest (mb_null) subtracted.
 qemu_run() {
@@ -197,6 +216,10 @@ row "demo guest MIPS, whole run" "$(fmt "$kvmu_mips")" \
 	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$kvmu_mips" "$qemu_mips" 1)"
 row "demo MIPS, whole run, interpreter" "$(fmt "$interp_mips")" \
 	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$interp_mips" "$qemu_mips" 1)"
+row "demo MIPS, whole run, JIT" "$(fmt "$jit_mips")" \
+	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$jit_mips" "$qemu_mips" 1)"
+row "demo peak RSS KiB, JIT vs blocks" "$jit_rss" "$block_rss" \
+	"blocks" "$(speed "$jit_rss" "$block_rss" 0)"
 row "demo guest MIPS, start-up excluded" "$(fmt "$kvmu_net_mips")" \
 	"$(fmt "$qemu_net_mips")" "QEMU TCG" \
 	"$(speed "$kvmu_net_mips" "$qemu_net_mips" 1)"
@@ -229,6 +252,8 @@ echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time (interpreter: KVMU_ENGINE=interp,"
 echo "one instruction at a time); start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
+echo "JIT: KVMU_ENGINE=jit (host code for hot blocks); its peak RSS against"
+echo "the default engine's is what the code cache and JIT state cost."
 echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."

@@ -30,6 +30,7 @@
 #define BLOCK_MAX	32	/* instructions per block */
 #define CHAIN_MAX	8	/* blocks run back to back per unit */
 #define JIT_HOT		16	/* entries before a block gets host code */
+#define JIT_LOOPS	16	/* runs of a self-looping JIT block per entry */
 #define JIT_BUF		(4u << 20)	/* host code per vCPU, flushed whole */
 
 struct x86_block {
@@ -37,6 +38,7 @@ struct x86_block {
 	u16 len;		/* bytes covered */
 	u16 n;			/* instructions; 0: step instead */
 	bool chain;		/* the last one lets the next block follow */
+	bool loops;		/* it ends in a JMP/Jcc rel (may loop to itself) */
 	u32 hits;		/* entries, counted towards JIT_HOT */
 	u32 jit_gen;		/* jitbuf generation of jit */
 	x86_jit_fn jit;		/* host code of insn[0..n-1), or NULL */
@@ -217,6 +219,9 @@ static struct x86_block *translate(struct x86_cpu *cpu, u64 key,
 	b->key = key;
 	b->n = (u16)n;
 	b->chain = n && in_chain(&tmp[n - 1]);
+	b->loops = n && (tmp[n - 1].mnemonic == ZYDIS_MNEMONIC_JMP ||
+			 x86_is_jcc(tmp[n - 1].mnemonic)) &&
+		   tmp[n - 1].op[0].kind == X86_OP_IMM && tmp[n - 1].op[0].rel;
 	b->hits = 0;
 	b->jit = NULL;
 	b->len = (u16)(pos - off);
@@ -414,15 +419,29 @@ static u32 run_jit(struct x86_cpu *cpu, const struct x86_block *b,
 			    r & X86_JIT_STOP, st);
 }
 
+/* Nothing stops the next block after one that ran to its end: no store
+ * into the running block's page, no queued MMIO write, nothing posted by
+ * another thread (the in-kernel APIC's attention flag). */
+static bool may_go_on(const struct x86_cpu *cpu)
+{
+	return !cpu->block_stop && !cpu->nr_mmio_writes &&
+	       !(cpu->apic && atomic_load_explicit(&cpu->apic->attention,
+						   memory_order_relaxed));
+}
+
 /* Run one block (or one instruction); *chain: the run loop need not look
- * at anything before the next block (see x86_block_exec). */
+ * at anything before the next block (see x86_block_exec).  A JIT block
+ * that jumps back to its own start runs again at once, up to JIT_LOOPS
+ * times, without the lookup and byte compare: only the guest's stores
+ * could change it then, and those to its page stop it (block_stop). */
 static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 {
 	struct x86_block *b;
 	enum x86_status st = X86_OK;
 	x86_jit_fn fn;
-	u64 lin, off;
-	u32 i, n;
+	u64 lin, off, rip;
+	u32 i, n, k;
+	bool again;
 
 	*chain = false;
 	if (!cpu->blocks->on)
@@ -441,11 +460,17 @@ static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 	cpu->block_stop = false;
 	/* b may be freed by its last instruction (a flush): keep n, chain */
 	n = b->n;
-	fn = jit_code(cpu, b);
-	i = fn ? run_jit(cpu, b, fn, &st) : run_straight(cpu, b, &st);
-	if (i == n - 1) {
+	for (k = 0, rip = cpu->rip;; k++) {
+		fn = jit_code(cpu, b);
+		i = fn ? run_jit(cpu, b, fn, &st) : run_straight(cpu, b, &st);
+		if (i != n - 1)
+			break;
 		*chain = b->chain;
+		again = fn && b->loops;	/* a JMP/Jcc frees nothing */
 		st = x86_exec_insn(cpu, &b->insn[i]);
+		if (!again || st != X86_JUMP || cpu->rip != rip ||
+		    k + 1 >= JIT_LOOPS || !may_go_on(cpu))
+			break;
 	}
 	cpu->code_gpage = 0;
 	return st;
@@ -469,9 +494,6 @@ enum x86_status x86_block_exec(struct x86_cpu *cpu)
 	do {
 		st = block_once(cpu, &chain);
 	} while (chain && ++k < CHAIN_MAX &&
-		 (st == X86_OK || st == X86_JUMP) && !cpu->block_stop &&
-		 !cpu->nr_mmio_writes &&
-		 !(cpu->apic && atomic_load_explicit(&cpu->apic->attention,
-						     memory_order_relaxed)));
+		 (st == X86_OK || st == X86_JUMP) && may_go_on(cpu));
 	return st;
 }
