@@ -49,7 +49,7 @@ struct x86_block {
 struct x86_blocks {
 	bool on;			/* blocks: KVMU_ENGINE is not "interp"/"ref" */
 	bool fast;			/* fast.c handlers: not "ref" */
-	bool jit;			/* KVMU_ENGINE=jit (and jb usable) */
+	bool jit;			/* unset or "jit" (and jb usable) */
 	u32 jit_hot;			/* KVMU_JIT_HOT, default JIT_HOT */
 	struct kvmu_jitbuf jb;		/* mapped at the first compile */
 	struct x86_block *slot[BLOCK_SLOTS];
@@ -162,7 +162,8 @@ int x86_block_init(struct x86_cpu *cpu)
 		return -ENOMEM;
 	cpu->blocks->on = !(e && (!strcmp(e, "interp") || !strcmp(e, "ref")));
 	cpu->blocks->fast = !(e && !strcmp(e, "ref"));
-	cpu->blocks->jit = e && !strcmp(e, "jit");
+	/* the JIT is the default; KVMU_ENGINE=block turns it off */
+	cpu->blocks->jit = !e || !*e || !strcmp(e, "jit");
 	e = getenv("KVMU_JIT_HOT");
 	cpu->blocks->jit_hot = e ? (u32)strtoul(e, NULL, 0) : JIT_HOT;
 	return 0;
@@ -387,8 +388,8 @@ static u32 run_straight(struct x86_cpu *cpu, const struct x86_block *b,
 	return straight_end(cpu, b, i, s, stop, st);
 }
 
-/* Host code for the block's straight part once it is hot (KVMU_ENGINE=
- * jit, 64-bit mode); NULL: run_straight. */
+/* Host code for the block's straight part once it is hot (the default
+ * engine or KVMU_ENGINE=jit, 64-bit mode); NULL: run_straight. */
 static x86_jit_fn jit_code(struct x86_cpu *cpu, struct x86_block *b)
 {
 	struct x86_blocks *bs = cpu->blocks;
