@@ -154,6 +154,14 @@ $(DIFF_BIN): $(DIFF_SRCS) $(wildcard tests/diff/*.h) $(TESTLIB_OBJS) $(LIBA)
 difftest: $(DIFF_BIN)
 	$(Q)$(DIFF_BIN) -n $(N) -s $(SEED)
 
+# The JIT against the reference interpreter (docs/engine.md): random
+# sequences, then the JIT fuzz (self-modifying code, page-table changes).
+.PHONY: difftest-jit jitfuzz
+difftest-jit: $(DIFF_BIN)
+	$(Q)$(DIFF_BIN) -E jit -n $(N) -s $(SEED) -l 24
+jitfuzz: $(DIFF_BIN)
+	$(Q)$(DIFF_BIN) -j -n $(N) -s $(SEED) -l 24
+
 # ---- s390x differential tester: kvmu vs qemu-s390x (docs/s390x-difftest.md)
 # The harness is a freestanding s390x program; without Debian's cross
 # compiler it is not built and the tester skips.

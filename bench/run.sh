@@ -80,6 +80,26 @@ t1=$(now_us)
 interp_mips=""
 [ "$rc" = 33 ] && [ -n "$insns" ] &&
 	interp_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+# the same image on translated blocks without the JIT (KVMU_ENGINE=block;
+# the default run above has the JIT)
+t0=$(now_us)
+KVMU_ENGINE=block "$KVMU" run "$IMAGE" >/dev/null 2>&1
+rc=$?
+t1=$(now_us)
+nojit_mips=""
+[ "$rc" = 33 ] && [ -n "$insns" ] &&
+	nojit_mips=$(awk -v n="$insns" -v us=$((t1 - t0)) 'BEGIN { print n / us }')
+# what the JIT's code cache costs: peak RSS with the JIT minus with blocks
+# (GNU time's %M, KiB; empty without /usr/bin/time)
+peak_kb() {
+	KVMU_ENGINE=$1 /usr/bin/time -f %M "$KVMU" run "$IMAGE" 2>&1 \
+		>/dev/null | tail -n 1
+}
+jit_rss="" block_rss=""
+if [ -x /usr/bin/time ]; then
+	jit_rss=$(peak_kb jit)
+	block_rss=$(peak_kb block)
+fi
 # QEMU's rate over its whole run, and without its start-up: the time to
 # boot the smallest multiboot guest (mb_null) subtracted.
 qemu_run() {
@@ -223,6 +243,10 @@ row "demo guest MIPS, whole run" "$(fmt "$kvmu_mips")" \
 	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$kvmu_mips" "$qemu_mips" 1)"
 row "demo MIPS, whole run, interpreter" "$(fmt "$interp_mips")" \
 	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$interp_mips" "$qemu_mips" 1)"
+row "demo MIPS, whole run, no JIT" "$(fmt "$nojit_mips")" \
+	"$(fmt "$qemu_mips")" "QEMU TCG" "$(speed "$nojit_mips" "$qemu_mips" 1)"
+row "demo peak RSS KiB, JIT vs blocks" "$jit_rss" "$block_rss" \
+	"blocks" "$(speed "$jit_rss" "$block_rss" 0)"
 row "demo guest MIPS, start-up excluded" "$(fmt "$kvmu_net_mips")" \
 	"$(fmt "$qemu_net_mips")" "QEMU TCG" \
 	"$(speed "$kvmu_net_mips" "$qemu_net_mips" 1)"
@@ -267,6 +291,8 @@ echo "demo workload: ${insns:-?} guest instructions, counted by kvmu and used"
 echo "for both; whole run = process wall time (interpreter: KVMU_ENGINE=interp,"
 echo "one instruction at a time); start-up excluded = kvmu's"
 echo "--stats MIPS, and QEMU's time minus that of booting an empty guest."
+echo "The default engine has the JIT (host code for hot blocks); no JIT ="
+echo "KVMU_ENGINE=block; the peak RSS of the two is what the JIT costs."
 echo "s390x workload: ${s390_insns:-?} instructions (tests/guests/common/bench.c),"
 echo "kvmu run --arch s390x against the same C code under qemu-s390x (user"
 echo "mode, whole process, same output checked)."

@@ -19,7 +19,10 @@
  *   difftest [-n N] [-s SEED] [-l MAXLEN] [-v] [-k] [-e] [-E ENGINE]
  *   (-k: kvmu only; -e: kvmu's block engine against its reference
  *   interpreter; -E interp: the interpreter with the specialised handlers
- *   against the reference)
+ *   against the reference; -E jit: the JIT, host code at a block's first
+ *   entry unless KVMU_JIT_HOT says otherwise; -j: the JIT fuzz, -E jit
+ *   plus self-modifying code, each sequence run twice with the data
+ *   pages remapped between the runs, see jitfuzz.c)
  */
 #include <Zydis/Zydis.h>
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include <unistd.h>
 
 #include "gen.h"
+#include "jitfuzz.h"
 #include "x86_guest.h"
 
 #define MAX_SHOWN 20
@@ -91,11 +95,14 @@ static void init_state(struct gen *g, struct state *s)
 	}
 }
 
+/* Guest-physical address of the data pages (difftest -j remaps them). */
+static uint64_t data_phys = TG_DATA;
+
 static int run_side(struct tguest *tg, const struct gen *g,
 		    const struct state *s, struct outcome *o)
 {
 	tg_put(tg, TG_CODE, g->code, g->len);
-	tg_put(tg, TG_DATA, s->data, sizeof(s->data));
+	tg_put(tg, data_phys, s->data, sizeof(s->data));
 	memset(tg->mem + TG_STACK_TOP - GEN_STACK_CMP, 0, GEN_STACK_CMP);
 	if (tg_set_regs(tg, &s->regs) < 0)
 		return -1;
@@ -110,7 +117,7 @@ static int run_side(struct tguest *tg, const struct gen *g,
 	tg->run->immediate_exit = 0;
 	if (tg_get_regs(tg, &o->regs) < 0)
 		return -1;
-	memcpy(o->data, tg->mem + TG_DATA, sizeof(o->data));
+	memcpy(o->data, tg->mem + data_phys, sizeof(o->data));
 	memcpy(o->stack, tg->mem + TG_STACK_TOP - GEN_STACK_CMP,
 	       sizeof(o->stack));
 	return 0;
@@ -234,11 +241,42 @@ static int setup(struct tguest *tg, const struct tg_backend *be)
 	return 0;
 }
 
+/*
+ * difftest -j: run the sequence once on both sides (its first outcomes
+ * must agree too: a divergence there is reported as in the second run),
+ * then remap the data pages (or map them back) on both, so the caller's
+ * second run meets host code made in the first and a new translation.
+ */
+static int jit_round(struct tguest *ku, struct tguest *kv, struct gen *g,
+		     const struct state *s, struct outcome *a,
+		     struct outcome *b)
+{
+	bool alt = data_phys == TG_DATA;
+
+	if (run_side(ku, g, s, a) < 0 || run_side(kv, g, s, b) < 0) {
+		printf("difftest: run failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!compare(a, b, 0, false)) {
+		printf("difftest -j: first run diverged:\n");
+		compare(a, b, 0, true);
+		return -1;
+	}
+	if (gen_rand(g) % 2)
+		return 0;
+	if (jf_remap(ku, alt) < 0 || jf_remap(kv, alt) < 0) {
+		printf("difftest: remap failed: %s\n", strerror(errno));
+		return -1;
+	}
+	data_phys = jf_data_phys(alt);
+	return 0;
+}
+
 struct opts {
 	long n;
 	uint64_t seed;
 	int maxlen;
-	bool verbose, kvmu_only, engines;
+	bool verbose, kvmu_only, engines, jitfuzz;
 	const char *engine;	/* -E: the engine under test (-e: block) */
 };
 
@@ -250,7 +288,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->seed = 1;
 	o->maxlen = 10;
 	o->engine = "block";
-	while ((c = getopt(argc, argv, "n:s:l:vkeE:")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:l:vkeE:j")) != -1) {
 		switch (c) {
 		case 'n': o->n = strtol(optarg, NULL, 0); break;
 		case 's': o->seed = strtoull(optarg, NULL, 0); break;
@@ -259,9 +297,11 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'k': o->kvmu_only = true; break;
 		case 'e': o->engines = true; break;
 		case 'E': o->engines = true; o->engine = optarg; break;
+		case 'j': o->engines = o->jitfuzz = true; o->engine = "jit";
+			break;
 		default:
 			fprintf(stderr, "usage: difftest [-n N] [-s SEED] "
-				"[-l MAXLEN] [-v] [-k] [-e] [-E ENGINE]\n");
+				"[-l MAXLEN] [-v] [-k] [-e] [-E ENGINE] [-j]\n");
 			exit(2);
 		}
 	}
@@ -284,6 +324,9 @@ int main(int argc, char **argv)
 	/* KVMU_ENGINE is read when a vCPU is created */
 	if (o.engines)
 		setenv("KVMU_ENGINE", o.engine, 1);
+	/* each sequence runs once: host code at a block's first entry */
+	if (o.engines && !strcmp(o.engine, "jit"))
+		setenv("KVMU_JIT_HOT", "1", 0);
 #ifdef DIFFTEST_KVM_VS_KVM	/* checks the generator itself */
 	if (setup(&ku, &tg_kvm) < 0) {
 #else
@@ -313,8 +356,12 @@ int main(int argc, char **argv)
 	g.rng = o.seed * 0x9e3779b97f4a7c15ULL + 1;
 	for (i = 0; i < o.n; i++) {
 		gen_sequence(&g, 1 + (int)(gen_rand(&g) % (uint64_t)o.maxlen));
+		if (o.jitfuzz && gen_rand(&g) % 2)
+			jf_smc(&g, gen_rand(&g));
 		init_state(&g, &s);
 		insns += g.ninsn;
+		if (o.jitfuzz && jit_round(&ku, &kv, &g, &s, &a, &b) < 0)
+			return 1;
 		if (run_side(&ku, &g, &s, &a) < 0 ||
 		    (have_kvm && run_side(&kv, &g, &s, &b) < 0)) {
 			printf("difftest: run failed: %s\n", strerror(errno));
@@ -339,9 +386,13 @@ int main(int argc, char **argv)
 	}
 	printf("difftest: %ld sequences, %ld divergences (%ld instructions, "
 	       "seed %" PRIu64 ", %s)\n", o.n, bad, insns, o.seed,
-	       o.engines ? (strcmp(o.engine, "block") ?
-			    "kvmu interp vs kvmu interpreter (ref)" :
-			    "kvmu blocks vs kvmu interpreter (ref)") :
+	       o.engines ? (!strcmp(o.engine, "block") ?
+			    "kvmu blocks vs kvmu interpreter (ref)" :
+			    o.jitfuzz ?
+			    "JIT fuzz: kvmu jit vs kvmu interpreter (ref)" :
+			    !strcmp(o.engine, "jit") ?
+			    "kvmu jit vs kvmu interpreter (ref)" :
+			    "kvmu interp vs kvmu interpreter (ref)") :
 	       have_kvm ? "kvmu vs /dev/kvm" : "kvmu only");
 	tg_destroy(&ku);
 	if (have_kvm)

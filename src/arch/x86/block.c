@@ -23,17 +23,25 @@
 #include <string.h>
 
 #include "arch/x86/irqchip.h"
+#include "arch/x86/jit.h"
 #include "arch/x86/step.h"
 
 #define BLOCK_SLOTS	4096	/* direct-mapped, power of two */
 #define BLOCK_MAX	32	/* instructions per block */
 #define CHAIN_MAX	8	/* blocks run back to back per unit */
+#define JIT_HOT		16	/* entries before a block gets host code */
+#define JIT_LOOPS	16	/* runs of a self-looping JIT block per entry */
+#define JIT_BUF		(4u << 20)	/* host code per vCPU, flushed whole */
 
 struct x86_block {
 	u64 key;		/* gpa << 4 | mode << 1 | 1 */
 	u16 len;		/* bytes covered */
 	u16 n;			/* instructions; 0: step instead */
 	bool chain;		/* the last one lets the next block follow */
+	bool loops;		/* it ends in a JMP/Jcc rel (may loop to itself) */
+	u32 hits;		/* entries, counted towards JIT_HOT */
+	u32 jit_gen;		/* jitbuf generation of jit */
+	x86_jit_fn jit;		/* host code of insn[0..n-1), or NULL */
 	const u8 *bytes;	/* copy of the bytes, after insn[n] */
 	struct x86_insn insn[];
 };
@@ -41,6 +49,9 @@ struct x86_block {
 struct x86_blocks {
 	bool on;			/* blocks: KVMU_ENGINE is not "interp"/"ref" */
 	bool fast;			/* fast.c handlers: not "ref" */
+	bool jit;			/* unset or "jit" (and jb usable) */
+	u32 jit_hot;			/* KVMU_JIT_HOT, default JIT_HOT */
+	struct kvmu_jitbuf jb;		/* mapped at the first compile */
 	struct x86_block *slot[BLOCK_SLOTS];
 };
 
@@ -151,6 +162,10 @@ int x86_block_init(struct x86_cpu *cpu)
 		return -ENOMEM;
 	cpu->blocks->on = !(e && (!strcmp(e, "interp") || !strcmp(e, "ref")));
 	cpu->blocks->fast = !(e && !strcmp(e, "ref"));
+	/* the JIT is the default; KVMU_ENGINE=block turns it off */
+	cpu->blocks->jit = !e || !*e || !strcmp(e, "jit");
+	e = getenv("KVMU_JIT_HOT");
+	cpu->blocks->jit_hot = e ? (u32)strtoul(e, NULL, 0) : JIT_HOT;
 	return 0;
 }
 
@@ -169,11 +184,14 @@ void x86_block_flush(struct x86_cpu *cpu)
 		free(cpu->blocks->slot[i]);
 		cpu->blocks->slot[i] = NULL;
 	}
+	if (cpu->blocks->jb.rw)
+		kvmu_jitbuf_flush(&cpu->blocks->jb);
 }
 
 void x86_block_fini(struct x86_cpu *cpu)
 {
 	x86_block_flush(cpu);
+	kvmu_jitbuf_fini(&cpu->blocks->jb);
 	free(cpu->blocks);
 	cpu->blocks = NULL;
 }
@@ -202,6 +220,11 @@ static struct x86_block *translate(struct x86_cpu *cpu, u64 key,
 	b->key = key;
 	b->n = (u16)n;
 	b->chain = n && in_chain(&tmp[n - 1]);
+	b->loops = n && (tmp[n - 1].mnemonic == ZYDIS_MNEMONIC_JMP ||
+			 x86_is_jcc(tmp[n - 1].mnemonic)) &&
+		   tmp[n - 1].op[0].kind == X86_OP_IMM && tmp[n - 1].op[0].rel;
+	b->hits = 0;
+	b->jit = NULL;
 	b->len = (u16)(pos - off);
 	memcpy(b->insn, tmp, n * sizeof(b->insn[0]));
 	memcpy((u8 *)&b->insn[n], host + off, pos - off);
@@ -319,6 +342,23 @@ static bool within_cs(const struct x86_cpu *cpu, u32 len)
  * end.  Returns the index of the instruction to run next (n - 1: the
  * last, run by the caller), or n with *st set when the block ended early.
  */
+static u32 straight_end(struct x86_cpu *cpu, const struct x86_block *b,
+			u32 i, enum x86_status s, bool stop,
+			enum x86_status *st)
+{
+	if (i) {
+		cpu->nr_mmio_done = 0;
+		cpu->icount += i;
+		cpu->vcpu->stats.instructions += i;
+	}
+	if (i == b->n - 1u && s == X86_OK && !stop)
+		return i;
+	if (s != X86_OK)
+		x86_insn_status(cpu, &b->insn[i], s, 0);
+	*st = s;
+	return b->n;
+}
+
 static u32 run_straight(struct x86_cpu *cpu, const struct x86_block *b,
 			enum x86_status *st)
 {
@@ -345,27 +385,64 @@ static u32 run_straight(struct x86_cpu *cpu, const struct x86_block *b,
 			break;
 		}
 	}
-	if (i) {
-		cpu->nr_mmio_done = 0;
-		cpu->icount += i;
-		cpu->vcpu->stats.instructions += i;
+	return straight_end(cpu, b, i, s, stop, st);
+}
+
+/* Host code for the block's straight part once it is hot (the default
+ * engine or KVMU_ENGINE=jit, 64-bit mode); NULL: run_straight. */
+static x86_jit_fn jit_code(struct x86_cpu *cpu, struct x86_block *b)
+{
+	struct x86_blocks *bs = cpu->blocks;
+
+	if (b->jit && b->jit_gen == bs->jb.gen)
+		return b->jit;
+	if (!bs->jit || b->n < 2 || cpu->mode != X86_MODE_LONG64 ||
+	    ++b->hits < bs->jit_hot)
+		return NULL;
+	if (!bs->jb.rw && kvmu_jitbuf_init(&bs->jb, JIT_BUF) < 0) {
+		bs->jit = false;	/* no memfd or no exec mapping */
+		return NULL;
 	}
-	if (i == last && s == X86_OK && !stop)
-		return last;
-	if (s != X86_OK)
-		x86_insn_status(cpu, in, s, 0);
-	*st = s;
-	return b->n;
+	b->jit = x86_jit_compile(&bs->jb, b->insn, b->n - 1u);
+	b->jit_gen = bs->jb.gen;
+	b->hits = 0;
+	return b->jit;
+}
+
+/* run_straight through the block's host code (see x86_jit_fn). */
+static u32 run_jit(struct x86_cpu *cpu, const struct x86_block *b,
+		   x86_jit_fn fn, enum x86_status *st)
+{
+	u64 r = fn(cpu, cpu->rip);
+
+	return straight_end(cpu, b, (u32)(r >> 8),
+			    (enum x86_status)(r & X86_JIT_STATUS),
+			    r & X86_JIT_STOP, st);
+}
+
+/* Nothing stops the next block after one that ran to its end: no store
+ * into the running block's page, no queued MMIO write, nothing posted by
+ * another thread (the in-kernel APIC's attention flag). */
+static bool may_go_on(const struct x86_cpu *cpu)
+{
+	return !cpu->block_stop && !cpu->nr_mmio_writes &&
+	       !(cpu->apic && atomic_load_explicit(&cpu->apic->attention,
+						   memory_order_relaxed));
 }
 
 /* Run one block (or one instruction); *chain: the run loop need not look
- * at anything before the next block (see x86_block_exec). */
+ * at anything before the next block (see x86_block_exec).  A JIT block
+ * that jumps back to its own start runs again at once, up to JIT_LOOPS
+ * times, without the lookup and byte compare: only the guest's stores
+ * could change it then, and those to its page stop it (block_stop). */
 static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 {
-	const struct x86_block *b;
+	struct x86_block *b;
 	enum x86_status st = X86_OK;
-	u64 lin, off;
-	u32 i, n;
+	x86_jit_fn fn;
+	u64 lin, off, rip;
+	u32 i, n, k;
+	bool again;
 
 	*chain = false;
 	if (!cpu->blocks->on)
@@ -384,10 +461,17 @@ static enum x86_status block_once(struct x86_cpu *cpu, bool *chain)
 	cpu->block_stop = false;
 	/* b may be freed by its last instruction (a flush): keep n, chain */
 	n = b->n;
-	i = run_straight(cpu, b, &st);
-	if (i == n - 1) {
+	for (k = 0, rip = cpu->rip;; k++) {
+		fn = jit_code(cpu, b);
+		i = fn ? run_jit(cpu, b, fn, &st) : run_straight(cpu, b, &st);
+		if (i != n - 1)
+			break;
 		*chain = b->chain;
+		again = fn && b->loops;	/* a JMP/Jcc frees nothing */
 		st = x86_exec_insn(cpu, &b->insn[i]);
+		if (!again || st != X86_JUMP || cpu->rip != rip ||
+		    k + 1 >= JIT_LOOPS || !may_go_on(cpu))
+			break;
 	}
 	cpu->code_gpage = 0;
 	return st;
@@ -411,9 +495,6 @@ enum x86_status x86_block_exec(struct x86_cpu *cpu)
 	do {
 		st = block_once(cpu, &chain);
 	} while (chain && ++k < CHAIN_MAX &&
-		 (st == X86_OK || st == X86_JUMP) && !cpu->block_stop &&
-		 !cpu->nr_mmio_writes &&
-		 !(cpu->apic && atomic_load_explicit(&cpu->apic->attention,
-						     memory_order_relaxed)));
+		 (st == X86_OK || st == X86_JUMP) && may_go_on(cpu));
 	return st;
 }
