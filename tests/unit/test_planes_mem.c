@@ -241,6 +241,52 @@ static void test_no_pku(void **state)
 	teardown(&p);
 }
 
+/*
+ * Under PAE paging a MOV to CR3 loads the four PDPTEs: a read of the new
+ * table's page on the plane's behalf, so an exit where that is forbidden
+ * (the MOV not retired, CR3 unchanged), the load once it is allowed.
+ */
+#define PAE_PDPT1	0x50000UL
+#define PAE_PD		0x51000UL
+#define PAE_PDPT2	0x52000UL
+
+static void test_pae_pdptrs(void **state)
+{
+	/* mov eax, PAE_PDPT2; mov cr3, eax; out 0x10, al */
+	uint8_t c[] = { 0xb8, 0, 0, 0, 0, 0x0f, 0x22, 0xd8, 0xe6, 0x10 };
+	uint64_t pdpte = PAE_PD | 1, pde = 0x83;	/* 2 MiB, P RW PS */
+	uint32_t t = PAE_PDPT2;
+	struct kvm_sregs s;
+	struct pl p;
+
+	(void)state;
+	setup(&p, false, false);
+	memcpy(c + 1, &t, 4);
+	tg_put(&p.g, A_CODE, c, sizeof(c));
+	tg_put(&p.g, PAE_PDPT1, &pdpte, 8);
+	tg_put(&p.g, PAE_PDPT2, &pdpte, 8);
+	tg_put(&p.g, PAE_PD, &pde, 8);
+	/* plane 0: 32-bit protected mode, PAE paging, no long mode */
+	assert_int_equal(io(&p, p.g.vcpu, KVM_GET_SREGS, &s), 0);
+	s.cs.l = 0;
+	s.cs.db = s.ds.db = s.ss.db = s.es.db = 1;
+	s.efer = 0;
+	s.cr3 = PAE_PDPT1;
+	assert_int_equal(io(&p, p.g.vcpu, KVM_SET_SREGS, &s), 0);
+	set_rip(&p, p.g.vcpu, A_CODE);
+	/* no-read: the sheet's rule makes it no-write, no-exec too */
+	assert_int_equal(set_attr(&p, p.g.vm, PAE_PDPT2, 4096, 7), 0);
+	expect_fault(&p, 0, PAE_PDPT2, KVMU_MEMORY_EXIT_FLAG_READ);
+	assert_int_equal(io(&p, p.g.vcpu, KVM_GET_SREGS, &s), 0);
+	assert_int_equal(s.cr3, PAE_PDPT1);
+	assert_int_equal(set_attr(&p, p.g.vm, PAE_PDPT2, 4096, 0), 0);
+	assert_int_equal(run_plane(&p, 0), KVM_EXIT_IO);
+	assert_int_equal(p.g.run->io.port, 0x10);
+	assert_int_equal(io(&p, p.g.vcpu, KVM_GET_SREGS, &s), 0);
+	assert_int_equal(s.cr3, PAE_PDPT2);
+	teardown(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_running_nx_blocks),
 		cmocka_unit_test(test_running_nx_interp),
 		cmocka_unit_test(test_no_pku),
+		cmocka_unit_test(test_pae_pdptrs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,7 +37,7 @@ static u64 reg_val(const struct x86_cpu *cpu, const struct x86_operand *op)
 
 static enum x86_status set_cr0(struct x86_cpu *cpu, u64 v)
 {
-	u64 old = cpu->cr0;
+	u64 old = cpu->cr0, old_efer = cpu->efer;
 
 	v |= X86_CR0_ET;
 	if (v >> 32)
@@ -60,6 +60,12 @@ static enum x86_status set_cr0(struct x86_cpu *cpu, u64 v)
 	}
 	cpu->cr0 = v;
 	if (((old ^ v) & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP)) &&
+	    x86_is_pae_paging(cpu) && x86_pdptrs_allowed(cpu, cpu->cr3)) {
+		cpu->cr0 = old;
+		cpu->efer = old_efer;
+		return X86_EXIT;
+	}
+	if (((old ^ v) & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP)) &&
 	    x86_is_pae_paging(cpu) && !x86_load_pdptrs(cpu)) {
 		cpu->cr0 = old;
 		return gp0(cpu);
@@ -75,6 +81,8 @@ static enum x86_status set_cr3(struct x86_cpu *cpu, u64 v)
 {
 	if ((cpu->efer & X86_EFER_LMA) && (v >> x86_maxphyaddr(cpu)))
 		return gp0(cpu);
+	if (x86_is_pae_paging(cpu) && x86_pdptrs_allowed(cpu, v))
+		return X86_EXIT;
 	cpu->cr3 = v;
 	if (x86_is_pae_paging(cpu) && !x86_load_pdptrs(cpu))
 		return gp0(cpu);
@@ -95,6 +103,11 @@ static enum x86_status set_cr4(struct x86_cpu *cpu, u64 v)
 	if ((cpu->efer & X86_EFER_LMA) && !(v & X86_CR4_PAE))
 		return gp0(cpu);
 	cpu->cr4 = v;
+	if (((old ^ v) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE)) &&
+	    x86_is_pae_paging(cpu) && x86_pdptrs_allowed(cpu, cpu->cr3)) {
+		cpu->cr4 = old;
+		return X86_EXIT;
+	}
 	if (((old ^ v) & (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE)) &&
 	    x86_is_pae_paging(cpu) && !x86_load_pdptrs(cpu)) {
 		cpu->cr4 = old;

@@ -105,6 +105,19 @@ static bool read_pte(struct x86_cpu *cpu, struct walk *w, u64 gpa, int size,
 	return true;
 }
 
+/*
+ * The PDPTE loads of a MOV to CR0/CR3/CR4 under PAE paging read the page
+ * that cr3 names on the plane's behalf: X86_EXIT (KVM_EXIT_MEMORY_FAULT,
+ * the instruction not retired) where its attributes forbid the read.
+ */
+enum x86_status x86_pdptrs_allowed(struct x86_cpu *cpu, u64 cr3)
+{
+	if (likely(!cpu->mem_attrs))
+		return X86_OK;
+	return x86_plane_kernel_denied(cpu, cr3 & 0xffffffe0ULL, 32,
+				       X86_ACC_READ, true) ? X86_EXIT : X86_OK;
+}
+
 bool x86_load_pdptrs(struct x86_cpu *cpu)
 {
 	u64 base = cpu->cr3 & 0xffffffe0ULL, v[4];

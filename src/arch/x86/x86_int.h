@@ -97,6 +97,8 @@ int x86_msr_set_host(struct x86_cpu *cpu, u32 index, u64 val);
 bool x86_walk_peek(struct x86_cpu *cpu, u64 lin, u64 *gpa);
 /* Load the PAE PDPTRs from CR3; false when one is invalid. */
 bool x86_load_pdptrs(struct x86_cpu *cpu);
+/* X86_OK, or X86_EXIT (memory fault) where the plane may not read cr3's PDPT */
+enum x86_status x86_pdptrs_allowed(struct x86_cpu *cpu, u64 cr3);
 bool x86_is_pae_paging(const struct x86_cpu *cpu);
 /* Canonical in 48-bit linear space. */
 static inline bool x86_canonical(u64 a)

@@ -1,0 +1,28 @@
+build-pae/src/arch/x86/x86.o: src/arch/x86/x86.c src/arch/x86/x86_int.h \
+ src/arch/x86/cpu.h src/core/kvmu_int.h include/kvmu/kvmu.h \
+ include/kvmu/export.h include/kvmu/abi/kvm_common.h \
+ include/kvmu/abi/planes.h src/core/iobus.h src/core/irq.h \
+ src/arch/x86/machine.h src/arch/x86/hyperv.h src/arch/x86/ioctls.def \
+ src/core/handlers.h src/core/kvmu_int.h src/core/ioctls.def \
+ src/core/irq_ioctls.def src/core/plane_ioctls.def src/arch/x86/irqchip.h \
+ src/core/irq_ioctls.def src/core/plane_ioctls.def
+src/arch/x86/x86_int.h:
+src/arch/x86/cpu.h:
+src/core/kvmu_int.h:
+include/kvmu/kvmu.h:
+include/kvmu/export.h:
+include/kvmu/abi/kvm_common.h:
+include/kvmu/abi/planes.h:
+src/core/iobus.h:
+src/core/irq.h:
+src/arch/x86/machine.h:
+src/arch/x86/hyperv.h:
+src/arch/x86/ioctls.def:
+src/core/handlers.h:
+src/core/kvmu_int.h:
+src/core/ioctls.def:
+src/core/irq_ioctls.def:
+src/core/plane_ioctls.def:
+src/arch/x86/irqchip.h:
+src/core/irq_ioctls.def:
+src/core/plane_ioctls.def:

@@ -1,0 +1,12 @@
+build-pae/src/core/jitbuf.o: src/core/jitbuf.c src/core/jitbuf.h \
+ src/core/kvmu_int.h include/kvmu/kvmu.h include/kvmu/export.h \
+ include/kvmu/abi/kvm_common.h include/kvmu/abi/planes.h src/core/iobus.h \
+ src/core/irq.h
+src/core/jitbuf.h:
+src/core/kvmu_int.h:
+include/kvmu/kvmu.h:
+include/kvmu/export.h:
+include/kvmu/abi/kvm_common.h:
+include/kvmu/abi/planes.h:
+src/core/iobus.h:
+src/core/irq.h:

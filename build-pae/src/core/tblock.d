@@ -1,0 +1,12 @@
+build-pae/src/core/tblock.o: src/core/tblock.c src/core/tblock.h \
+ src/core/kvmu_int.h include/kvmu/kvmu.h include/kvmu/export.h \
+ include/kvmu/abi/kvm_common.h include/kvmu/abi/planes.h src/core/iobus.h \
+ src/core/irq.h
+src/core/tblock.h:
+src/core/kvmu_int.h:
+include/kvmu/kvmu.h:
+include/kvmu/export.h:
+include/kvmu/abi/kvm_common.h:
+include/kvmu/abi/planes.h:
+src/core/iobus.h:
+src/core/irq.h:
