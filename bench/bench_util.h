@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <linux/kvm.h>
@@ -46,6 +47,32 @@ static inline void die(const char *what)
 {
 	fprintf(stderr, "%s: %s: %s\n", BENCH_NAME, what, strerror(errno));
 	exit(1);
+}
+
+/*
+ * Open KVM (exit 77 where there is none: the row is skipped), create a VM
+ * with the in-kernel irqchip and one slot of ram_size bytes at GPA 0.
+ */
+static inline void bench_vm_irqchip(struct bvm *v, size_t ram_size)
+{
+	struct kvm_userspace_memory_region slot = { .memory_size = ram_size };
+
+	v->sys = KVM_OPEN();
+	if (v->sys < 0) {
+		fprintf(stderr, "%s: no KVM: %s\n", BENCH_NAME, strerror(errno));
+		exit(77);
+	}
+	v->run_size = (size_t)KVM_IOCTL(v->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	v->vm = KVM_IOCTL(v->sys, KVM_CREATE_VM, 0);
+	if (v->vm < 0 || KVM_IOCTL(v->vm, KVM_CREATE_IRQCHIP, 0) < 0)
+		die("KVM_CREATE_VM/IRQCHIP");
+	v->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v->ram == MAP_FAILED)
+		die("mmap");
+	slot.userspace_addr = (uintptr_t)v->ram;
+	if (KVM_IOCTL(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
+		die("KVM_SET_USER_MEMORY_REGION");
 }
 
 static inline double now_ns(void)

@@ -213,29 +213,12 @@ static void vcpu_up(struct bvm *v, int i, bool hv)
 
 static void vm_up(struct bvm *v, bool hv)
 {
-	struct kvm_userspace_memory_region slot = { .memory_size = RAM_SIZE };
-
-	v->sys = KVM_OPEN();
-	if (v->sys < 0) {
-		fprintf(stderr, "hv_bench: no KVM: %s\n", strerror(errno));
-		exit(77);
-	}
+	bench_vm_irqchip(v, RAM_SIZE);
 	if (hv && KVM_IOCTL(v->sys, KVM_CHECK_EXTENSION,
 			    KVM_CAP_HYPERV_SEND_IPI) <= 0) {
 		fprintf(stderr, "hv_bench: no KVM_CAP_HYPERV_SEND_IPI\n");
 		exit(77);
 	}
-	v->run_size = (size_t)KVM_IOCTL(v->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
-	v->vm = KVM_IOCTL(v->sys, KVM_CREATE_VM, 0);
-	if (v->vm < 0 || KVM_IOCTL(v->vm, KVM_CREATE_IRQCHIP, 0) < 0)
-		die("KVM_CREATE_VM/IRQCHIP");
-	v->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (v->ram == MAP_FAILED)
-		die("mmap");
-	slot.userspace_addr = (uintptr_t)v->ram;
-	if (KVM_IOCTL(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		die("KVM_SET_USER_MEMORY_REGION");
 	put_tables(v->ram);
 	put_code(v->ram, hv);
 	vcpu_up(v, 0, hv);

@@ -98,26 +98,10 @@ static void vcpu_up(struct bvm *v, int i, uint16_t rip)
 
 static void vm_up(struct bvm *v, int ncpu)
 {
-	struct kvm_userspace_memory_region slot = { .memory_size = RAM_SIZE };
 	uint32_t ivt60 = 0x3100, ivt61 = 0x3000;
 	int i;
 
-	v->sys = KVM_OPEN();
-	if (v->sys < 0) {
-		fprintf(stderr, "irq_bench: no KVM: %s\n", strerror(errno));
-		exit(77);
-	}
-	v->run_size = (size_t)KVM_IOCTL(v->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
-	v->vm = KVM_IOCTL(v->sys, KVM_CREATE_VM, 0);
-	if (v->vm < 0 || KVM_IOCTL(v->vm, KVM_CREATE_IRQCHIP, 0) < 0)
-		die("KVM_CREATE_VM/IRQCHIP");
-	v->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (v->ram == MAP_FAILED)
-		die("mmap");
-	slot.userspace_addr = (uintptr_t)v->ram;
-	if (KVM_IOCTL(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		die("KVM_SET_USER_MEMORY_REGION");
+	bench_vm_irqchip(v, RAM_SIZE);
 	memcpy(v->ram + 0x60 * 4, &ivt60, 4);
 	memcpy(v->ram + 0x61 * 4, &ivt61, 4);
 	memcpy(v->ram + 0x1000, g_cpu0, sizeof(g_cpu0));

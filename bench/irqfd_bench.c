@@ -118,27 +118,11 @@ static void route(struct bvm *v, int msi)
 
 static int vm_up(struct bvm *v, int msi)
 {
-	struct kvm_userspace_memory_region slot = { .memory_size = RAM_SIZE };
 	uint32_t ivt62 = 0x3000, ivt63 = 0x3014;
 	struct kvm_irqfd irqfd = { .gsi = GSI };
 	int efd;
 
-	v->sys = KVM_OPEN();
-	if (v->sys < 0) {
-		fprintf(stderr, "irqfd_bench: no KVM: %s\n", strerror(errno));
-		exit(77);
-	}
-	v->run_size = (size_t)KVM_IOCTL(v->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
-	v->vm = KVM_IOCTL(v->sys, KVM_CREATE_VM, 0);
-	if (v->vm < 0 || KVM_IOCTL(v->vm, KVM_CREATE_IRQCHIP, 0) < 0)
-		die("KVM_CREATE_VM/IRQCHIP");
-	v->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (v->ram == MAP_FAILED)
-		die("mmap");
-	slot.userspace_addr = (uintptr_t)v->ram;
-	if (KVM_IOCTL(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
-		die("KVM_SET_USER_MEMORY_REGION");
+	bench_vm_irqchip(v, RAM_SIZE);
 	memcpy(v->ram + VEC_MSI * 4, &ivt62, 4);
 	memcpy(v->ram + VEC_IOAPIC * 4, &ivt63, 4);
 	memcpy(v->ram + 0x1000, g_idle, sizeof(g_idle));

@@ -48,46 +48,42 @@ static inline struct kvmu_run_planes *runp(struct pl *p)
 
 static inline void set_rip(struct pl *p, int fd, uint64_t rip);
 
-/* A VM with plane 1 and vCPU 0 in both planes, in long mode at CPL 0. */
-static inline void setup(struct pl *p, bool irqchip, bool fpu_shared)
+/* Plane 1 and vCPU 0 in it, starting in plane 0's mode at its own code. */
+static inline void add_plane1(struct pl *p)
 {
-	struct kvm_enable_cap cap = { .cap = KVM_CAP_PLANES_FPU,
-				      .args = { 1 } };
 	struct kvm_sregs s;
 
-	assert_int_equal(irqchip ? tg_create_irqchip(&p->g, &tg_kvmu) :
-				   tg_create(&p->g, &tg_kvmu), 0);
-	if (fpu_shared)
-		assert_int_equal(io(p, p->g.vm, KVM_ENABLE_CAP, &cap), 0);
 	assert_int_equal(tg_long_mode(&p->g, A_CODE, TG_STACK_TOP), 0);
 	p->plane = (int)ioval(p, p->g.vm, KVM_CREATE_PLANE, 1);
 	assert_true(p->plane >= 0);
 	p->pvcpu = (int)ioval(p, p->plane, KVM_CREATE_VCPU_PLANE,
 			      (unsigned long)p->g.vcpu);
 	assert_true(p->pvcpu >= 0);
-	/* plane 1 starts in plane 0's mode at its own code */
 	assert_int_equal(io(p, p->g.vcpu, KVM_GET_SREGS, &s), 0);
 	assert_int_equal(io(p, p->pvcpu, KVM_SET_SREGS, &s), 0);
 	set_rip(p, p->pvcpu, B_CODE);
 }
 
-/* The same with the supported CPUID set on plane 0 first (inherited). */
-static inline void setup_cpuid(struct pl *p, bool irqchip)
+/* A VM with plane 1 and vCPU 0 in both planes, in long mode at CPL 0. */
+static inline void setup(struct pl *p, bool irqchip, bool fpu_shared)
 {
-	struct kvm_sregs s;
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_PLANES_FPU,
+				      .args = { 1 } };
 
 	assert_int_equal(irqchip ? tg_create_irqchip(&p->g, &tg_kvmu) :
 				   tg_create(&p->g, &tg_kvmu), 0);
+	if (fpu_shared)
+		assert_int_equal(io(p, p->g.vm, KVM_ENABLE_CAP, &cap), 0);
+	add_plane1(p);
+}
+
+/* The same with the supported CPUID set on plane 0 first (inherited). */
+static inline void setup_cpuid(struct pl *p, bool irqchip)
+{
+	assert_int_equal(irqchip ? tg_create_irqchip(&p->g, &tg_kvmu) :
+				   tg_create(&p->g, &tg_kvmu), 0);
 	assert_int_equal(tg_set_supported_cpuid(&p->g), 0);
-	assert_int_equal(tg_long_mode(&p->g, A_CODE, TG_STACK_TOP), 0);
-	p->plane = (int)ioval(p, p->g.vm, KVM_CREATE_PLANE, 1);
-	assert_true(p->plane >= 0);
-	p->pvcpu = (int)ioval(p, p->plane, KVM_CREATE_VCPU_PLANE,
-			      (unsigned long)p->g.vcpu);
-	assert_true(p->pvcpu >= 0);
-	assert_int_equal(io(p, p->g.vcpu, KVM_GET_SREGS, &s), 0);
-	assert_int_equal(io(p, p->pvcpu, KVM_SET_SREGS, &s), 0);
-	set_rip(p, p->pvcpu, B_CODE);
+	add_plane1(p);
 }
 
 static inline void teardown(struct pl *p)
