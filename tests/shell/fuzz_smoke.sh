@@ -54,7 +54,8 @@ fi
 opts="-artifact_prefix=build-fuzz/ -timeout=10 -rss_limit_mb=4096"
 if ! "$bin" $opts tests/fuzz/corpus/* > "$tmp/seeds.log" 2>&1; then
 	echo "FAIL: a seed of tests/fuzz/corpus"
-	grep -v '^Running: \|^Executed ' "$tmp/seeds.log" | tail -n 60
+	grep -A 45 -m 1 'ERROR: \|runtime error' "$tmp/seeds.log"
+	grep -v '^Running: \|^Executed ' "$tmp/seeds.log" | tail -n 12
 	exit 1
 fi
 mkdir -p "$tmp/corpus"
@@ -62,7 +63,9 @@ if ! "$bin" $opts -seed="$seed" -max_total_time="$secs" \
 	-print_final_stats=1 "$tmp/corpus" tests/fuzz/corpus \
 	> "$tmp/fuzz.log" 2>&1; then
 	echo "FAIL: the fuzzer found a problem"
-	tail -n 60 "$tmp/fuzz.log"
+	# the report's head (what, where, the stacks), then the input's name
+	grep -A 45 -m 1 'ERROR: \|runtime error' "$tmp/fuzz.log"
+	tail -n 12 "$tmp/fuzz.log"
 	exit 1
 fi
 grep -E '^stat::number_of_executed_units|^stat::average_exec_per_sec' \

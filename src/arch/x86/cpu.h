@@ -286,6 +286,7 @@ struct x86_cpu {
 	 * the TLB (which slot changes flush); slot_as: its address space */
 	const struct kvmu_memslot *slot_last;
 	int slot_as;
+	u64 slot_gen;	/* the slots' generation slot_last was found in */
 	u8 maxphy;			/* MAXPHYADDR from CPUID; 0: unknown */
 	/* the code page instructions are fetched from (fast path) */
 	u64 fetch_vpage;		/* linear page | 1 when valid */

@@ -74,22 +74,27 @@ enum x86_status x86_seg_linear(struct x86_cpu *cpu, int seg, u64 off,
 
 /*
  * The slot of gpa.  Page walks and fetches look up the same few slots
- * again and again: the last one found is remembered.  Its pointer lives as
- * long as the TLB's (x86_tlb_flush, which every slot change reaches before
- * the vCPU runs on, clears it).
+ * again and again: the last one found is remembered, with the slots'
+ * generation.  A running vCPU acknowledges every slot change before the
+ * old slots are freed, but an ioctl outside KVM_RUN (KVM_TRANSLATE, say)
+ * does not: the generation tells it that the remembered slot may be gone.
  */
 const struct kvmu_memslot *x86_slot_of(struct x86_cpu *cpu, u64 gpa)
 {
 	/* kvm_arch_vcpu_memslots_id: SMM sees address space 1 */
 	int as = cpu->m.smm;
+	struct kvmu_vm *vm = cpu->vcpu->vm;
+	u64 gen = __atomic_load_n(&vm->slots_generation, __ATOMIC_ACQUIRE);
 	const struct kvmu_memslot *m = cpu->slot_last;
 
-	if (m && cpu->slot_as == as && gpa - m->gpa < m->size)
+	if (m && cpu->slot_gen == gen && cpu->slot_as == as &&
+	    gpa - m->gpa < m->size)
 		return m;
-	m = kvmu_memslot_find(cpu->vcpu->vm, as, gpa);
+	m = kvmu_memslot_find(vm, as, gpa);
 	if (m) {
 		cpu->slot_last = m;
 		cpu->slot_as = as;
+		cpu->slot_gen = gen;
 	}
 	return m;
 }
