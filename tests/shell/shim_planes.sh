@@ -5,21 +5,7 @@
 # proves kvmu served it) shows the plane of each run and exit.
 . tests/shim/lib.sh
 [ "$(uname -m)" = x86_64 ] || skip "planes are x86-only"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() {
-	if [ "$1" = 0 ]; then echo "PASS: $2"; else echo "FAIL: $2"; fail=1; fi
-}
-prog=$(shim_prog planes_vtl) || exit 1
-env LD_PRELOAD="$SHIM_PRELOAD" KVMU_TRACE=1 "$prog" > "$tmp/out" \
-	2> "$tmp/trace"
-rc=$?
-[ $rc = 0 ]
-check $? "the VMM exits 0 (got $rc)"
-cmp -s "$tmp/out" tests/shim/expected/planes_vtl.txt
-check $? "transcript as expected"
-[ $fail = 0 ] || diff -u tests/shim/expected/planes_vtl.txt "$tmp/out"
+shim_transcript planes_vtl
 grep -q '^kvmu: vm: KVM_CREATE_PLANE(1) = ' "$tmp/trace"
 check $? "kvmu served KVM_CREATE_PLANE"
 grep -q '^kvmu: plane: KVM_CREATE_VCPU_PLANE(' "$tmp/trace"

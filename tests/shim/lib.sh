@@ -46,3 +46,27 @@ shim_prog() {
 	fi
 	echo "$bin"
 }
+
+# Checks: check STATUS WHAT prints PASS/FAIL and remembers a failure in
+# $fail.  shim_transcript NAME runs tests/shim/NAME.c under the shim with
+# KVMU_TRACE=1 (the trace in $tmp/trace, which proves kvmu served it),
+# checks its exit status and its output against
+# tests/shim/expected/NAME.txt.
+fail=0
+check() {
+	if [ "$1" = 0 ]; then echo "PASS: $2"; else echo "FAIL: $2"; fail=1; fi
+}
+
+shim_transcript() {
+	tmp=$(mktemp -d) || exit 1
+	trap 'rm -rf "$tmp"' EXIT
+	prog=$(shim_prog "$1") || exit 1
+	env LD_PRELOAD="$SHIM_PRELOAD" KVMU_TRACE=1 "$prog" > "$tmp/out" \
+		2> "$tmp/trace"
+	rc=$?
+	[ $rc = 0 ]
+	check $? "the program exits 0 (got $rc)"
+	cmp -s "$tmp/out" "tests/shim/expected/$1.txt"
+	check $? "transcript as expected"
+	[ $fail = 0 ] || diff -u "tests/shim/expected/$1.txt" "$tmp/out"
+}
