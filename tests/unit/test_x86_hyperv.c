@@ -36,23 +36,6 @@
 #define GP		13
 #define UD		6
 
-static int setup(void **state)
-{
-	struct tguest *g = calloc(1, sizeof(*g));
-
-	assert_non_null(g);
-	hv_guest(g, true);
-	*state = g;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tg_destroy(*state);
-	free(*state);
-	return 0;
-}
-
 static struct kvm_cpuid_entry2 *find(struct kvm_cpuid2 *c, uint32_t fn)
 {
 	uint32_t i;
@@ -583,35 +566,24 @@ static void test_hcall_32bit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_supported_hv_cpuid, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
+		HV_TEST(test_supported_hv_cpuid),
+		HV_TEST(test_caps),
 		cmocka_unit_test(test_synic_needs_irqchip),
 		cmocka_unit_test(test_msrs_need_hv_cpuid),
 		cmocka_unit_test(test_hypercall_page),
-		cmocka_unit_test_setup_teardown(test_vp_index_runtime, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_frequencies, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_ref_counter_tsc_page, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_crash_reset, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_apic_msrs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_synic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stimers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_enforce_cpuid, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hcall_status, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hcall_flush, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hcall_user_exit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hcall_cpl3_ud, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hcall_32bit, setup,
-						teardown),
+		HV_TEST(test_vp_index_runtime),
+		HV_TEST(test_frequencies),
+		HV_TEST(test_ref_counter_tsc_page),
+		HV_TEST(test_crash_reset),
+		HV_TEST(test_apic_msrs),
+		HV_TEST(test_synic),
+		HV_TEST(test_stimers),
+		HV_TEST(test_enforce_cpuid),
+		HV_TEST(test_hcall_status),
+		HV_TEST(test_hcall_flush),
+		HV_TEST(test_hcall_user_exit),
+		HV_TEST(test_hcall_cpl3_ud),
+		HV_TEST(test_hcall_32bit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,23 +32,6 @@
 #define HANDLER		(TG_CODE + 0x800)
 #define POLL_MAX	600000	/* x 100 us: only a hang trips this */
 
-static int setup(void **state)
-{
-	struct tguest *g = calloc(1, sizeof(*g));
-
-	assert_non_null(g);
-	hv_guest(g, true);
-	*state = g;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tg_destroy(*state);
-	free(*state);
-	return 0;
-}
-
 static void synic_on(struct tguest *g)
 {
 	struct kvm_enable_cap ec = { .cap = KVM_CAP_HYPERV_SYNIC2 };
@@ -366,16 +349,11 @@ static void test_signal_event(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sint_routes, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_sint_irqfd_resample, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_sint_auto_eoi, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hyperv_eventfd_ioctl, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_signal_event, setup,
-						teardown),
+		HV_TEST(test_sint_routes),
+		HV_TEST(test_sint_irqfd_resample),
+		HV_TEST(test_sint_auto_eoi),
+		HV_TEST(test_hyperv_eventfd_ioctl),
+		HV_TEST(test_signal_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -133,6 +133,27 @@ static inline void hv_guest(struct tguest *g, bool hv_cpuid)
  * Returns the exception vector, -1 when the code completed, or -2 - the
  * exit reason for any other exit (left in g->run).
  */
+/* cmocka group fixtures: a Hyper-V guest (hv_guest(g, true)) per test. */
+static inline int hv_setup(void **state)
+{
+	struct tguest *g = calloc(1, sizeof(*g));
+
+	assert_non_null(g);
+	hv_guest(g, true);
+	*state = g;
+	return 0;
+}
+
+static inline int hv_teardown(void **state)
+{
+	tg_destroy(*state);
+	free(*state);
+	return 0;
+}
+
+/* A cmocka test entry with those fixtures. */
+#define HV_TEST(f)	cmocka_unit_test_setup_teardown(f, hv_setup, hv_teardown)
+
 static inline int hv_run(struct tguest *g, const uint8_t *code, size_t len,
 			 struct kvm_regs *r)
 {
