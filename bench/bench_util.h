@@ -75,6 +75,18 @@ static inline void bench_vm_irqchip(struct bvm *v, size_t ram_size)
 		die("KVM_SET_USER_MEMORY_REGION");
 }
 
+/* vCPU i of v with its kvm_run mapped (v->vcpu[i], v->run[i]). */
+static inline void bench_vcpu_create(struct bvm *v, int i)
+{
+	v->vcpu[i] = KVM_IOCTL(v->vm, KVM_CREATE_VCPU, i);
+	if (v->vcpu[i] < 0)
+		die("KVM_CREATE_VCPU");
+	v->run[i] = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, v->vcpu[i], 0);
+	if (v->run[i] == MAP_FAILED)
+		die("mmap");
+}
+
 static inline double now_ns(void)
 {
 	struct timespec ts;

@@ -78,13 +78,7 @@ static void vcpu_up(struct bvm *v, int i, uint16_t rip)
 	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
 	struct kvm_sregs s;
 
-	v->vcpu[i] = KVM_IOCTL(v->vm, KVM_CREATE_VCPU, i);
-	if (v->vcpu[i] < 0)
-		die("KVM_CREATE_VCPU");
-	v->run[i] = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, v->vcpu[i], 0);
-	if (v->run[i] == MAP_FAILED)
-		die("mmap");
+	bench_vcpu_create(v, i);
 	if (KVM_IOCTL(v->vcpu[i], KVM_GET_SREGS, &s) < 0)
 		die("KVM_GET_SREGS");
 	s.cs.base = 0;

@@ -66,13 +66,7 @@ static void vcpu_up(struct bvm *v)
 	struct kvm_regs regs = { .rip = 0x1000, .rflags = 2, .rsp = 0x8000 };
 	struct kvm_sregs s;
 
-	v->vcpu[0] = KVM_IOCTL(v->vm, KVM_CREATE_VCPU, 0);
-	if (v->vcpu[0] < 0)
-		die("KVM_CREATE_VCPU");
-	v->run[0] = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, v->vcpu[0], 0);
-	if (v->run[0] == MAP_FAILED)
-		die("mmap");
+	bench_vcpu_create(v, 0);
 	if (KVM_IOCTL(v->vcpu[0], KVM_GET_SREGS, &s) < 0)
 		die("KVM_GET_SREGS");
 	s.cs.base = 0;
