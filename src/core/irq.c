@@ -82,11 +82,10 @@ static int check_entry(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 			return -EINVAL;
 		return ops->msi_route_check ? ops->msi_route_check(vm, e) : 0;
 	default:
-		/* the arch's own route types (kvm_set_routing_entry) */
-		if (e->flags || !ops->arch_route_check ||
-		    !ops->arch_route_set)
+		/* the arch's own route types, accepted by route_check above */
+		if (e->flags || !ops->route_check || !ops->route_set)
 			return -EINVAL;
-		return ops->arch_route_check(vm, e);
+		return 0;
 	}
 }
 
@@ -255,9 +254,6 @@ static int entry_set(struct kvmu_vm *vm, const struct kvmu_irqchip_ops *ops,
 {
 	struct kvm_msi m;
 
-	if (e->type != KVM_IRQ_ROUTING_IRQCHIP &&
-	    e->type != KVM_IRQ_ROUTING_MSI)
-		return ops->arch_route_set(vm, e, level);
 	if (ops->route_set)
 		return ops->route_set(vm, e, source_id, level);
 	if (e->type == KVM_IRQ_ROUTING_IRQCHIP)

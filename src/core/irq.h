@@ -33,33 +33,21 @@ struct kvmu_irqchip_ops {
 	int (*msi_route_check)(struct kvmu_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
 	/*
-	 * Optional (VM planes): check entry e beyond the generic checks,
-	 * e.g. the plane its pad field names; 0 or -EINVAL.  NULL: pad is
-	 * ignored, as mainline KVM does.
+	 * Optional: check entry e beyond the generic checks (the plane its
+	 * pad names, for VM planes; the arch's own route types such as
+	 * KVM_IRQ_ROUTING_HV_SINT); 0 or -EINVAL.  route_set: deliver e
+	 * (any type that passed), with set_pin's returns.  NULL: pad is
+	 * ignored as mainline KVM does, IRQCHIP and MSI routes go to set_pin
+	 * and msi in plane 0, and route types other than those two are
+	 * refused (-EINVAL).
 	 */
 	int (*route_check)(struct kvmu_vm *vm,
 			   const struct kvm_irq_routing_entry *e);
-	/*
-	 * Optional (VM planes): deliver entry e, pad naming the plane whose
-	 * interrupt controllers it reaches; set_pin's returns.  NULL:
-	 * set_pin or msi, plane 0.
-	 */
 	int (*route_set)(struct kvmu_vm *vm,
 			 const struct kvm_irq_routing_entry *e, int source_id,
 			 int level);
 	/* Optional: the table was replaced (kvm_arch_irq_routing_update) */
 	void (*routing_changed)(struct kvmu_vm *vm);
-	/*
-	 * Optional: route types other than IRQCHIP and MSI (the arch's, e.g.
-	 * KVM_IRQ_ROUTING_HV_SINT).  arch_route_check: 0 or -EINVAL for one entry
-	 * (flags are already checked to be 0); arch_route_set: deliver it, with
-	 * set_pin's returns.  NULL: such routes are refused (-EINVAL).
-	 */
-	int (*arch_route_check)(struct kvmu_vm *vm,
-				const struct kvm_irq_routing_entry *e);
-	int (*arch_route_set)(struct kvmu_vm *vm,
-			      const struct kvm_irq_routing_entry *e,
-			      int level);
 };
 
 /*

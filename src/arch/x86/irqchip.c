@@ -192,6 +192,7 @@ static int msi(struct kvmu_vm *vm, const struct kvm_msi *m)
 /*
  * VM planes: a route's pad names the plane it reaches (docs/planes.md).
  * The PICs feed plane 0's LINT0 only, so their routes stay in plane 0.
+ * Route types beyond IRQCHIP and MSI: Hyper-V's SINT routes only.
  */
 static int route_check(struct kvmu_vm *vm,
 		       const struct kvm_irq_routing_entry *e)
@@ -201,10 +202,13 @@ static int route_check(struct kvmu_vm *vm,
 	if (e->pad && e->type == KVM_IRQ_ROUTING_IRQCHIP &&
 	    e->u.irqchip.irqchip != KVM_IRQCHIP_IOAPIC)
 		return -EINVAL;
+	if (e->type == KVM_IRQ_ROUTING_IRQCHIP ||
+	    e->type == KVM_IRQ_ROUTING_MSI)
+		return 0;
 	/* a SINT names a VP index, whose SynIC is plane 0's */
-	if (e->pad && e->type == KVM_IRQ_ROUTING_HV_SINT)
+	if (e->pad)
 		return -EINVAL;
-	return 0;
+	return x86_hv_sint_route_check(vm, e);
 }
 
 /* An IOAPIC pin takes the plane of the route that raises it. */
@@ -215,6 +219,8 @@ static int route_set(struct kvmu_vm *vm,
 	struct x86_irqchip *c = chip_of(vm);
 	u32 pin = e->u.irqchip.pin;
 
+	if (e->type == KVM_IRQ_ROUTING_HV_SINT)
+		return x86_hv_sint_route_set(vm, e, level);
 	if (e->type == KVM_IRQ_ROUTING_MSI)
 		return level ? msi_plane(vm, e->u.msi.address_lo,
 					 e->u.msi.data, (u8)e->pad) : -1;
@@ -230,16 +236,12 @@ static const struct kvmu_irqchip_ops full_ops = {
 	.msi = msi,
 	.route_check = route_check,
 	.route_set = route_set,
-	.arch_route_check = x86_hv_sint_route_check,
-	.arch_route_set = x86_hv_sint_route_set,
 };
 
 static const struct kvmu_irqchip_ops split_ops = {
 	.msi = msi,
 	.route_check = route_check,
 	.route_set = route_set,
-	.arch_route_check = x86_hv_sint_route_check,
-	.arch_route_set = x86_hv_sint_route_set,
 };
 
 /* ---- the devices on the I/O bus ---- */
